@@ -1,0 +1,76 @@
+//! Output helpers shared by the subcommands.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+/// The error type of a subcommand: anything printable.
+pub type CmdResult = Result<std::process::ExitCode, Box<dyn std::error::Error>>;
+
+/// Prints one value as pretty JSON followed by a newline.
+pub fn print_json<T: Serialize + ?Sized>(value: &T) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    writeln!(out)
+}
+
+/// psutil's `bytes2human`: 1024 steps, one decimal, suffixes B K M G T P E Z Y.
+pub fn bytes2human(n: u64) -> String {
+    const SYMBOLS: [char; 8] = ['K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];
+    for (i, s) in SYMBOLS.iter().enumerate().rev() {
+        let prefix = 1u128 << ((i + 1) * 10);
+        if u128::from(n) >= prefix {
+            return format!("{:.1}{s}", n as f64 / prefix as f64);
+        }
+    }
+    format!("{n}B")
+}
+
+/// A horizontal usage bar like htop's: `[|||||     ]`.
+pub fn bar(percent: f64, width: usize) -> String {
+    let filled = ((percent.clamp(0.0, 100.0) / 100.0) * width as f64).round() as usize;
+    format!("[{}{}]", "|".repeat(filled), " ".repeat(width - filled))
+}
+
+/// Formats a duration in seconds like `uptime`: "3 days,  4:05" or "12 min".
+pub fn uptime_text(secs: u64) -> String {
+    let days = secs / 86400;
+    let hours = (secs % 86400) / 3600;
+    let mins = (secs % 3600) / 60;
+    let mut s = String::new();
+    if days > 0 {
+        s.push_str(&format!("{days} day{}, ", if days == 1 { "" } else { "s" }));
+    }
+    if hours > 0 {
+        s.push_str(&format!("{hours:2}:{mins:02}"));
+    } else {
+        s.push_str(&format!("{mins} min"));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes2human_like_psutil() {
+        assert_eq!(bytes2human(0), "0B");
+        assert_eq!(bytes2human(1023), "1023B");
+        assert_eq!(bytes2human(10000), "9.8K");
+        assert_eq!(bytes2human(100001221), "95.4M");
+    }
+
+    #[test]
+    fn uptime_formats() {
+        assert_eq!(uptime_text(59), "0 min");
+        assert_eq!(uptime_text(3 * 86400 + 4 * 3600 + 5 * 60), "3 days,  4:05");
+        assert_eq!(uptime_text(86400 + 60), "1 day, 1 min");
+    }
+
+    #[test]
+    fn bars() {
+        assert_eq!(bar(50.0, 4), "[||  ]");
+        assert_eq!(bar(150.0, 2), "[||]");
+    }
+}

@@ -1,0 +1,154 @@
+//! One error type for the whole library, with psutil's exception kinds.
+
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+
+/// The result type of every fallible pskit call.
+///
+/// ```
+/// fn total() -> pskit::Result<u64> {
+///     Ok(pskit::virtual_memory()?.total)
+/// }
+/// assert!(total().unwrap() > 0);
+/// ```
+pub type Result<T> = std::result::Result<T, Error>;
+
+/// Everything that can go wrong, as psutil's exceptions plus I/O and parse errors
+/// that name the file.
+///
+/// psutil's `ZombieProcess` is a subclass of `NoSuchProcess`; here
+/// [`Error::is_no_such_process`] answers true for both, so code written as
+/// "skip processes that are gone" keeps psutil's meaning.
+///
+/// ```
+/// let err = pskit::Error::NoSuchProcess { pid: 42, name: None, msg: "process no longer exists".into() };
+/// assert!(err.is_no_such_process());
+/// assert_eq!(err.to_string(), "process no longer exists (pid=42)");
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The process does not exist (psutil `NoSuchProcess`).
+    #[error("{}", psutil_message(msg, Some(*pid), name.as_deref(), None))]
+    NoSuchProcess {
+        /// The pid asked for.
+        pid: u32,
+        /// The process name, when it was known.
+        name: Option<String>,
+        /// psutil's message, e.g. "process no longer exists".
+        msg: String,
+    },
+    /// The process exists but is a zombie (psutil `ZombieProcess`).
+    #[error("{}", psutil_message(msg, Some(*pid), name.as_deref(), *ppid))]
+    ZombieProcess {
+        /// The zombie's pid.
+        pid: u32,
+        /// Its name, when known.
+        name: Option<String>,
+        /// Its parent, when known.
+        ppid: Option<u32>,
+        /// psutil's message, "PID still exists but it's a zombie".
+        msg: String,
+    },
+    /// The caller lacks the permission (psutil `AccessDenied`).
+    #[error("{}", psutil_message(msg, *pid, name.as_deref(), None))]
+    AccessDenied {
+        /// The pid, when the call concerned a process.
+        pid: Option<u32>,
+        /// The process name, when known.
+        name: Option<String>,
+        /// Extra detail (psutil's default is empty).
+        msg: String,
+    },
+    /// A wait timed out (psutil `TimeoutExpired`).
+    #[error("{}", psutil_message(&format!("timeout after {seconds} seconds"), *pid, name.as_deref(), None))]
+    TimeoutExpired {
+        /// The timeout, in seconds.
+        seconds: f64,
+        /// The pid waited on.
+        pid: Option<u32>,
+        /// Its name, when known.
+        name: Option<String>,
+    },
+    /// A file or syscall failed; `path` names what was being read.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file (or syscall name) involved.
+        path: PathBuf,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// A file's content was not what the kernel documents.
+    #[error("{}: {msg}", path.display())]
+    Parse {
+        /// The file whose content was odd.
+        path: PathBuf,
+        /// What was wrong.
+        msg: String,
+    },
+    /// A bad argument (psutil raises `ValueError`).
+    #[error("{0}")]
+    InvalidArgument(String),
+    /// The information is not available on this system (psutil raises
+    /// `NotImplementedError` or `RuntimeError`).
+    #[error("{0}")]
+    Unsupported(String),
+}
+
+/// psutil's `Error.__str__`: "msg (pid=…, ppid=…, name='…')", listing only what is set.
+fn psutil_message(msg: &str, pid: Option<u32>, name: Option<&str>, ppid: Option<u32>) -> String {
+    let mut details = Vec::new();
+    if let Some(pid) = pid {
+        details.push(format!("pid={pid}"));
+    }
+    if let Some(ppid) = ppid {
+        details.push(format!("ppid={ppid}"));
+    }
+    if let Some(name) = name {
+        details.push(format!("name={name:?}"));
+    }
+    match (msg.is_empty(), details.is_empty()) {
+        (_, true) => msg.to_string(),
+        (true, false) => format!("({})", details.join(", ")),
+        (false, false) => format!("{msg} ({})", details.join(", ")),
+    }
+}
+
+impl Error {
+    /// True for `NoSuchProcess` and `ZombieProcess` (a subclass of it in psutil).
+    ///
+    /// ```
+    /// let err = pskit::Error::ZombieProcess { pid: 7, name: None, ppid: Some(1), msg: String::new() };
+    /// assert!(err.is_no_such_process());
+    /// ```
+    pub fn is_no_such_process(&self) -> bool {
+        matches!(self, Error::NoSuchProcess { .. } | Error::ZombieProcess { .. })
+    }
+
+    /// True for `AccessDenied`.
+    ///
+    /// ```
+    /// let err = pskit::Error::AccessDenied { pid: Some(1), name: None, msg: String::new() };
+    /// assert!(err.is_access_denied());
+    /// ```
+    pub fn is_access_denied(&self) -> bool {
+        matches!(self, Error::AccessDenied { .. })
+    }
+
+    /// Wraps an I/O error with the path that was being read.
+    pub(crate) fn io(path: impl Into<PathBuf>, source: io::Error) -> Error {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A parse error naming the file.
+    pub(crate) fn parse(path: impl Into<PathBuf>, msg: impl fmt::Display) -> Error {
+        Error::Parse {
+            path: path.into(),
+            msg: msg.to_string(),
+        }
+    }
+}
