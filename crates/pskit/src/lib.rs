@@ -24,6 +24,7 @@ pub mod cpu;
 mod error;
 pub mod host;
 mod linux;
+mod nowrap;
 pub mod memory;
 mod root;
 
