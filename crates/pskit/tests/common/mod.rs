@@ -1,0 +1,46 @@
+//! Helpers shared by the integration tests: running psutil as the oracle, and
+//! locating fixture trees.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Runs a Python snippet with psutil 7.2.2 imported as `psutil` and `json` available;
+/// the snippet must assign its answer to `out`. Returns `out` as JSON.
+///
+/// Panics (failing the test) when python3 or psutil is missing: the README's test
+/// command installs psutil, and a missing oracle must not pass silently.
+pub fn psutil(snippet: &str) -> serde_json::Value {
+    let program = format!(
+        "import json, psutil\nassert psutil.__version__ == '7.2.2', psutil.__version__\n{snippet}\nprint(json.dumps(out))\n"
+    );
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(&program)
+        .output()
+        .expect("python3 must be installed (the README's test command installs psutil)");
+    assert!(
+        output.status.success(),
+        "psutil snippet failed:\n{snippet}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("psutil snippet printed JSON")
+}
+
+/// The path of a fixture tree under `crates/pskit/tests/fixtures`.
+pub fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// psutil's TOLERANCE_SYS_MEM on CI (5 MiB × 4).
+pub const TOLERANCE_SYS_MEM: u64 = 20 * 1024 * 1024;
+
+/// psutil's TOLERANCE_DISK_USAGE on CI (10 MiB × 3).
+pub const TOLERANCE_DISK_USAGE: u64 = 30 * 1024 * 1024;
+
+/// |a - b| for unsigned values.
+pub fn diff(a: u64, b: u64) -> u64 {
+    a.abs_diff(b)
+}
