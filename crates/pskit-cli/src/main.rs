@@ -3,29 +3,47 @@
 
 mod dump;
 mod fmt;
+mod free;
+mod summary;
+mod uptime;
+mod who;
 
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// System and process information, psutil-style.
+/// System and process information, psutil-style. With no subcommand, a summary
+/// of the machine.
 #[derive(Parser)]
 #[command(name = "pskit", version, about, long_about = None)]
 struct Cli {
+    /// Print the summary as JSON (when no subcommand is given).
+    #[arg(long)]
+    json: bool,
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
 }
 
 #[derive(Subcommand)]
 enum Command {
     /// Every psutil system-level function's result as one JSON object.
     Dump(dump::Args),
+    /// Memory and swap usage, like procps `free`.
+    Free(free::Args),
+    /// How long the system has been running, like `uptime`.
+    Uptime(uptime::Args),
+    /// Who is logged in, like `who`.
+    Who(who::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Dump(a) => dump::run(a),
+        None => summary::run(cli.json),
+        Some(Command::Dump(a)) => dump::run(a),
+        Some(Command::Free(a)) => free::run(a),
+        Some(Command::Uptime(a)) => uptime::run(a),
+        Some(Command::Who(a)) => who::run(a),
     };
     match result {
         Ok(code) => code,

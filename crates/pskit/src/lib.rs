@@ -20,12 +20,14 @@
 #[cfg(not(target_os = "linux"))]
 compile_error!("pskit supports Linux only for now: the platform seam is `src/linux`.");
 
+pub mod container;
 pub mod cpu;
 mod error;
 pub mod host;
 mod linux;
-mod nowrap;
 pub mod memory;
+mod nowrap;
+pub mod pressure;
 mod root;
 
 pub use cpu::{

@@ -4,8 +4,10 @@
 //! This module is the platform seam: the public modules (`cpu`, `memory`, …) hold
 //! the types and call into here. Another system would add a sibling module.
 
+pub(crate) mod cgroup;
 pub(crate) mod cpu;
 pub(crate) mod fs;
 pub(crate) mod memory;
 pub(crate) mod parse;
+pub(crate) mod psi;
 pub(crate) mod utmp;
