@@ -58,9 +58,11 @@ pub(crate) fn parse_stat_percpu(
     text: &str,
     tck: f64,
 ) -> std::result::Result<Vec<CpuTimes>, String> {
+    // The cpu lines come first; stop at the first other line (the long `intr`
+    // line follows and need not be scanned).
     text.lines()
         .skip(1)
-        .filter(|l| l.starts_with("cpu"))
+        .take_while(|l| l.starts_with("cpu"))
         .map(|l| parse_cpu_line(l, tck))
         .collect()
 }

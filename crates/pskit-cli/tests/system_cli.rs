@@ -1,0 +1,175 @@
+//! The pskit command for the system-wide API: dump against psutil, free against
+//! procps free, summary, uptime and who, and bad arguments.
+
+#[path = "../../pskit/tests/common/mod.rs"]
+mod common;
+
+use std::process::{Command, Output};
+
+use common::{diff, psutil, TOLERANCE_SYS_MEM};
+use serde_json::Value;
+
+fn pskit(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pskit"))
+        .args(args)
+        .output()
+        .expect("run pskit")
+}
+
+fn pskit_json(args: &[&str]) -> Value {
+    let out = pskit(args);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn dump_agrees_with_psutil() {
+    let ours = pskit_json(&["dump"]);
+    let theirs = psutil(
+        "f = lambda x: x._asdict() if hasattr(x, '_asdict') else x\n\
+         out = {\n\
+           'cpu_times': f(psutil.cpu_times()),\n\
+           'cpu_times_percpu': [f(t) for t in psutil.cpu_times(percpu=True)],\n\
+           'cpu_count': {'logical': psutil.cpu_count(), 'physical': psutil.cpu_count(logical=False)},\n\
+           'cpu_stats': f(psutil.cpu_stats()),\n\
+           'cpu_freq': f(psutil.cpu_freq()) if psutil.cpu_freq() else None,\n\
+           'getloadavg': list(psutil.getloadavg()),\n\
+           'virtual_memory': f(psutil.virtual_memory()),\n\
+           'swap_memory': f(psutil.swap_memory()),\n\
+           'boot_time': psutil.boot_time(),\n\
+           'users': [f(u) for u in psutil.users()],\n\
+         }",
+    );
+    for key in theirs.as_object().unwrap().keys() {
+        assert!(ours.get(key).is_some(), "dump lacks {key}");
+    }
+    assert_eq!(ours["errors"], serde_json::json!({}), "no function failed");
+    assert_eq!(ours["cpu_count"], theirs["cpu_count"]);
+    assert_eq!(ours["boot_time"], theirs["boot_time"]);
+    assert_eq!(ours["users"], theirs["users"]);
+    let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
+    for k in ["cpu_times", "cpu_stats", "virtual_memory", "swap_memory"] {
+        assert_eq!(keys(&ours[k]), keys(&theirs[k]), "{k} fields in psutil's order");
+    }
+    for k in keys(&theirs["cpu_times"]) {
+        let (a, b) = (ours["cpu_times"][&k].as_f64().unwrap(), theirs["cpu_times"][&k].as_f64().unwrap());
+        assert!((a - b).abs() <= 1.0, "cpu_times.{k}");
+    }
+    assert_eq!(
+        ours["cpu_times_percpu"].as_array().unwrap().len(),
+        theirs["cpu_times_percpu"].as_array().unwrap().len()
+    );
+    let (vo, vt) = (&ours["virtual_memory"], &theirs["virtual_memory"]);
+    assert_eq!(vo["total"], vt["total"]);
+    for k in ["available", "used", "free"] {
+        assert!(diff(vo[k].as_u64().unwrap(), vt[k].as_u64().unwrap()) < TOLERANCE_SYS_MEM, "{k}");
+    }
+    assert_eq!(ours["swap_memory"]["total"], theirs["swap_memory"]["total"]);
+    for i in 0..3 {
+        let (a, b) = (ours["getloadavg"][i].as_f64().unwrap(), theirs["getloadavg"][i].as_f64().unwrap());
+        assert!((a - b).abs() < 1.0);
+    }
+    assert_eq!(ours["cpu_freq"]["min"], theirs["cpu_freq"]["min"]);
+    assert_eq!(ours["cpu_freq"]["max"], theirs["cpu_freq"]["max"]);
+}
+
+fn free_b() -> Vec<Vec<u64>> {
+    let out = Command::new("free").arg("-b").env("LANG", "C.UTF-8").output().expect("procps free");
+    parse_free(&String::from_utf8_lossy(&out.stdout))
+}
+
+fn parse_free(text: &str) -> Vec<Vec<u64>> {
+    text.lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().skip(1).map(|t| t.parse().unwrap()).collect())
+        .collect()
+}
+
+#[test]
+fn free_bytes_agrees_with_procps_free() {
+    let out = pskit(&["free", "-b", "-t"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("               total        used        free      shared  buff/cache   available\n"));
+    let ours = parse_free(&text);
+    let theirs = free_b();
+    assert_eq!(ours.len(), 3, "Mem, Swap and Total rows");
+    assert_eq!(ours[0][0], theirs[0][0], "total is exact");
+    for col in 1..6 {
+        assert!(diff(ours[0][col], theirs[0][col]) < TOLERANCE_SYS_MEM, "Mem column {col}");
+    }
+    assert_eq!(ours[1][0], theirs[1][0], "swap total");
+    assert_eq!(ours[2][0], ours[0][0] + ours[1][0], "Total row sums Mem and Swap");
+}
+
+#[test]
+fn free_repeats_with_count_and_json_lines() {
+    let out = pskit(&["free", "-c", "2", "-s", "0.1", "--json"]);
+    assert!(out.status.success());
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert!(lines[0]["virtual_memory"]["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn free_human_units() {
+    let out = pskit(&["free", "-h"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.lines().nth(1).unwrap().contains("i"), "{text}");
+    let out = pskit(&["free", "--si", "-h"]);
+    assert!(out.status.success());
+}
+
+#[test]
+fn summary_shows_cpu_memory_and_load() {
+    let out = pskit(&[]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for needle in ["CPU", "cpu0", "Mem", "Swap", "load"] {
+        assert!(text.contains(needle), "{needle} missing in\n{text}");
+    }
+    let v = pskit_json(&["--json"]);
+    assert_eq!(
+        v["cpu_percent_percpu"].as_array().unwrap().len() as u32,
+        pskit::cpu_count(true).unwrap()
+    );
+    assert!(v["virtual_memory"]["total"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn uptime_since_is_boot_time_and_who_json_is_users() {
+    let theirs = psutil(
+        "import datetime\n\
+         out = [datetime.datetime.fromtimestamp(psutil.boot_time()).strftime('%Y-%m-%d %H:%M:%S'),\n\
+                [u._asdict() for u in psutil.users()]]",
+    );
+    let out = pskit(&["uptime", "-s"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), theirs[0].as_str().unwrap());
+    assert_eq!(pskit_json(&["who", "--json"]), theirs[1]);
+    let text = String::from_utf8_lossy(&pskit(&["uptime"]).stdout).into_owned();
+    assert!(text.contains(" up ") && text.contains("load average: "), "{text}");
+    assert!(String::from_utf8_lossy(&pskit(&["uptime", "-p"]).stdout).starts_with("up "));
+    let v = pskit_json(&["uptime", "--json"]);
+    assert_eq!(v["boot_time"], serde_json::json!(pskit::boot_time().unwrap()));
+}
+
+#[test]
+fn bad_arguments_exit_2_with_a_message() {
+    for args in [
+        &["nosuchcommand"][..],
+        &["free", "--bogus"],
+        &["free", "-s", "abc"],
+        &["free", "-s", "0"],
+        &["free", "-c", "0"],
+        &["free", "-b", "-m"],
+        &["uptime", "extra"],
+        &["dump", "--nope"],
+    ] {
+        let out = pskit(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?} printed no message");
+    }
+}
