@@ -26,6 +26,7 @@ mod error;
 pub mod host;
 mod linux;
 pub mod memory;
+#[allow(dead_code)] // first users land with disk_io_counters and net_io_counters
 mod nowrap;
 pub mod pressure;
 mod root;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# pskit's whole test suite, on a fresh machine: installs what the tests need (psutil
+# 7.2.2 from PyPI as the oracle, Debian packages for the tools the tests compare
+# against), then runs fmt, clippy, and the unit, fixture, live and CLI tests.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+log() { printf '\n== %s\n' "$*"; }
+
+# Debian packages: procps (free, vmstat, ps), util-linux (setpriv), iproute2 (ss, ip),
+# python3 with pip. Only what is missing is installed.
+need=()
+command -v free >/dev/null 2>&1 || need+=(procps)
+command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
+command -v ss >/dev/null 2>&1 || need+=(iproute2)
+command -v python3 >/dev/null 2>&1 || need+=(python3 python3-pip)
+python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+if ((${#need[@]})); then
+    log "installing Debian packages: ${need[*]}"
+    SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+fi
+
+if ! python3 -c 'import psutil, sys; sys.exit(psutil.__version__ != "7.2.2")' 2>/dev/null; then
+    log "installing psutil 7.2.2 (the oracle)"
+    python3 -m pip install -q --disable-pip-version-check psutil==7.2.2 \
+        || python3 -m pip install -q --disable-pip-version-check --break-system-packages psutil==7.2.2
+fi
+python3 -c 'import psutil; assert psutil.__version__ == "7.2.2", psutil.__version__'
+
+for c in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
+done
+
+log "cargo fmt --check"
+cargo fmt --all -- --check
+log "cargo clippy -D warnings"
+cargo clippy --workspace --all-targets -- -D warnings
+log "cargo test (unit, fixture, live, CLI and doc tests)"
+cargo test --workspace
+log "rustdoc (missing docs are errors)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
