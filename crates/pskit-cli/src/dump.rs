@@ -53,6 +53,10 @@ pub fn collect() -> Value {
     put(&mut m, e, "swap_memory", pskit::swap_memory());
     put(&mut m, e, "boot_time", pskit::boot_time());
     put(&mut m, e, "users", pskit::users());
+    // Beyond psutil, under their own keys.
+    put(&mut m, e, "cpu_limit", pskit::container::cpu_limit());
+    put(&mut m, e, "memory_limit", pskit::container::memory_limit());
+    put(&mut m, e, "pressure", pskit::pressure::pressure());
     m.insert("errors".into(), Value::Object(errors));
     Value::Object(m)
 }

@@ -121,7 +121,7 @@ fn render(vm: &pskit::VirtualMemory, sw: &pskit::SwapMemory, unit: Unit, total: 
         f(vm.used),
         f(vm.free),
         f(vm.shared),
-        f(vm.buffers + vm.cached),
+        f(vm.buffers.saturating_add(vm.cached)),
         f(vm.available)
     ));
     out.push_str(&format!(
@@ -135,9 +135,9 @@ fn render(vm: &pskit::VirtualMemory, sw: &pskit::SwapMemory, unit: Unit, total: 
         out.push_str(&format!(
             "{:<8} {:>11} {:>11} {:>11}\n",
             "Total:",
-            f(vm.total + sw.total),
-            f(vm.used + sw.used),
-            f(vm.free + sw.free)
+            f(vm.total.saturating_add(sw.total)),
+            f(vm.used.saturating_add(sw.used)),
+            f(vm.free.saturating_add(sw.free))
         ));
     }
     out

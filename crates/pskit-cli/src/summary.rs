@@ -106,7 +106,7 @@ fn render(s: &Summary) -> String {
         bytes2human(vm.used),
         bytes2human(vm.total),
         bytes2human(vm.available),
-        bytes2human(vm.buffers + vm.cached)
+        bytes2human(vm.buffers.saturating_add(vm.cached))
     ));
     let sw = &s.swap_memory;
     if sw.total > 0 {

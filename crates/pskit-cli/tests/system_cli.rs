@@ -18,7 +18,11 @@ fn pskit(args: &[&str]) -> Output {
 
 fn pskit_json(args: &[&str]) -> Value {
     let out = pskit(args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).expect("valid JSON")
 }
 
@@ -49,10 +53,17 @@ fn dump_agrees_with_psutil() {
     assert_eq!(ours["users"], theirs["users"]);
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
     for k in ["cpu_times", "cpu_stats", "virtual_memory", "swap_memory"] {
-        assert_eq!(keys(&ours[k]), keys(&theirs[k]), "{k} fields in psutil's order");
+        assert_eq!(
+            keys(&ours[k]),
+            keys(&theirs[k]),
+            "{k} fields in psutil's order"
+        );
     }
     for k in keys(&theirs["cpu_times"]) {
-        let (a, b) = (ours["cpu_times"][&k].as_f64().unwrap(), theirs["cpu_times"][&k].as_f64().unwrap());
+        let (a, b) = (
+            ours["cpu_times"][&k].as_f64().unwrap(),
+            theirs["cpu_times"][&k].as_f64().unwrap(),
+        );
         assert!((a - b).abs() <= 1.0, "cpu_times.{k}");
     }
     assert_eq!(
@@ -62,11 +73,17 @@ fn dump_agrees_with_psutil() {
     let (vo, vt) = (&ours["virtual_memory"], &theirs["virtual_memory"]);
     assert_eq!(vo["total"], vt["total"]);
     for k in ["available", "used", "free"] {
-        assert!(diff(vo[k].as_u64().unwrap(), vt[k].as_u64().unwrap()) < TOLERANCE_SYS_MEM, "{k}");
+        assert!(
+            diff(vo[k].as_u64().unwrap(), vt[k].as_u64().unwrap()) < TOLERANCE_SYS_MEM,
+            "{k}"
+        );
     }
     assert_eq!(ours["swap_memory"]["total"], theirs["swap_memory"]["total"]);
     for i in 0..3 {
-        let (a, b) = (ours["getloadavg"][i].as_f64().unwrap(), theirs["getloadavg"][i].as_f64().unwrap());
+        let (a, b) = (
+            ours["getloadavg"][i].as_f64().unwrap(),
+            theirs["getloadavg"][i].as_f64().unwrap(),
+        );
         assert!((a - b).abs() < 1.0);
     }
     assert_eq!(ours["cpu_freq"]["min"], theirs["cpu_freq"]["min"]);
@@ -74,14 +91,23 @@ fn dump_agrees_with_psutil() {
 }
 
 fn free_b() -> Vec<Vec<u64>> {
-    let out = Command::new("free").arg("-b").env("LANG", "C.UTF-8").output().expect("procps free");
+    let out = Command::new("free")
+        .arg("-b")
+        .env("LANG", "C.UTF-8")
+        .output()
+        .expect("procps free");
     parse_free(&String::from_utf8_lossy(&out.stdout))
 }
 
 fn parse_free(text: &str) -> Vec<Vec<u64>> {
     text.lines()
         .skip(1)
-        .map(|l| l.split_whitespace().skip(1).map(|t| t.parse().unwrap()).collect())
+        .map(|l| {
+            l.split_whitespace()
+                .skip(1)
+                .map(|t| t.parse().unwrap())
+                .collect()
+        })
         .collect()
 }
 
@@ -90,16 +116,25 @@ fn free_bytes_agrees_with_procps_free() {
     let out = pskit(&["free", "-b", "-t"]);
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.starts_with("               total        used        free      shared  buff/cache   available\n"));
+    assert!(text.starts_with(
+        "               total        used        free      shared  buff/cache   available\n"
+    ));
     let ours = parse_free(&text);
     let theirs = free_b();
     assert_eq!(ours.len(), 3, "Mem, Swap and Total rows");
     assert_eq!(ours[0][0], theirs[0][0], "total is exact");
     for col in 1..6 {
-        assert!(diff(ours[0][col], theirs[0][col]) < TOLERANCE_SYS_MEM, "Mem column {col}");
+        assert!(
+            diff(ours[0][col], theirs[0][col]) < TOLERANCE_SYS_MEM,
+            "Mem column {col}"
+        );
     }
     assert_eq!(ours[1][0], theirs[1][0], "swap total");
-    assert_eq!(ours[2][0], ours[0][0] + ours[1][0], "Total row sums Mem and Swap");
+    assert_eq!(
+        ours[2][0],
+        ours[0][0] + ours[1][0],
+        "Total row sums Mem and Swap"
+    );
 }
 
 #[test]
@@ -147,13 +182,22 @@ fn uptime_since_is_boot_time_and_who_json_is_users() {
                 [u._asdict() for u in psutil.users()]]",
     );
     let out = pskit(&["uptime", "-s"]);
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), theirs[0].as_str().unwrap());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        theirs[0].as_str().unwrap()
+    );
     assert_eq!(pskit_json(&["who", "--json"]), theirs[1]);
     let text = String::from_utf8_lossy(&pskit(&["uptime"]).stdout).into_owned();
-    assert!(text.contains(" up ") && text.contains("load average: "), "{text}");
+    assert!(
+        text.contains(" up ") && text.contains("load average: "),
+        "{text}"
+    );
     assert!(String::from_utf8_lossy(&pskit(&["uptime", "-p"]).stdout).starts_with("up "));
     let v = pskit_json(&["uptime", "--json"]);
-    assert_eq!(v["boot_time"], serde_json::json!(pskit::boot_time().unwrap()));
+    assert_eq!(
+        v["boot_time"],
+        serde_json::json!(pskit::boot_time().unwrap())
+    );
 }
 
 #[test]

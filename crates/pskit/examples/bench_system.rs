@@ -119,7 +119,11 @@ fn psutil_times(script: &str) -> BTreeMap<String, f64> {
 
 fn main() {
     let script = std::env::args().nth(1).unwrap_or_else(|| {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/bench/psutil_sys.py").to_string()
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/bench/psutil_sys.py"
+        )
+        .to_string()
     });
     let ours: Vec<(&str, f64, Option<f64>)> = calls()
         .into_iter()

@@ -31,14 +31,20 @@ fn cpu_times_percpu_in_file_order() {
 #[test]
 fn old_kernel_stat_missing_columns() {
     let t = at("cpu_cpuinfo_only").scope(pskit::cpu_times).unwrap();
-    assert_eq!((t.softirq, t.steal, t.guest, t.guest_nice), (0.07, 0.0, 0.0, 0.0));
+    assert_eq!(
+        (t.softirq, t.steal, t.guest, t.guest_nice),
+        (0.07, 0.0, 0.0, 0.0)
+    );
 }
 
 #[test]
 fn cpu_stats_and_boot_time() {
     let r = at("cpu_sysfs");
     let s = r.scope(pskit::cpu_stats).unwrap();
-    assert_eq!((s.ctx_switches, s.interrupts, s.soft_interrupts, s.syscalls), (7000, 5000, 3000, 0));
+    assert_eq!(
+        (s.ctx_switches, s.interrupts, s.soft_interrupts, s.syscalls),
+        (7000, 5000, 3000, 0)
+    );
     assert_eq!(r.scope(pskit::boot_time).unwrap(), 1_700_000_000.0);
     assert_eq!(r.scope(pskit::getloadavg).unwrap(), (1.5, 0.75, 0.25));
 }
@@ -50,8 +56,14 @@ fn cpu_count_logical_from_online_list() {
 
 #[test]
 fn cpu_count_logical_falls_back_to_cpuinfo_then_stat() {
-    assert_eq!(at("cpu_cpuinfo_only").scope(|| pskit::cpu_count(true)), Some(3));
-    assert_eq!(at("cpu_stat_count").scope(|| pskit::cpu_count(true)), Some(3));
+    assert_eq!(
+        at("cpu_cpuinfo_only").scope(|| pskit::cpu_count(true)),
+        Some(3)
+    );
+    assert_eq!(
+        at("cpu_stat_count").scope(|| pskit::cpu_count(true)),
+        Some(3)
+    );
 }
 
 #[test]
@@ -59,13 +71,19 @@ fn cpu_count_cores_distinct_core_cpus_lists() {
     // core_cpus_list wins over thread_siblings_list when present.
     assert_eq!(at("cpu_sysfs").scope(|| pskit::cpu_count(false)), Some(2));
     // Only thread_siblings_list: "0" and "1-2" are two cores.
-    assert_eq!(at("cpu_cpuinfo_only").scope(|| pskit::cpu_count(false)), Some(2));
+    assert_eq!(
+        at("cpu_cpuinfo_only").scope(|| pskit::cpu_count(false)),
+        Some(2)
+    );
 }
 
 #[test]
 fn cpu_count_cores_from_cpuinfo_physical_ids() {
     // No topology: physical id 0 → 4 cores, physical id 1 → 4 cores.
-    assert_eq!(at("cpu_stat_count").scope(|| pskit::cpu_count(false)), Some(8));
+    assert_eq!(
+        at("cpu_stat_count").scope(|| pskit::cpu_count(false)),
+        Some(8)
+    );
 }
 
 #[test]
@@ -80,9 +98,15 @@ fn cpu_freq_sysfs_policies_sorted_by_number() {
     // 2 cpuinfo MHz lines vs 3 policies: current comes from scaling_cur_freq,
     // and policy10 (no scaling_cur_freq) from cpuinfo_cur_freq.
     assert_eq!(per.len(), 3);
-    assert_eq!((per[0].current, per[0].min, per[0].max), (2000.0, 800.0, 3600.0));
+    assert_eq!(
+        (per[0].current, per[0].min, per[0].max),
+        (2000.0, 800.0, 3600.0)
+    );
     assert_eq!(per[1].current, 3000.0);
-    assert_eq!((per[2].current, per[2].min, per[2].max), (1000.0, 400.0, 1200.0));
+    assert_eq!(
+        (per[2].current, per[2].min, per[2].max),
+        (1000.0, 400.0, 1200.0)
+    );
     let avg = at("cpu_sysfs").scope(pskit::cpu_freq).unwrap().unwrap();
     assert_eq!(avg.current, 2000.0);
     assert_eq!(avg.min, (800.0 + 800.0 + 400.0) / 3.0);
@@ -90,10 +114,18 @@ fn cpu_freq_sysfs_policies_sorted_by_number() {
 
 #[test]
 fn cpu_freq_cpuinfo_fallback_has_zero_min_max() {
-    let per = at("cpu_cpuinfo_only").scope(pskit::cpu_freq_percpu).unwrap();
+    let per = at("cpu_cpuinfo_only")
+        .scope(pskit::cpu_freq_percpu)
+        .unwrap();
     assert_eq!(per.len(), 3);
-    assert_eq!((per[0].current, per[0].min, per[0].max), (2596.122, 0.0, 0.0));
-    let avg = at("cpu_cpuinfo_only").scope(pskit::cpu_freq).unwrap().unwrap();
+    assert_eq!(
+        (per[0].current, per[0].min, per[0].max),
+        (2596.122, 0.0, 0.0)
+    );
+    let avg = at("cpu_cpuinfo_only")
+        .scope(pskit::cpu_freq)
+        .unwrap()
+        .unwrap();
     assert_eq!(avg.current, (2596.122 + 1800.0 + 1200.5) / 3.0);
 }
 
@@ -104,7 +136,9 @@ fn cpu_freq_nothing_known_is_none() {
 
 #[test]
 fn virtual_memory_without_memavailable_estimates_from_zoneinfo() {
-    let vm = at("meminfo_no_available").scope(pskit::virtual_memory).unwrap();
+    let vm = at("meminfo_no_available")
+        .scope(pskit::virtual_memory)
+        .unwrap();
     let page = 4096.0; // fixture written for 4 KiB pages
     let low = (41.0 + 6000.0) * page;
     let free = 500000.0 * 1024.0;
@@ -129,7 +163,10 @@ fn virtual_memory_without_memavailable_estimates_from_zoneinfo() {
 
 fn rustix_page_size() -> usize {
     // The page size of this machine, read the way the library does.
-    let out = std::process::Command::new("getconf").arg("PAGESIZE").output().unwrap();
+    let out = std::process::Command::new("getconf")
+        .arg("PAGESIZE")
+        .output()
+        .unwrap();
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
 
@@ -143,7 +180,9 @@ fn available_above_total_falls_back_to_free() {
 
 #[test]
 fn swap_from_meminfo_and_vmstat_in_4k_units() {
-    let s = at("meminfo_no_available").scope(pskit::swap_memory).unwrap();
+    let s = at("meminfo_no_available")
+        .scope(pskit::swap_memory)
+        .unwrap();
     assert_eq!(s.total, 1000000 * 1024);
     assert_eq!(s.free, 750000 * 1024);
     assert_eq!(s.used, 250000 * 1024);
@@ -178,7 +217,15 @@ fn users_from_utmp_file() {
     let users = at("utmp").scope(pskit::users).unwrap();
     let got: Vec<_> = users
         .iter()
-        .map(|u| (u.name.as_str(), u.terminal.as_deref(), u.host.as_str(), u.started, u.pid))
+        .map(|u| {
+            (
+                u.name.as_str(),
+                u.terminal.as_deref(),
+                u.host.as_str(),
+                u.started,
+                u.pid,
+            )
+        })
         .collect();
     assert_eq!(
         got,
@@ -212,7 +259,9 @@ fn cgroup_v2_cpu_quota_is_tightest_ancestor() {
 
 #[test]
 fn cgroup_v2_memory_limit_from_ancestor() {
-    let m = at("cgroup_v2").scope(pskit::container::memory_limit).unwrap();
+    let m = at("cgroup_v2")
+        .scope(pskit::container::memory_limit)
+        .unwrap();
     assert_eq!(m.limit, Some(1 << 30));
     assert_eq!(m.usage, Some(104857600));
     assert_eq!(m.peak, Some(209715200));
@@ -256,7 +305,9 @@ fn no_cgroup_files_means_no_limit() {
     assert_eq!((c.quota, c.cgroup_version), (None, None));
     assert!(!r.scope(pskit::container::is_limited).unwrap());
     // No /proc at all is an error naming the file, not a silent "no limit".
-    assert!(at("nonexistent").scope(pskit::container::cpu_limit).is_err());
+    assert!(at("nonexistent")
+        .scope(pskit::container::cpu_limit)
+        .is_err());
 }
 
 #[test]

@@ -15,11 +15,13 @@ fn json<T: serde::Serialize>(v: &T) -> Value {
 }
 
 fn u(v: &Value, k: &str) -> u64 {
-    v[k].as_u64().unwrap_or_else(|| panic!("{k} is not an integer in {v}"))
+    v[k].as_u64()
+        .unwrap_or_else(|| panic!("{k} is not an integer in {v}"))
 }
 
 fn f(v: &Value, k: &str) -> f64 {
-    v[k].as_f64().unwrap_or_else(|| panic!("{k} is not a number in {v}"))
+    v[k].as_f64()
+        .unwrap_or_else(|| panic!("{k} is not a number in {v}"))
 }
 
 #[test]
@@ -65,7 +67,17 @@ fn virtual_memory_within_tolerance() {
     let theirs = psutil("out = psutil.virtual_memory()._asdict()");
     let ours = json(&before);
     assert_eq!(u(&ours, "total"), u(&theirs, "total"), "total is exact");
-    for k in ["available", "used", "free", "active", "inactive", "buffers", "cached", "shared", "slab"] {
+    for k in [
+        "available",
+        "used",
+        "free",
+        "active",
+        "inactive",
+        "buffers",
+        "cached",
+        "shared",
+        "slab",
+    ] {
         assert!(
             diff(u(&ours, k), u(&theirs, k)) < TOLERANCE_SYS_MEM,
             "{k}: pskit {} psutil {}",
@@ -87,7 +99,10 @@ fn swap_memory_within_tolerance() {
     // sin/sout only grow; bracket psutil's reading between two of ours.
     let after = json(&pskit::swap_memory().unwrap());
     for k in ["sin", "sout"] {
-        assert!(u(&ours, k) <= u(&theirs, k) && u(&theirs, k) <= u(&after, k), "{k}");
+        assert!(
+            u(&ours, k) <= u(&theirs, k) && u(&theirs, k) <= u(&after, k),
+            "{k}"
+        );
     }
 }
 
@@ -126,10 +141,17 @@ fn cpu_stats_bracket_psutil() {
     for (k, lo, hi) in [
         ("ctx_switches", before.ctx_switches, after.ctx_switches),
         ("interrupts", before.interrupts, after.interrupts),
-        ("soft_interrupts", before.soft_interrupts, after.soft_interrupts),
+        (
+            "soft_interrupts",
+            before.soft_interrupts,
+            after.soft_interrupts,
+        ),
     ] {
         let t = u(&theirs, k);
-        assert!(lo.saturating_sub(500) <= t && t <= hi + 500, "{k}: {lo} <= {t} <= {hi}");
+        assert!(
+            lo.saturating_sub(500) <= t && t <= hi + 500,
+            "{k}: {lo} <= {t} <= {hi}"
+        );
     }
     assert_eq!(u(&theirs, "syscalls"), after.syscalls);
     assert!(after.ctx_switches > 0 && after.interrupts > 0);
@@ -167,13 +189,21 @@ fn cpu_percent_in_range_and_negative_interval_refused() {
         let p = pskit::cpu_percent(None).unwrap();
         assert!((0.0..=100.0).contains(&p));
         let t = pskit::cpu_times_percent(None).unwrap();
-        let sum: f64 = json(&t).as_object().unwrap().values().map(|v| v.as_f64().unwrap()).sum();
+        let sum: f64 = json(&t)
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_f64().unwrap())
+            .sum();
         assert!(sum <= 100.0 * n + 0.1, "{sum}");
         for p in pskit::cpu_percent_percpu(None).unwrap() {
             assert!((0.0..=100.0).contains(&p));
         }
     }
-    assert!(matches!(pskit::cpu_percent(Some(-1.0)), Err(pskit::Error::InvalidArgument(_))));
+    assert!(matches!(
+        pskit::cpu_percent(Some(-1.0)),
+        Err(pskit::Error::InvalidArgument(_))
+    ));
     assert!(matches!(
         pskit::cpu_times_percent_percpu(Some(-1.0)),
         Err(pskit::Error::InvalidArgument(_))
@@ -186,16 +216,20 @@ fn cpu_times_percent_sums_to_about_100_with_enough_time() {
     let n = pskit::cpu_count(true).unwrap() as f64;
     let t = pskit::cpu_times_percent(Some((1.0 / n).max(0.5))).unwrap();
     let v = json(&t);
-    let sum: f64 = ["user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal"]
-        .iter()
-        .map(|k| f(&v, k))
-        .sum();
+    let sum: f64 = [
+        "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal",
+    ]
+    .iter()
+    .map(|k| f(&v, k))
+    .sum();
     assert!((sum - 100.0).abs() < 2.0, "{sum}");
 }
 
 #[test]
 fn first_nonblocking_call_in_a_new_thread_is_meaningless_zero_ish() {
-    let p = std::thread::spawn(|| pskit::cpu_percent(None).unwrap()).join().unwrap();
+    let p = std::thread::spawn(|| pskit::cpu_percent(None).unwrap())
+        .join()
+        .unwrap();
     assert!((0.0..=100.0).contains(&p));
 }
 

@@ -183,7 +183,7 @@ pub(crate) fn parse_cpuinfo_cores(text: &str) -> u32 {
             }
         }
     }
-    mapping.values().sum()
+    mapping.values().fold(0u32, |a, c| a.saturating_add(*c))
 }
 
 fn read_cpuinfo<T>(root: &Root, parse: impl FnOnce(&str) -> T) -> Result<T> {

@@ -88,7 +88,7 @@ pub(crate) fn parse_zoneinfo_low(text: &str) -> u64 {
 /// bytes, `None` when zoneinfo could not be read.
 pub(crate) fn estimate_available(m: &MemInfo, low_watermark: Option<u64>) -> i64 {
     let free = m.mem_free.unwrap_or(0) as i64;
-    let fallback = free + m.cached.unwrap_or(0) as i64;
+    let fallback = free.saturating_add(m.cached.unwrap_or(0) as i64);
     let (Some(af), Some(inf), Some(srec), Some(low)) = (
         m.active_file,
         m.inactive_file,
@@ -99,7 +99,7 @@ pub(crate) fn estimate_available(m: &MemInfo, low_watermark: Option<u64>) -> i64
     };
     let low = low as f64;
     let mut avail = free as f64 - low;
-    let mut pagecache = (af + inf) as f64;
+    let mut pagecache = af.saturating_add(inf) as f64;
     pagecache -= (pagecache / 2.0).min(low);
     avail += pagecache;
     avail += srec as f64 - (srec as f64 / 2.0).min(low);
@@ -114,9 +114,14 @@ pub(crate) fn compute_virtual_memory(
 ) -> std::result::Result<VirtualMemory, String> {
     let total = m.mem_total.ok_or("no MemTotal line")?;
     let free = m.mem_free.ok_or("no MemFree line")?;
-    let cached = m.cached.unwrap_or(0) + m.sreclaimable.unwrap_or(0);
+    let cached = m
+        .cached
+        .unwrap_or(0)
+        .saturating_add(m.sreclaimable.unwrap_or(0));
     let inactive = m.inactive.unwrap_or_else(|| {
-        m.inact_dirty.unwrap_or(0) + m.inact_clean.unwrap_or(0) + m.inact_laundry.unwrap_or(0)
+        [m.inact_dirty, m.inact_clean, m.inact_laundry]
+            .iter()
+            .fold(0u64, |a, v| a.saturating_add(v.unwrap_or(0)))
     });
     let mut available = match m.mem_available {
         Some(a) if a > 0 => a as i64,
@@ -209,8 +214,8 @@ pub(crate) fn swap_memory(root: &Root) -> Result<SwapMemory> {
         used,
         free,
         percent: usage_percent(used as f64, total as f64),
-        sin: sin * 4096,
-        sout: sout * 4096,
+        sin: sin.saturating_mul(4096),
+        sout: sout.saturating_mul(4096),
     })
 }
 
