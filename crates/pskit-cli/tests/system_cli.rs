@@ -6,7 +6,7 @@ mod common;
 
 use std::process::{Command, Output};
 
-use common::{diff, psutil, TOLERANCE_SYS_MEM};
+use common::{diff, psutil, retry_on_failure, TOLERANCE_SYS_MEM};
 use serde_json::Value;
 
 fn pskit(args: &[&str]) -> Output {
@@ -216,4 +216,37 @@ fn bad_arguments_exit_2_with_a_message() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!out.stderr.is_empty(), "{args:?} printed no message");
     }
+}
+
+#[test]
+fn host_root_environment_points_every_read_at_another_root() {
+    let out = Command::new(env!("CARGO_BIN_EXE_pskit"))
+        .args(["dump"])
+        .env("HOST_ROOT", common::fixture("cpu_sysfs"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["cpu_count"]["logical"], 4);
+    assert_eq!(v["cpu_count"]["physical"], 2);
+    assert_eq!(v["boot_time"], 1_700_000_000.0);
+    assert_eq!(v["getloadavg"], serde_json::json!([1.5, 0.75, 0.25]));
+    // The fixture has no meminfo: that function's error is reported, not hidden.
+    assert_eq!(v["virtual_memory"], Value::Null);
+    assert!(v["errors"]["virtual_memory"]
+        .as_str()
+        .unwrap()
+        .contains("meminfo"));
+    // HOST_PROC alone overrides just procfs.
+    let out = Command::new(env!("CARGO_BIN_EXE_pskit"))
+        .args(["dump", "--compact"])
+        .env(
+            "HOST_PROC",
+            common::fixture("meminfo_no_available").join("proc"),
+        )
+        .output()
+        .unwrap();
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["virtual_memory"]["total"], 2_000_000u64 * 1024);
+    assert_eq!(v["swap_memory"]["sin"], 10 * 4096);
 }

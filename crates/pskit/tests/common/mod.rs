@@ -27,10 +27,11 @@ pub fn psutil(snippet: &str) -> serde_json::Value {
     serde_json::from_slice(&output.stdout).expect("psutil snippet printed JSON")
 }
 
-/// The path of a fixture tree under `crates/pskit/tests/fixtures`.
+/// The path of a fixture tree under `crates/pskit/tests/fixtures` (this file is
+/// shared by the tests of both crates, which sit side by side under `crates/`).
 pub fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../pskit/tests/fixtures")
         .join(name)
 }
 
@@ -43,4 +44,18 @@ pub const TOLERANCE_DISK_USAGE: u64 = 30 * 1024 * 1024;
 /// |a - b| for unsigned values.
 pub fn diff(a: u64, b: u64) -> u64 {
     a.abs_diff(b)
+}
+
+/// psutil's `retry_on_failure`: the system changes between two reads, so a value
+/// comparison is tried a few times and passes if one attempt agrees.
+pub fn retry_on_failure(mut attempt: impl FnMut() -> Result<(), String>) {
+    let mut last = String::new();
+    for _ in 0..5 {
+        match attempt() {
+            Ok(()) => return,
+            Err(e) => last = e,
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    panic!("failed 5 times; last: {last}");
 }
