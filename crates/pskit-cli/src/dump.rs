@@ -13,6 +13,9 @@ pub struct Args {
     /// Print compact JSON on one line.
     #[arg(long)]
     compact: bool,
+    /// Accepted like every subcommand's `--json`: dump always prints JSON.
+    #[arg(long = "json")]
+    _json: bool,
 }
 
 /// Converts a library result to JSON: the value, or `null` for an error that

@@ -1,4 +1,4 @@
-//! cgroup v1/v2 discovery and limits: parsers for /proc/<pid>/cgroup, mountinfo and
+//! cgroup v1/v2 discovery and limits: parsers for `/proc/<pid>/cgroup`, mountinfo and
 //! the limit files, and the walk up the hierarchy.
 
 use std::path::{Component, Path, PathBuf};
@@ -9,7 +9,7 @@ use crate::linux::fs::{is_not_found, with_text};
 use crate::linux::parse::unescape_octal;
 use crate::root::Root;
 
-/// One line of /proc/<pid>/cgroup: `ID:CONTROLLERS:PATH`.
+/// One line of `/proc/<pid>/cgroup`: `ID:CONTROLLERS:PATH`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CgroupLine {
     pub id: u32,
@@ -17,7 +17,7 @@ pub(crate) struct CgroupLine {
     pub path: String,
 }
 
-/// Parses /proc/<pid>/cgroup; malformed lines are skipped.
+/// Parses `/proc/<pid>/cgroup`; malformed lines are skipped.
 pub(crate) fn parse_proc_cgroup(text: &str) -> Vec<CgroupLine> {
     text.lines()
         .filter_map(|l| {
@@ -39,7 +39,7 @@ pub(crate) fn parse_proc_cgroup(text: &str) -> Vec<CgroupLine> {
         .collect()
 }
 
-/// A cgroup filesystem from /proc/<pid>/mountinfo.
+/// A cgroup filesystem from `/proc/<pid>/mountinfo`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CgroupMount {
     /// 1 for `cgroup`, 2 for `cgroup2`.
