@@ -1,0 +1,263 @@
+//! Race-free signalling and waiting by pid: the kernel side of psutil's
+//! `send_signal`/`wait`, built on pidfds (Linux ≥ 5.3) with kill(2)/waitpid(2)
+//! fallbacks. The `Process` handle supplies the identity check.
+
+use std::os::fd::{AsFd, OwnedFd};
+use std::time::{Duration, Instant};
+
+use rustix::event::{poll, PollFd, PollFlags};
+use rustix::io::Errno;
+use rustix::process::{pidfd_open, waitpid, Pid, PidfdFlags, WaitOptions, WaitStatus};
+
+use crate::error::{Error, Result};
+use crate::sys;
+
+fn raw_pid(pid: u32) -> Result<Pid> {
+    i32::try_from(pid)
+        .ok()
+        .and_then(Pid::from_raw)
+        .ok_or_else(|| Error::InvalidArgument(format!("invalid pid {pid}")))
+}
+
+/// Maps the errno of a call on `pid` to psutil's exceptions.
+pub(crate) fn map_errno(pid: u32, e: std::io::Error, what: &str) -> Error {
+    match e.raw_os_error() {
+        Some(libc::ESRCH) => Error::NoSuchProcess {
+            pid,
+            name: None,
+            msg: "process no longer exists".into(),
+        },
+        Some(libc::EPERM) | Some(libc::EACCES) => Error::AccessDenied {
+            pid: Some(pid),
+            name: None,
+            msg: String::new(),
+        },
+        _ => Error::io(what, e),
+    }
+}
+
+/// Opens a pidfd; `Ok(None)` when the kernel has none (ENOSYS, < 5.3).
+fn open_pidfd(pid: u32) -> Result<Option<OwnedFd>> {
+    match pidfd_open(raw_pid(pid)?, PidfdFlags::empty()) {
+        Ok(fd) => Ok(Some(fd)),
+        Err(Errno::NOSYS) => Ok(None),
+        Err(e) => Err(map_errno(pid, e.into(), "pidfd_open")),
+    }
+}
+
+/// Sends `sig` to `pid` so that it can never reach a process that took the pid
+/// over: open a pidfd first (it pins the process), then run `verify` (the caller's
+/// identity check, e.g. "the start time is still the one I stored"), then signal
+/// through the pidfd. Without pidfds, `verify` then kill(2).
+pub(crate) fn send_signal(pid: u32, sig: i32, verify: impl FnOnce() -> Result<()>) -> Result<()> {
+    if pid == 0 {
+        return Err(Error::InvalidArgument(
+            "preventing sending signal to process with PID 0 as it would affect every process \
+             in the process group of the calling process instead of PID 0"
+                .into(),
+        ));
+    }
+    let fd = open_pidfd(pid)?;
+    verify()?;
+    let sent = match &fd {
+        Some(fd) => sys::pidfd_send_signal(fd.as_fd(), sig),
+        None => sys::kill(pid as i32, sig),
+    };
+    sent.map_err(|e| match e.raw_os_error() {
+        Some(libc::EINVAL) => Error::InvalidArgument(format!("invalid signal number {sig}")),
+        _ => map_errno(pid, e, "pidfd_send_signal"),
+    })
+}
+
+/// psutil's exit-code convention: the exit status, or −signal for a signal death.
+fn convert(status: WaitStatus) -> Option<i32> {
+    if let Some(code) = status.exit_status() {
+        Some(code)
+    } else {
+        status.terminating_signal().map(|s| -s)
+    }
+}
+
+/// Reaps `pid` if it is our child: `Ok(Some(code))`; `Ok(None)` for a non-child
+/// (ECHILD), as psutil's `wait()` returns None for processes it did not start.
+fn reap(pid: u32, opts: WaitOptions) -> Result<Option<Option<i32>>> {
+    loop {
+        match waitpid(Some(raw_pid(pid)?), opts) {
+            Ok(Some((_, status))) => return Ok(Some(convert(status))),
+            Ok(None) => return Ok(None), // WNOHANG and still running
+            Err(Errno::INTR) => continue,
+            Err(Errno::CHILD) => return Ok(Some(None)),
+            Err(e) => return Err(Error::io("waitpid", e.into())),
+        }
+    }
+}
+
+/// Waits for `pid` to exit (psutil's `wait`): the exit code of a child (negative
+/// signal number when killed), `None` for a non-child once it is gone, and
+/// `TimeoutExpired` when `timeout` (seconds) passes first. `timeout = 0` never
+/// blocks. Blocks on a pidfd, never by busy polling; without pidfds (kernel < 5.3)
+/// it falls back to psutil's waitpid/kill loop with growing sleeps.
+pub(crate) fn wait_pid(pid: u32, timeout: Option<f64>) -> Result<Option<i32>> {
+    if let Some(t) = timeout {
+        if !(t >= 0.0) {
+            return Err(Error::InvalidArgument(format!(
+                "timeout must be a positive number (got {t})"
+            )));
+        }
+    }
+    let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t));
+    let fd = match open_pidfd(pid) {
+        Ok(fd) => fd,
+        // Already gone (or never existed): a child may still have a status to reap.
+        Err(Error::NoSuchProcess { .. }) => {
+            return Ok(reap(pid, WaitOptions::NOHANG)?.flatten());
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(fd) = fd else {
+        return wait_pid_polling(pid, deadline, timeout);
+    };
+    loop {
+        let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        let ts = remaining.map(|r| rustix::time::Timespec {
+            tv_sec: r.as_secs() as _,
+            tv_nsec: r.subsec_nanos() as _,
+        });
+        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+        match poll(&mut fds, ts.as_ref()) {
+            Ok(0) => return Err(timeout_expired(pid, timeout)),
+            Ok(_) => break,
+            Err(Errno::INTR) => continue,
+            Err(e) => return Err(Error::io("poll(pidfd)", e.into())),
+        }
+    }
+    Ok(reap(pid, WaitOptions::empty())?.flatten())
+}
+
+fn timeout_expired(pid: u32, timeout: Option<f64>) -> Error {
+    Error::TimeoutExpired {
+        seconds: timeout.unwrap_or(0.0),
+        pid: Some(pid),
+        name: None,
+    }
+}
+
+/// The pre-pidfd fallback (psutil's `wait_pid_posix`): reap a child with WNOHANG,
+/// or probe a non-child with kill(pid, 0), sleeping 0.1 ms doubling to 40 ms.
+fn wait_pid_polling(
+    pid: u32,
+    deadline: Option<Instant>,
+    timeout: Option<f64>,
+) -> Result<Option<i32>> {
+    let mut delay = Duration::from_micros(100);
+    loop {
+        match reap(pid, WaitOptions::NOHANG)? {
+            Some(Some(code)) => return Ok(Some(code)),
+            Some(None) => {
+                // Not our child: wait until the pid is gone.
+                if let Err(e) = sys::kill(pid as i32, 0) {
+                    if e.raw_os_error() == Some(libc::ESRCH) {
+                        return Ok(None);
+                    }
+                }
+            }
+            None => {}
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(timeout_expired(pid, timeout));
+        }
+        let nap = match deadline {
+            Some(d) => delay.min(d.saturating_duration_since(Instant::now())),
+            None => delay,
+        };
+        std::thread::sleep(nap);
+        delay = (delay * 2).min(Duration::from_millis(40));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::process::Command;
+
+    #[test]
+    fn child_exit_code_and_signal() {
+        let c = Command::new("sh").args(["-c", "exit 7"]).spawn().unwrap();
+        assert_eq!(wait_pid(c.id(), Some(10.0)).unwrap(), Some(7));
+        let c = Command::new("sleep").arg("30").spawn().unwrap();
+        send_signal(c.id(), libc::SIGTERM, || Ok(())).unwrap();
+        assert_eq!(wait_pid(c.id(), Some(10.0)).unwrap(), Some(-libc::SIGTERM));
+    }
+
+    #[test]
+    fn timeout_zero_never_blocks() {
+        let mut c = Command::new("sleep").arg("30").spawn().unwrap();
+        let t = Instant::now();
+        assert!(matches!(
+            wait_pid(c.id(), Some(0.0)),
+            Err(Error::TimeoutExpired { .. })
+        ));
+        assert!(matches!(
+            wait_pid(c.id(), Some(0.2)),
+            Err(Error::TimeoutExpired { .. })
+        ));
+        assert!(t.elapsed() < Duration::from_secs(5));
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+
+    #[test]
+    fn failed_verify_sends_nothing() {
+        let mut c = Command::new("sleep").arg("30").spawn().unwrap();
+        let refused = send_signal(c.id(), libc::SIGKILL, || {
+            Err(Error::NoSuchProcess {
+                pid: 0,
+                name: None,
+                msg: "process no longer exists and its PID has been reused".into(),
+            })
+        });
+        assert!(refused.unwrap_err().is_no_such_process());
+        assert!(matches!(
+            wait_pid(c.id(), Some(0.3)),
+            Err(Error::TimeoutExpired { .. })
+        ));
+        c.kill().unwrap();
+        c.wait().unwrap();
+    }
+
+    #[test]
+    fn pid_zero_and_gone_pids() {
+        assert!(matches!(
+            send_signal(0, 15, || Ok(())),
+            Err(Error::InvalidArgument(_))
+        ));
+        let mut c = Command::new("true").spawn().unwrap();
+        let pid = c.id();
+        c.wait().unwrap(); // reaped by std: the pid is gone
+        assert!(send_signal(pid, 0, || Ok(()))
+            .unwrap_err()
+            .is_no_such_process());
+        assert_eq!(wait_pid(pid, Some(1.0)).unwrap(), None);
+    }
+
+    #[test]
+    fn non_child_gives_none_after_exit() {
+        // sh starts a grandchild and prints its pid; the grandchild is not ours.
+        let out = Command::new("sh")
+            .args(["-c", "sleep 0.3 & echo $!"])
+            .output()
+            .unwrap();
+        let pid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        assert_eq!(wait_pid(pid, Some(10.0)).unwrap(), None);
+    }
+
+    #[test]
+    fn polling_fallback_matches() {
+        let c = Command::new("sh").args(["-c", "exit 3"]).spawn().unwrap();
+        let deadline = Some(Instant::now() + Duration::from_secs(10));
+        assert_eq!(
+            wait_pid_polling(c.id(), deadline, Some(10.0)).unwrap(),
+            Some(3)
+        );
+    }
+}
