@@ -21,19 +21,29 @@
 compile_error!("pskit supports Linux only for now: the platform seam is `src/linux`.");
 
 pub mod cpu;
+pub mod disk;
 mod error;
 pub mod host;
 mod linux;
-mod nowrap;
 pub mod memory;
+mod nowrap;
 mod root;
+pub mod sensors;
 
 pub use cpu::{
     cpu_count, cpu_freq, cpu_freq_percpu, cpu_percent, cpu_percent_percpu, cpu_stats, cpu_times,
     cpu_times_percent, cpu_times_percent_percpu, cpu_times_percpu, getloadavg, CpuFreq, CpuStats,
     CpuTimes,
 };
+pub use disk::{
+    disk_io_counters, disk_io_counters_cache_clear, disk_io_counters_perdisk, disk_partitions,
+    disk_usage, disk_usage_inodes, DiskInodes, DiskIoCounters, DiskPartition, DiskUsage,
+};
 pub use error::{Error, Result};
 pub use host::{boot_time, users, User};
 pub use memory::{swap_memory, virtual_memory, SwapMemory, VirtualMemory};
 pub use root::Root;
+pub use sensors::{
+    sensors_battery, sensors_fans, sensors_temperatures, Battery, Fan, Temperature,
+    POWER_TIME_UNKNOWN, POWER_TIME_UNLIMITED,
+};
