@@ -137,6 +137,13 @@ pub(crate) fn finish(mut t: Temperature, fahrenheit: bool) -> Temperature {
 /// psutil returns chips in discovery order; this map is sorted by chip name, and
 /// each chip's list keeps discovery order.
 ///
+/// Two deliberate differences from psutil 7.2.2, where it does not do what it
+/// means to: a thermal zone's trip-point temperature is divided by 1000 once
+/// (7.2.2 divides it again for each later trip point it visits, in an order
+/// that varies between runs); and coretemp sensors found only under
+/// `/sys/devices/platform/coretemp.*` are really added (7.2.2 looks them up as
+/// `temp1_input_input` and drops them).
+///
 /// ```
 /// let celsius = pskit::sensors_temperatures(false).unwrap();
 /// assert!(celsius.values().all(|list| !list.is_empty()));
