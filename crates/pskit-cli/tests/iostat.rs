@@ -66,7 +66,7 @@ fn json_is_one_object_per_report() {
         }
     }
     let second = reports[1]["interval_secs"].as_f64().unwrap();
-    assert!(second >= 0.1 && second < 5.0, "{second}");
+    assert!((0.1..5.0).contains(&second), "{second}");
     // A single report is a single JSON document.
     let one: serde_json::Value =
         serde_json::from_str(&stdout(&pskit(&["iostat", "-d", "--json"]))).unwrap();

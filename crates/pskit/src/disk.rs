@@ -169,7 +169,8 @@ static NOWRAP: NoWrap<9> = NoWrap::new();
 fn raw_counters(root: &Root, perdisk: bool, nowrap: bool) -> Result<Vec<diskstats::RawDisk>> {
     let mut raw = diskstats::read_all(root)?;
     if !perdisk {
-        raw.retain(|(name, _)| diskstats::is_storage_device(root, name));
+        let block = diskstats::block_devices(root);
+        raw.retain(|(name, _)| diskstats::is_storage_device(&block, name));
     }
     // A later line for the same name replaces an earlier one (psutil builds a dict).
     let mut seen = std::collections::HashMap::with_capacity(raw.len());

@@ -113,10 +113,12 @@ fn truthy(x: Option<f64>) -> bool {
 /// critical fill in for each other when only one is set.
 pub(crate) fn finish(mut t: Temperature, fahrenheit: bool) -> Temperature {
     if fahrenheit {
-        let f = |c: f64| c * 9.0 / 5.0 + 32.0;
-        t.current = f(t.current);
-        t.high = t.high.map(f);
-        t.critical = t.critical.map(f);
+        fn to_f(c: f64) -> f64 {
+            c * 9.0 / 5.0 + 32.0
+        }
+        t.current = to_f(t.current);
+        t.high = t.high.map(to_f);
+        t.critical = t.critical.map(to_f);
     }
     if truthy(t.high) && !truthy(t.critical) {
         t.critical = t.high;

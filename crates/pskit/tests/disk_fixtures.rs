@@ -279,3 +279,29 @@ fn nowrap_dewraps_per_disk_before_summing() {
     assert_eq!(per()["wrapdisk_a"].read_count, 7);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A filesystem type registered after an earlier call (a module loaded on
+/// mount) is seen at once: the /proc/filesystems reading is never stale.
+#[test]
+fn newly_registered_filesystem_types_are_seen() {
+    let dir = std::env::temp_dir().join(format!("pskit-fstypes-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("proc/self")).unwrap();
+    let r = Root::new(&dir);
+    std::fs::write(dir.join("proc/filesystems"), "nodev\tproc\n\text4\n").unwrap();
+    std::fs::write(dir.join("proc/self/mounts"), "/dev/sda1 / ext4 rw 0 0\n").unwrap();
+    assert_eq!(r.scope(|| pskit::disk_partitions(false)).unwrap().len(), 1);
+    std::fs::write(
+        dir.join("proc/filesystems"),
+        "nodev\tproc\n\text4\n\tvfat\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("proc/self/mounts"),
+        "/dev/sda1 / ext4 rw 0 0\n/dev/sdb1 /usb vfat rw 0 0\n",
+    )
+    .unwrap();
+    let got = r.scope(|| pskit::disk_partitions(false)).unwrap();
+    assert_eq!(got[1], part("/dev/sdb1", "/usb", "vfat", "rw"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -104,7 +104,7 @@ fn no_sensors_is_empty() {
         .scope(|| pskit::sensors_temperatures(false))
         .unwrap()
         .is_empty());
-    assert!(none.scope(|| pskit::sensors_fans()).unwrap().is_empty());
+    assert!(none.scope(pskit::sensors_fans).unwrap().is_empty());
     assert_eq!(none.scope(pskit::sensors_battery).unwrap(), None);
 }
 

@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use crate::disk::{DiskInodes, DiskPartition, DiskUsage};
 use crate::error::{Error, Result};
@@ -134,11 +135,36 @@ fn root_dev_numbers() -> Option<(u32, u32)> {
     Some((rustix::fs::major(st.st_dev), rustix::fs::minor(st.st_dev)))
 }
 
+/// True for an `/etc/mtab` symlink target that names the kernel's own table
+/// (`/proc/mounts`, `../proc/self/mounts`, …).
+pub(crate) fn is_proc_mounts_link(target: &Path) -> bool {
+    let t = target.to_string_lossy();
+    let t = t.trim_start_matches("../").trim_start_matches('/');
+    t == "proc/mounts" || t == "proc/self/mounts"
+}
+
 /// psutil's choice of mount table: `/etc/mtab` when procfs is the host's `/proc`
 /// and `/etc/mtab` is a file, else `{proc}/self/mounts` (#1307).
+///
+/// The usual `/etc/mtab` is a symlink to `/proc/mounts`; it is recognised with one
+/// readlink and `{proc}/self/mounts` is read directly (the same file psutil's
+/// realpath reaches), which saves two path walks through /proc.
 fn mount_table_path(root: &Root) -> PathBuf {
     let mtab = root.etc().join("mtab");
-    if root.proc() == Path::new("/proc") && mtab.is_file() {
+    if root.proc() != Path::new("/proc") {
+        return root.proc_path("self/mounts");
+    }
+    let is_file = match std::fs::symlink_metadata(&mtab) {
+        Ok(m) if m.file_type().is_symlink() => {
+            if std::fs::read_link(&mtab).is_ok_and(|t| is_proc_mounts_link(&t)) {
+                return root.proc_path("self/mounts");
+            }
+            mtab.is_file()
+        }
+        Ok(m) => m.is_file(),
+        Err(_) => false,
+    };
+    if is_file {
         mtab
     } else {
         root.proc_path("self/mounts")
@@ -180,16 +206,46 @@ pub(crate) fn select_partitions(
     out
 }
 
+/// The last /proc/filesystems read: its path, the device-backed types (psutil's
+/// set) and every type listed.
+type FsCache = (PathBuf, HashSet<String>, HashSet<String>);
+static FILESYSTEMS: Mutex<Option<FsCache>> = Mutex::new(None);
+
+/// Every type listed in /proc/filesystems, `nodev` or not.
+fn all_listed_types(text: &str) -> HashSet<String> {
+    text.lines()
+        .filter_map(|l| l.split_ascii_whitespace().last())
+        .map(str::to_string)
+        .collect()
+}
+
+/// psutil's set of device-backed types for these mount entries.
+///
+/// /proc/filesystems only grows when a module registers a new filesystem type,
+/// so the last reading is reused while every mounted type is one it lists; a
+/// type it does not know makes it read the file again (a module may just have
+/// been loaded), so the answer is always the one a fresh read would give.
+fn device_fstypes(root: &Root, entries: &[MountEntry]) -> Result<HashSet<String>> {
+    let path = root.proc_path("filesystems");
+    let mut cache = FILESYSTEMS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((p, dev, listed)) = cache.as_ref() {
+        if *p == path && entries.iter().all(|e| listed.contains(&e.fstype)) {
+            return Ok(dev.clone());
+        }
+    }
+    let (dev, listed) = with_text(&path, |s| Ok((parse_filesystems(s), all_listed_types(s))))?;
+    *cache = Some((path, dev.clone(), listed));
+    Ok(dev)
+}
+
 /// `disk_partitions(all)`.
 pub(crate) fn disk_partitions(root: &Root, all: bool) -> Result<Vec<DiskPartition>> {
+    let entries = with_text(&mount_table_path(root), |s| Ok(parse_mounts(s)))?;
     let fstypes = if all {
         None
     } else {
-        Some(with_text(&root.proc_path("filesystems"), |s| {
-            Ok(parse_filesystems(s))
-        })?)
+        Some(device_fstypes(root, &entries)?)
     };
-    let entries = with_text(&mount_table_path(root), |s| Ok(parse_mounts(s)))?;
     let resolve = || {
         let (major, minor) = root_dev_numbers()?;
         find_root_device(root, major, minor)
@@ -277,6 +333,27 @@ mod tests {
         let fs = parse_filesystems("nodev\tsysfs\n\text4\nnodev\tzfs\n\tvfat\nnodev\n");
         assert!(fs.contains("ext4") && fs.contains("vfat") && fs.contains("zfs"));
         assert!(!fs.contains("sysfs"));
+    }
+
+    #[test]
+    fn mtab_links_to_the_kernel_table() {
+        for t in [
+            "/proc/mounts",
+            "../proc/self/mounts",
+            "/proc/self/mounts",
+            "../../proc/mounts",
+        ] {
+            assert!(is_proc_mounts_link(Path::new(t)), "{t}");
+        }
+        for t in ["/etc/mtab.real", "/proc/1/mounts", "mounts", ""] {
+            assert!(!is_proc_mounts_link(Path::new(t)), "{t}");
+        }
+    }
+
+    #[test]
+    fn listed_types_include_nodev() {
+        let all = all_listed_types("nodev\tsysfs\n\text4\n\n");
+        assert!(all.contains("sysfs") && all.contains("ext4") && all.len() == 2);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! /proc/diskstats and /sys/block/*/stat: parsers and readers for
 //! `disk_io_counters` (reference §2.4).
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -148,10 +149,27 @@ pub(crate) fn read_all(root: &Root) -> Result<Vec<RawDisk>> {
     )))
 }
 
+/// The entries of /sys/block, for psutil's `is_storage_device` test. One
+/// directory listing answers for every device, where psutil stats
+/// `/sys/block/<name>` once per line; a missing /sys/block lists nothing.
+pub(crate) fn block_devices(root: &Root) -> HashSet<String> {
+    std::fs::read_dir(root.sys_path("block"))
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// psutil's `is_storage_device`: a whole disk or virtual device (it has a
 /// `/sys/block/<name>` entry, `/` in the name written as `!`), not a partition.
-pub(crate) fn is_storage_device(root: &Root, name: &str) -> bool {
-    root.sys_path("block").join(name.replace('/', "!")).exists()
+pub(crate) fn is_storage_device(block: &HashSet<String>, name: &str) -> bool {
+    if name.contains('/') {
+        block.contains(&name.replace('/', "!"))
+    } else {
+        block.contains(name)
+    }
 }
 
 #[cfg(test)]
@@ -218,6 +236,18 @@ mod tests {
         assert!(parse_diskstats_line("8 0 sda 1 x 3 4 5 6 7 8 9 10 11").is_err());
         assert!(parse_diskstats_line("8 0 sda -1 2 3 4 5 6 7 8 9 10 11").is_err());
         assert!(parse_diskstats("").unwrap().is_empty());
+    }
+
+    #[test]
+    fn storage_devices_by_sys_block_name() {
+        let block: HashSet<String> = ["sda", "cciss!c0d0"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert!(is_storage_device(&block, "sda"));
+        assert!(is_storage_device(&block, "cciss/c0d0"));
+        assert!(!is_storage_device(&block, "sda1"));
+        assert!(!is_storage_device(&HashSet::new(), "sda"));
     }
 
     #[test]
