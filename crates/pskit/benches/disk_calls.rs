@@ -31,35 +31,30 @@ fn per_call(mut f: impl FnMut()) -> Duration {
         .unwrap_or_default()
 }
 
+/// Runs one call and hands its result to `black_box`, failing loudly on an error.
+fn call<T>(r: pskit::Result<T>) {
+    black_box(r.unwrap());
+}
+
+type Call = (&'static str, fn());
+
 fn main() {
-    let calls: [(&str, Box<dyn FnMut()>); 6] = [
-        (
-            "disk_partitions",
-            Box::new(|| drop(black_box(pskit::disk_partitions(false)).unwrap())),
-        ),
-        (
-            "disk_partitions_all",
-            Box::new(|| drop(black_box(pskit::disk_partitions(true)).unwrap())),
-        ),
-        (
-            "disk_usage",
-            Box::new(|| drop(black_box(pskit::disk_usage("/")).unwrap())),
-        ),
-        (
-            "disk_io_counters",
-            Box::new(|| drop(black_box(pskit::disk_io_counters_perdisk(true)).unwrap())),
-        ),
-        (
-            "disk_io_counters_total",
-            Box::new(|| drop(black_box(pskit::disk_io_counters(true)).unwrap())),
-        ),
-        (
-            "sensors_temperatures",
-            Box::new(|| drop(black_box(pskit::sensors_temperatures(false)).unwrap())),
-        ),
+    let calls: [Call; 6] = [
+        ("disk_partitions", || call(pskit::disk_partitions(false))),
+        ("disk_partitions_all", || call(pskit::disk_partitions(true))),
+        ("disk_usage", || call(pskit::disk_usage("/"))),
+        ("disk_io_counters", || {
+            call(pskit::disk_io_counters_perdisk(true))
+        }),
+        ("disk_io_counters_total", || {
+            call(pskit::disk_io_counters(true))
+        }),
+        ("sensors_temperatures", || {
+            call(pskit::sensors_temperatures(false))
+        }),
     ];
-    for (name, mut f) in calls {
-        let d = per_call(&mut f);
+    for (name, f) in calls {
+        let d = per_call(f);
         println!("{name:24} {:10.2} us", d.as_secs_f64() * 1e6);
     }
 }
