@@ -12,6 +12,9 @@ use crate::root::Root;
 
 /// A mounted filesystem (psutil `sdiskpart`).
 ///
+/// Bytes of the mount table that are not UTF-8 become U+FFFD (psutil keeps
+/// them with Python's surrogateescape).
+///
 /// ```
 /// for p in pskit::disk_partitions(false).unwrap() {
 ///     println!("{} on {} type {} ({})", p.device, p.mountpoint, p.fstype, p.opts);
@@ -124,8 +127,11 @@ impl DiskIoCounters {
 /// With `all = false`, only entries with a device whose filesystem type is backed
 /// by a device in /proc/filesystems (plus zfs) are kept; `all = true` lists every
 /// mount. A device of `/dev/root` or `rootfs` is resolved to the real device when
-/// it can be found. This never calls statvfs, so it cannot hang on a dead network
-/// mount.
+/// it can be found: its numbers come from `stat("/")` of the running system (a
+/// syscall, as in psutil, whatever the [`Root`]), looked up in the root's
+/// /proc/partitions, `/sys/dev/block/MAJ:MIN/uevent` and `/sys/class/block/*/dev`,
+/// and kept only if that `/dev` entry exists. This never calls statvfs, so it
+/// cannot hang on a dead network mount.
 ///
 /// ```
 /// let parts = pskit::disk_partitions(true).unwrap();
