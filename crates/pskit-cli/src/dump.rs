@@ -56,12 +56,45 @@ pub fn collect() -> Value {
     put(&mut m, e, "swap_memory", pskit::swap_memory());
     put(&mut m, e, "boot_time", pskit::boot_time());
     put(&mut m, e, "users", pskit::users());
+    disks(&mut m, e);
+    put(
+        &mut m,
+        e,
+        "sensors_temperatures",
+        pskit::sensors_temperatures(false),
+    );
+    put(&mut m, e, "sensors_fans", pskit::sensors_fans());
+    put(&mut m, e, "sensors_battery", pskit::sensors_battery());
     // Beyond psutil, under their own keys.
     put(&mut m, e, "cpu_limit", pskit::container::cpu_limit());
     put(&mut m, e, "memory_limit", pskit::container::memory_limit());
     put(&mut m, e, "pressure", pskit::pressure::pressure());
     m.insert("errors".into(), Value::Object(errors));
     Value::Object(m)
+}
+
+/// disk_partitions, disk_usage of each partition's mountpoint (an object keyed by
+/// mountpoint) and disk_io_counters.
+fn disks(m: &mut Map<String, Value>, e: &mut Map<String, Value>) {
+    let parts = pskit::disk_partitions(false);
+    let mut usage = Map::new();
+    if let Ok(parts) = &parts {
+        let mut errs = Map::new();
+        for p in parts {
+            put(
+                &mut usage,
+                &mut errs,
+                &p.mountpoint,
+                pskit::disk_usage(&p.mountpoint),
+            );
+        }
+        if !errs.is_empty() {
+            e.insert("disk_usage".into(), Value::Object(errs));
+        }
+    }
+    put(m, e, "disk_partitions", parts);
+    m.insert("disk_usage".into(), Value::Object(usage));
+    put(m, e, "disk_io_counters", pskit::disk_io_counters(true));
 }
 
 /// Runs `pskit dump`.

@@ -1,9 +1,12 @@
 //! `pskit`: the jobs of ps, top, free, df, netstat, who, uptime and friends, on the
 //! pskit library. Each subcommand lives in its own module; this file only dispatches.
 
+mod df;
 mod dump;
 mod fmt;
 mod free;
+mod iostat;
+mod sensors;
 mod summary;
 mod uptime;
 mod who;
@@ -34,6 +37,13 @@ enum Command {
     Uptime(uptime::Args),
     /// Who is logged in, like `who`.
     Who(who::Args),
+    /// Filesystem space, like df -h.
+    #[command(disable_help_flag = true)]
+    Df(df::Args),
+    /// Disk I/O rates per device, like iostat.
+    Iostat(iostat::Args),
+    /// Temperatures, fans and battery, like sensors and acpi -b.
+    Sensors(sensors::Args),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +54,9 @@ fn main() -> ExitCode {
         Some(Command::Free(a)) => free::run(a),
         Some(Command::Uptime(a)) => uptime::run(a),
         Some(Command::Who(a)) => who::run(a),
+        Some(Command::Df(a)) => df::run(a),
+        Some(Command::Iostat(a)) => iostat::run(a),
+        Some(Command::Sensors(a)) => sensors::run(a),
     };
     match result {
         Ok(code) => code,

@@ -22,14 +22,15 @@ compile_error!("pskit supports Linux only for now: the platform seam is `src/lin
 
 pub mod container;
 pub mod cpu;
+pub mod disk;
 mod error;
 pub mod host;
 mod linux;
 pub mod memory;
-#[allow(dead_code)] // first users land with disk_io_counters and net_io_counters
 mod nowrap;
 pub mod pressure;
 mod root;
+pub mod sensors;
 #[allow(unsafe_code)]
 #[allow(dead_code)] // first users land with the process and control modules
 mod sys;
@@ -39,7 +40,15 @@ pub use cpu::{
     cpu_times_percent, cpu_times_percent_percpu, cpu_times_percpu, getloadavg, CpuFreq, CpuStats,
     CpuTimes,
 };
+pub use disk::{
+    disk_io_counters, disk_io_counters_cache_clear, disk_io_counters_perdisk, disk_partitions,
+    disk_usage, disk_usage_inodes, DiskInodes, DiskIoCounters, DiskPartition, DiskUsage,
+};
 pub use error::{Error, Result};
 pub use host::{boot_time, users, User};
 pub use memory::{swap_memory, virtual_memory, SwapMemory, VirtualMemory};
 pub use root::Root;
+pub use sensors::{
+    sensors_battery, sensors_fans, sensors_temperatures, Battery, Fan, Temperature,
+    POWER_TIME_UNKNOWN, POWER_TIME_UNLIMITED,
+};

@@ -99,7 +99,7 @@ fn reap(pid: u32, opts: WaitOptions) -> Result<Option<Option<i32>>> {
 /// it falls back to psutil's waitpid/kill loop with growing sleeps.
 pub(crate) fn wait_pid(pid: u32, timeout: Option<f64>) -> Result<Option<i32>> {
     if let Some(t) = timeout {
-        if !(t >= 0.0) {
+        if t.is_nan() || t < 0.0 {
             return Err(Error::InvalidArgument(format!(
                 "timeout must be a positive number (got {t})"
             )));
@@ -182,8 +182,11 @@ mod tests {
 
     #[test]
     fn child_exit_code_and_signal() {
+        // The children are reaped by wait_pid itself (std's Child is not used to wait).
+        #[allow(clippy::zombie_processes)]
         let c = Command::new("sh").args(["-c", "exit 7"]).spawn().unwrap();
         assert_eq!(wait_pid(c.id(), Some(10.0)).unwrap(), Some(7));
+        #[allow(clippy::zombie_processes)]
         let c = Command::new("sleep").arg("30").spawn().unwrap();
         send_signal(c.id(), libc::SIGTERM, || Ok(())).unwrap();
         assert_eq!(wait_pid(c.id(), Some(10.0)).unwrap(), Some(-libc::SIGTERM));
@@ -253,6 +256,7 @@ mod tests {
 
     #[test]
     fn polling_fallback_matches() {
+        #[allow(clippy::zombie_processes)]
         let c = Command::new("sh").args(["-c", "exit 3"]).spawn().unwrap();
         let deadline = Some(Instant::now() + Duration::from_secs(10));
         assert_eq!(

@@ -66,16 +66,6 @@ pub(crate) fn read_int<T: std::str::FromStr>(path: &Path) -> Result<T> {
     })
 }
 
-/// Reads a sysfs attribute, mapping "the file is not there" to `None`.
-#[allow(dead_code)] // first users land with the disk and sensors modules
-pub(crate) fn read_int_opt<T: std::str::FromStr>(path: &Path) -> Result<Option<T>> {
-    match read_int(path) {
-        Ok(v) => Ok(Some(v)),
-        Err(e) if is_not_found(&e) => Ok(None),
-        Err(e) => Err(e),
-    }
-}
-
 /// True when an error says the file or directory does not exist.
 pub(crate) fn is_not_found(e: &Error) -> bool {
     matches!(e, Error::Io { source, .. } if source.kind() == io::ErrorKind::NotFound)

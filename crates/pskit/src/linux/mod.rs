@@ -4,14 +4,19 @@
 //! This module is the platform seam: the public modules (`cpu`, `memory`, …) hold
 //! the types and call into here. Another system would add a sibling module.
 
+pub(crate) mod battery;
 pub(crate) mod cgroup;
 #[allow(dead_code)] // wired into Process with the control issue
 pub(crate) mod control;
 pub(crate) mod cpu;
+pub(crate) mod dirs;
+pub(crate) mod disk;
+pub(crate) mod diskstats;
 pub(crate) mod fs;
 pub(crate) mod memory;
 pub(crate) mod parse;
 pub(crate) mod psi;
+pub(crate) mod sensors;
 pub(crate) mod utmp;
 
 #[cfg(test)]
