@@ -72,6 +72,13 @@ mod garbage {
         let _ = psi::parse_psi(s);
         let _ = parse::cpu_list(s);
         let _ = parse::unescape_octal(s);
+        let _ = disk::parse_mounts(s);
+        let _ = disk::parse_filesystems(s);
+        let _ = disk::partitions_lookup(s, 8, 1);
+        let _ = disk::uevent_devname(s);
+        let _ = diskstats::parse_diskstats(s);
+        let _ = diskstats::parse_sysfs_stat("sda", s);
+        let _ = sensors::parse_float(s);
     }
 
     #[test]
@@ -88,6 +95,8 @@ mod garbage {
             "MemTotal:       24684100 kB\nMemFree:        24129028 kB\nMemAvailable:   24379072 kB\nSwapTotal: 0 kB\n",
             "some avg10=0.31 avg60=1.04 avg300=0.40 total=1682258\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=0\n",
             "32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n4:memory:/a/b\n0::/\n",
+            "   8       0 sda 4567 12 345678 900 1234 56 78901 2345 0 3456 3245 0 0 0 0 0 0 0 0\n 259 1 nvme0n1p1 1 2 3 4\n",
+            "/dev/sda1 /mnt/my\\040disk ext4 rw,relatime 0 0\nnodev\tproc\n\text4\n",
         ];
         for text in real {
             for cut in 0..=text.len() {
