@@ -7,5 +7,6 @@
 pub(crate) mod cpu;
 pub(crate) mod fs;
 pub(crate) mod memory;
+pub(crate) mod net;
 pub(crate) mod parse;
 pub(crate) mod utmp;
