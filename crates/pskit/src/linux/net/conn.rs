@@ -167,21 +167,35 @@ pub(crate) fn net_connections(
     source: Source,
 ) -> Result<Vec<Connection>> {
     let tables = tables(kind).ok_or_else(|| invalid_kind(kind))?;
-    let on_error = if pids.is_some() {
-        OnError::Fail
-    } else {
-        OnError::SkipProcess
-    };
-    let owners = socket_owners(root.proc(), pids, on_error)?;
-    if pids.is_some() && owners.is_empty() {
-        // psutil: a process without sockets has no connections; tables are not read.
-        return Ok(Vec::new());
-    }
     let netlink = source == Source::Auto && root.is_host();
-    let rows = tables
-        .iter()
-        .map(|&t| read_table(root, t, netlink))
-        .collect::<Result<Vec<_>>>()?;
+    let read_tables = || -> Result<Vec<Vec<SocketEntry>>> {
+        tables
+            .iter()
+            .map(|&t| read_table(root, t, netlink))
+            .collect()
+    };
+    let (owners, rows) = match pids {
+        Some(p) => {
+            let owners = socket_owners(root.proc(), Some(p), OnError::Fail)?;
+            if owners.is_empty() {
+                // psutil: a process without sockets has none; tables are not read.
+                return Ok(Vec::new());
+            }
+            (owners, read_tables()?)
+        }
+        None => {
+            // The owner scan dominates; read the socket tables meanwhile.
+            let (owners, rows) = std::thread::scope(|s| {
+                let scan = s.spawn(|| socket_owners(root.proc(), None, OnError::SkipProcess));
+                let rows = read_tables();
+                let owners = scan.join().unwrap_or_else(|_| {
+                    Err(Error::Unsupported("socket scan thread panicked".into()))
+                });
+                (owners, rows)
+            });
+            (owners?, rows?)
+        }
+    };
     let only: Option<HashSet<u32>> = pids.map(|p| p.iter().copied().collect());
     Ok(join(rows, &owners, only.as_ref()))
 }

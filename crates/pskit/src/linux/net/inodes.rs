@@ -7,10 +7,13 @@
 //! readlinkat into a small stack buffer. No per-fd allocation.
 
 use std::collections::HashMap;
+use std::ffi::CStr;
 use std::fmt::Write as _;
 use std::mem::MaybeUninit;
 use std::os::fd::OwnedFd;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 use rustix::fs::{openat, readlinkat_raw, Mode, OFlags, RawDir, CWD};
 use rustix::io::Errno;
@@ -102,54 +105,165 @@ fn is_skippable(e: Errno) -> bool {
     matches!(e, Errno::NOENT | Errno::SRCH | Errno::ACCESS | Errno::PERM)
 }
 
-/// Reads one process's socket fds into `found` as (inode, fd), in fd order.
-/// `Ok(false)` when the process must be skipped.
-fn scan_pid(
-    procfd: &OwnedFd,
-    pid: u32,
-    path: &mut String,
-    buf: &mut [MaybeUninit<u8>],
-    found: &mut Vec<(u64, i32)>,
+/// procfs' `f_type` (PROC_SUPER_MAGIC).
+const PROC_SUPER_MAGIC: i64 = 0x9fa0;
+
+/// The largest directory record getdents64 can produce (a 255-byte name).
+const MAX_DIRENT: usize = 280;
+
+/// getdents64's record length for a name of `len` bytes.
+fn dirent_len(len: usize) -> usize {
+    (19 + len + 1 + 7) & !7
+}
+
+/// One owner scan: the open `{proc}` directory and how to treat errors.
+struct Scan<'a> {
+    procfd: OwnedFd,
+    proc: &'a Path,
     on_error: OnError,
-    proc: &Path,
-) -> Result<bool> {
-    path.clear();
-    let _ = write!(path, "{pid}/fd");
-    let fail = |e: Errno| -> Result<bool> {
-        if on_error == OnError::SkipProcess && is_skippable(e) {
-            Ok(false)
-        } else {
-            Err(io_err(proc.join(format!("{pid}/fd")), e))
-        }
-    };
-    let fdfd = match open_dir(procfd, path) {
-        Ok(fd) => fd,
-        Err(e) => return fail(e),
-    };
-    let mut link = [0u8; 32];
-    let mut dir = RawDir::new(&fdfd, buf);
-    while let Some(ent) = dir.next() {
-        let ent = match ent {
-            Ok(ent) => ent,
+    /// `{proc}` is a real procfs, whose fd directories list every fd in one getdents64
+    /// call unless the buffer fills up; the second call, which would return 0, is then
+    /// skipped.
+    procfs: bool,
+}
+
+impl Scan<'_> {
+    /// Reads one process's socket fds into `found` as (inode, fd), in fd order.
+    /// `Ok(false)` when the process must be skipped.
+    fn pid(
+        &self,
+        pid: u32,
+        path: &mut String,
+        buf: &mut [MaybeUninit<u8>],
+        found: &mut Vec<(u64, i32)>,
+    ) -> Result<bool> {
+        let fail = |e: Errno| -> Result<bool> {
+            if self.on_error == OnError::SkipProcess && is_skippable(e) {
+                Ok(false)
+            } else {
+                Err(io_err(self.proc.join(format!("{pid}/fd")), e))
+            }
+        };
+        path.clear();
+        let _ = write!(path, "{pid}/fd");
+        let fdfd = match open_dir(&self.procfd, path) {
+            Ok(fd) => fd,
             Err(e) => return fail(e),
         };
-        let name = ent.file_name();
-        let Some(fd) = parse_decimal(name.to_bytes()).and_then(|n| i32::try_from(n).ok()) else {
-            continue;
-        };
-        match readlinkat_raw(&fdfd, name, &mut link) {
-            Ok(n) => {
-                if let Some(inode) = socket_inode(&link[..n.min(link.len())]) {
-                    found.push((inode, fd));
+        let mut link = [0u8; 32];
+        let capacity = buf.len();
+        let mut consumed = 0;
+        let mut dir = RawDir::new(&fdfd, buf);
+        // fd names are at most 10 digits: copied out (NUL-terminated) so that the
+        // directory iterator can be asked whether its batch is exhausted.
+        let mut name = [0u8; 12];
+        while let Some(ent) = dir.next() {
+            let ent = match ent {
+                Ok(ent) => ent,
+                Err(e) => return fail(e),
+            };
+            let bytes = ent.file_name().to_bytes();
+            consumed += dirent_len(bytes.len());
+            let fd = parse_decimal(bytes).and_then(|n| i32::try_from(n).ok());
+            let len = bytes.len().min(name.len() - 1);
+            name[..len].copy_from_slice(&bytes[..len]);
+            name[len] = 0;
+            let last_of_batch = dir.is_buffer_empty();
+            if let (Some(fd), Ok(cname)) = (fd, CStr::from_bytes_with_nul(&name[..=len])) {
+                match readlinkat_raw(&fdfd, cname, &mut link) {
+                    Ok(n) => {
+                        if let Some(inode) = socket_inode(&link[..n.min(link.len())]) {
+                            found.push((inode, fd));
+                        }
+                    }
+                    // The fd was closed meanwhile, or is not a link: psutil skips it.
+                    Err(Errno::NOENT | Errno::SRCH | Errno::INVAL | Errno::NAMETOOLONG) => {}
+                    Err(e) => return fail(e),
                 }
             }
-            // The fd was closed meanwhile, or is not a link: psutil skips it.
-            Err(Errno::NOENT | Errno::SRCH | Errno::INVAL | Errno::NAMETOOLONG) => {}
-            Err(e) => return fail(e),
+            if self.procfs && last_of_batch && consumed + MAX_DIRENT <= capacity {
+                break;
+            }
         }
+        Ok(true)
     }
-    Ok(true)
+
+    /// Scans `pids` in order, appending what each readable process holds.
+    fn run(&self, pids: &[u32], buf: &mut [MaybeUninit<u8>], out: &mut Found) -> Result<()> {
+        let mut path = String::with_capacity(24);
+        let mut found = Vec::new();
+        for &pid in pids {
+            found.clear();
+            if self.pid(pid, &mut path, buf, &mut found)? {
+                out.extend(found.iter().map(|&(inode, fd)| (pid, inode, fd)));
+            }
+        }
+        Ok(())
+    }
+
+    /// The same scan spread over worker threads that take chunks of pids in turn;
+    /// the chunks are put back in pid order afterwards, so the result is the
+    /// sequential one.
+    fn parallel(&self, pids: &[u32], threads: usize) -> Result<Found> {
+        let next = AtomicUsize::new(0);
+        let work = || -> Result<Vec<(usize, Found)>> {
+            let mut buf = vec![MaybeUninit::<u8>::uninit(); DIR_BUF];
+            let mut chunks = Vec::new();
+            loop {
+                let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                if start >= pids.len() {
+                    return Ok(chunks);
+                }
+                let mut found = Vec::new();
+                self.run(
+                    &pids[start..(start + CHUNK).min(pids.len())],
+                    &mut buf,
+                    &mut found,
+                )?;
+                chunks.push((start, found));
+            }
+        };
+        // All workers are spawned threads: measured faster than making the caller one
+        // of them (the scheduler spreads fresh threads better).
+        let results: Vec<Result<Vec<(usize, Found)>>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..threads).map(|_| s.spawn(work)).collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(Error::Unsupported("socket scan thread panicked".into()))
+                    })
+                })
+                .collect()
+        });
+        let mut chunks = Vec::new();
+        for r in results {
+            chunks.extend(r?);
+        }
+        chunks.sort_unstable_by_key(|(start, _)| *start);
+        Ok(chunks.into_iter().flat_map(|(_, f)| f).collect())
+    }
 }
+
+/// Below this many processes the scan runs on the calling thread only.
+const PARALLEL_MIN_PIDS: usize = 64;
+
+/// Pids handed to a worker at a time.
+const CHUNK: usize = 16;
+
+/// Worker threads for the scan: the CPUs this process may use, at most 4.
+fn workers() -> usize {
+    static N: OnceLock<usize> = OnceLock::new();
+    *N.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+            .clamp(1, 4)
+    })
+}
+
+/// (pid, inode, fd) triples of a run of pids, in pid then fd order.
+type Found = Vec<(u32, u64, i32)>;
 
 /// Maps socket inodes to their owners.
 ///
@@ -162,27 +276,34 @@ pub(crate) fn socket_owners(
     on_error: OnError,
 ) -> Result<HashMap<u64, Owner>> {
     let procfd = open_dir_path(proc)?;
+    let procfs = rustix::fs::fstatfs(&procfd)
+        .map(|st| st.f_type as i64 == PROC_SUPER_MAGIC)
+        .unwrap_or(false);
+    let scan = Scan {
+        procfd,
+        proc,
+        on_error,
+        procfs,
+    };
     let mut buf = vec![MaybeUninit::<u8>::uninit(); DIR_BUF];
     let pids: Vec<u32> = match pids {
         Some(p) => p.to_vec(),
-        None => list_pids(&procfd, proc, &mut buf)?,
+        None => list_pids(&scan.procfd, proc, &mut buf)?,
+    };
+    let threads = workers();
+    let found = if threads > 1 && pids.len() >= PARALLEL_MIN_PIDS {
+        scan.parallel(&pids, threads)?
+    } else {
+        let mut found = Vec::new();
+        scan.run(&pids, &mut buf, &mut found)?;
+        found
     };
     let mut owners: HashMap<u64, Owner> = HashMap::new();
-    let mut path = String::with_capacity(24);
-    let mut found = Vec::new();
-    for pid in pids {
-        found.clear();
-        if !scan_pid(
-            &procfd, pid, &mut path, &mut buf, &mut found, on_error, proc,
-        )? {
-            continue;
-        }
-        for &(inode, fd) in &found {
-            match owners.get_mut(&inode) {
-                Some(o) if o.pid == pid => o.fds.push(fd),
-                _ => {
-                    owners.insert(inode, Owner { pid, fds: vec![fd] });
-                }
+    for (pid, inode, fd) in found {
+        match owners.get_mut(&inode) {
+            Some(o) if o.pid == pid => o.fds.push(fd),
+            _ => {
+                owners.insert(inode, Owner { pid, fds: vec![fd] });
             }
         }
     }
