@@ -19,6 +19,7 @@ pub(crate) enum Source {
     /// fails), the `/proc/net` files under any other root.
     Auto,
     /// Always the `/proc/net` files (psutil's way; used to cross-check sock_diag).
+    #[cfg_attr(not(test), allow(dead_code))]
     Proc,
 }
 
@@ -321,5 +322,68 @@ mod tests {
         let out = join(rows, &owners, Some(&only));
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].pid, Some(7));
+    }
+
+    /// The sockets this process holds, as sock_diag and as `/proc/net` report them.
+    #[test]
+    fn sock_diag_and_proc_files_agree_on_own_sockets() {
+        use std::net::{TcpListener, TcpStream, UdpSocket};
+        let l4 = TcpListener::bind("127.0.0.1:0").unwrap();
+        let _c4 = TcpStream::connect(l4.local_addr().unwrap()).unwrap();
+        let _u4 = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let _l6 = TcpListener::bind("[::1]:0");
+        let _u6 = UdpSocket::bind("[::1]:0");
+        let dir = std::env::temp_dir().join(format!("pskit-conn-unit-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let _ul = std::os::unix::net::UnixListener::bind(dir.join("s")).unwrap();
+
+        // sock_diag itself answers (no silent fallback hides a broken netlink path).
+        for (family, r#type) in [
+            (AF_INET, SOCK_STREAM),
+            (AF_INET6, SOCK_STREAM),
+            (AF_INET, SOCK_DGRAM),
+            (AF_INET6, SOCK_DGRAM),
+        ] {
+            diag::inet_sockets(family, r#type).unwrap();
+        }
+        let unix = diag::unix_sockets().unwrap();
+        let path = dir.join("s").to_string_lossy().into_owned();
+        assert!(unix
+            .iter()
+            .any(|e| e.laddr == crate::net::ConnAddr::Path(path.clone())));
+
+        // Only this test's fds: other tests of this binary open sockets concurrently.
+        use std::os::fd::AsRawFd;
+        let mut fds: Vec<i32> = vec![
+            l4.as_raw_fd(),
+            _c4.as_raw_fd(),
+            _u4.as_raw_fd(),
+            _ul.as_raw_fd(),
+        ];
+        fds.extend(_l6.as_ref().map(|s| s.as_raw_fd()));
+        fds.extend(_u6.as_ref().map(|s| s.as_raw_fd()));
+        let root = Root::host();
+        let me = std::process::id();
+        let ours = |src| -> Vec<Connection> {
+            net_connections(&root, "all", Some(&[me]), src)
+                .unwrap()
+                .into_iter()
+                .filter(|c| fds.contains(&c.fd))
+                .collect()
+        };
+        assert_eq!(ours(Source::Auto).len(), fds.len());
+        for kind in CONN_KINDS {
+            let keep = |v: Vec<Connection>| -> Vec<Connection> {
+                v.into_iter().filter(|c| fds.contains(&c.fd)).collect()
+            };
+            let mut a = keep(net_connections(&root, kind, Some(&[me]), Source::Auto).unwrap());
+            let mut b = keep(net_connections(&root, kind, Some(&[me]), Source::Proc).unwrap());
+            let key = |c: &Connection| (c.fd, c.family, c.r#type, c.laddr.clone(), c.raddr.clone());
+            a.sort_by_key(key);
+            b.sort_by_key(key);
+            assert_eq!(a, b, "kind {kind}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

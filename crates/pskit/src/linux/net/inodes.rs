@@ -185,6 +185,8 @@ impl Scan<'_> {
                 break;
             }
         }
+        // procfs lists fds in ascending order; other trees (fixtures) may not.
+        found.sort_unstable_by_key(|&(_, fd)| fd);
         Ok(true)
     }
 
