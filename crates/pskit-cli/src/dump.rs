@@ -53,6 +53,10 @@ pub fn collect() -> Value {
     put(&mut m, e, "swap_memory", pskit::swap_memory());
     put(&mut m, e, "boot_time", pskit::boot_time());
     put(&mut m, e, "users", pskit::users());
+    put(&mut m, e, "net_io_counters", pskit::net_io_counters(true));
+    put(&mut m, e, "net_if_addrs", pskit::net_if_addrs());
+    put(&mut m, e, "net_if_stats", pskit::net_if_stats());
+    put(&mut m, e, "net_connections", pskit::net_connections("all"));
     m.insert("errors".into(), Value::Object(errors));
     Value::Object(m)
 }

@@ -3,6 +3,8 @@
 
 mod dump;
 mod fmt;
+mod ifconfig;
+mod netstat;
 
 use std::process::ExitCode;
 
@@ -20,12 +22,18 @@ struct Cli {
 enum Command {
     /// Every psutil system-level function's result as one JSON object.
     Dump(dump::Args),
+    /// Network interfaces: addresses, flags, MTU, speed, duplex and counters.
+    Ifconfig(ifconfig::Args),
+    /// Sockets with their state and owning process, like `ss -tunap`.
+    Netstat(netstat::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Dump(a) => dump::run(a),
+        Command::Ifconfig(a) => ifconfig::run(a),
+        Command::Netstat(a) => netstat::run(a),
     };
     match result {
         Ok(code) => code,

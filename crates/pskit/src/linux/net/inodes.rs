@@ -278,6 +278,8 @@ pub(crate) fn socket_owners(
     on_error: OnError,
 ) -> Result<HashMap<u64, Owner>> {
     let procfd = open_dir_path(proc)?;
+    // `f_type`'s integer type differs between architectures.
+    #[allow(clippy::unnecessary_cast)]
     let procfs = rustix::fs::fstatfs(&procfd)
         .map(|st| st.f_type as i64 == PROC_SUPER_MAGIC)
         .unwrap_or(false);
