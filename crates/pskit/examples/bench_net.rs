@@ -104,20 +104,15 @@ fn main() {
         time_us(runs * 20, || pskit::net_if_addrs().map(|v| v.len())),
         time_us(runs * 20, || pskit::net_if_stats().map(|v| v.len())),
     ];
-    if std::env::var_os("BENCH_DIST").is_some() {
-        let mut v: Vec<f64> = (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                let _ = pskit::net_connections("inet");
-                t.elapsed().as_secs_f64() * 1e6
-            })
-            .collect();
-        v.sort_by(|a, b| a.total_cmp(b));
-        eprintln!(
-            "dist: {:?}",
-            v.iter().map(|x| *x as u64).collect::<Vec<_>>()
-        );
-    }
+    // The spread of net_connections, to judge the noise of a shared machine.
+    let mut spread: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(pskit::net_connections("inet").map(|v| v.len()));
+            t.elapsed().as_secs_f64() * 1e6
+        })
+        .collect();
+    spread.sort_by(|a, b| a.total_cmp(b));
     let conns_all = time_us(runs, || pskit::net_connections("all").map(|v| v.len()));
     let theirs = psutil_us(&calls, runs);
 
@@ -143,4 +138,10 @@ fn main() {
         );
     }
     println!("{:26} {:>12.1}", "net_connections('all')", conns_all);
+    println!(
+        "net_connections('inet') spread: min {:.0} us, p90 {:.0} us, max {:.0} us",
+        spread[0],
+        spread[spread.len() * 9 / 10],
+        spread[spread.len() - 1]
+    );
 }

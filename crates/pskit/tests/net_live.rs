@@ -39,8 +39,8 @@ fn mine(conns: Vec<Connection>) -> Vec<Connection> {
 
 /// A root that is not the host root but reads the same /proc: pskit then uses the
 /// `/proc/net` files instead of sock_diag.
-fn proc_files_root() -> (pskit::Root, std::path::PathBuf) {
-    let dir = std::env::temp_dir().join(format!("pskit-net-live-{}", std::process::id()));
+fn proc_files_root(tag: &str) -> (pskit::Root, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("pskit-net-live-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     std::os::unix::fs::symlink(pskit::Root::host().proc(), dir.join("proc")).unwrap();
@@ -70,7 +70,7 @@ fn if_stats_equal_psutil() {
 fn if_stats_through_sysfs_equal_netlink() {
     // Under a non-host root, flags and MTU come from sysfs (running derived from
     // operstate); they must give the same answer as rtnetlink.
-    let (root, dir) = proc_files_root();
+    let (root, dir) = proc_files_root("stats");
     let via_sysfs = root.scope(pskit::net_if_stats).unwrap();
     let via_netlink = pskit::net_if_stats().unwrap();
     let _ = std::fs::remove_dir_all(dir);
@@ -247,7 +247,7 @@ fn own_sockets_match_psutil_for_every_kind_and_both_sources() {
 
     // psutil sees the same rows for every kind, and so do the /proc/net files and
     // the per-process view.
-    let (proc_root, dir) = proc_files_root();
+    let (proc_root, dir) = proc_files_root("conns");
     for kind in net::CONN_KINDS {
         let ours = mine(pskit::net_connections(kind).unwrap());
         let theirs = psutil_conns_of(me, kind);

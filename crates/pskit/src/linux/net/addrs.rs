@@ -116,8 +116,8 @@ pub(crate) fn build(links: &[Link], addrs: &[IfAddr]) -> BTreeMap<String, Vec<Ni
 }
 
 pub(crate) fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
-    let links = rtnl::links().map_err(|e| Error::io("rtnetlink RTM_GETLINK", e))?;
-    let addrs = rtnl::addresses().map_err(|e| Error::io("rtnetlink RTM_GETADDR", e))?;
+    let (links, addrs) = rtnl::links_and_addresses()
+        .map_err(|e| Error::io("rtnetlink RTM_GETLINK/RTM_GETADDR", e))?;
     Ok(build(&links, &addrs))
 }
 

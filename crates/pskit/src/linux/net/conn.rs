@@ -103,18 +103,31 @@ fn read_proc_table(root: &Root, t: Table) -> Result<Vec<SocketEntry>> {
 
 /// One table over sock_diag, or from `/proc/net` when netlink cannot answer (no
 /// sock_diag module for the protocol, netlink forbidden by a sandbox...).
-fn read_table(root: &Root, t: Table, netlink: bool) -> Result<Vec<SocketEntry>> {
-    if netlink {
+fn read_table(root: &Root, t: Table, diag: Option<&mut diag::Diag>) -> Result<Vec<SocketEntry>> {
+    if let Some(d) = diag {
         let got = if t.family == AF_UNIX {
-            diag::unix_sockets()
+            d.unix_sockets()
         } else {
-            diag::inet_sockets(t.family, t.r#type)
+            d.inet_sockets(t.family, t.r#type)
         };
         if let Ok(rows) = got {
             return Ok(rows);
         }
     }
     read_proc_table(root, t)
+}
+
+/// Every table of a kind, over one sock_diag socket when `netlink`.
+fn read_tables(root: &Root, tables: &[Table], netlink: bool) -> Result<Vec<Vec<SocketEntry>>> {
+    let mut diag = if netlink {
+        diag::Diag::open().ok()
+    } else {
+        None
+    };
+    tables
+        .iter()
+        .map(|&t| read_table(root, t, diag.as_mut()))
+        .collect()
 }
 
 /// Joins rows with owners: an inet socket gets its owner's first fd; a UNIX socket
@@ -169,12 +182,7 @@ pub(crate) fn net_connections(
 ) -> Result<Vec<Connection>> {
     let tables = tables(kind).ok_or_else(|| invalid_kind(kind))?;
     let netlink = source == Source::Auto && root.is_host();
-    let read_tables = || -> Result<Vec<Vec<SocketEntry>>> {
-        tables
-            .iter()
-            .map(|&t| read_table(root, t, netlink))
-            .collect()
-    };
+    let read_tables = || read_tables(root, tables, netlink);
     let (owners, rows) = match pids {
         Some(p) => {
             let owners = socket_owners(root.proc(), Some(p), OnError::Fail)?;
@@ -339,15 +347,16 @@ mod tests {
         let _ul = std::os::unix::net::UnixListener::bind(dir.join("s")).unwrap();
 
         // sock_diag itself answers (no silent fallback hides a broken netlink path).
+        let mut d = diag::Diag::open().unwrap();
         for (family, r#type) in [
             (AF_INET, SOCK_STREAM),
             (AF_INET6, SOCK_STREAM),
             (AF_INET, SOCK_DGRAM),
             (AF_INET6, SOCK_DGRAM),
         ] {
-            diag::inet_sockets(family, r#type).unwrap();
+            d.inet_sockets(family, r#type).unwrap();
         }
-        let unix = diag::unix_sockets().unwrap();
+        let unix = d.unix_sockets().unwrap();
         let path = dir.join("s").to_string_lossy().into_owned();
         assert!(unix
             .iter()

@@ -4,6 +4,7 @@
 use std::io;
 use std::net::IpAddr;
 
+use netlink_packet_core::ParseableParametrized;
 use netlink_packet_sock_diag::constants::{IPPROTO_TCP, IPPROTO_UDP};
 use netlink_packet_sock_diag::inet::{ExtensionFlags, InetRequest, SocketId, StateFlags};
 use netlink_packet_sock_diag::unix::nlas::UnixDiagName;
@@ -12,7 +13,7 @@ use netlink_packet_sock_diag::SockDiagMessage;
 use netlink_sys::protocols::NETLINK_SOCK_DIAG;
 
 use crate::linux::net::ipfmt::ipv6_text;
-use crate::linux::net::netlink::dump;
+use crate::linux::net::netlink::NlSocket;
 use crate::linux::net::proc_net::tcp_status;
 use crate::net::{Addr, ConnAddr, SocketEntry, AF_INET6, AF_UNIX, CONN_NONE, SOCK_STREAM};
 
@@ -32,58 +33,6 @@ fn conn_addr(ip: IpAddr, port: u16) -> ConnAddr {
     ConnAddr::Inet(Addr { ip, port })
 }
 
-/// The TCP or UDP sockets of one family (`r#type` is SOCK_STREAM or SOCK_DGRAM).
-pub(crate) fn inet_sockets(family: i32, r#type: i32) -> io::Result<Vec<SocketEntry>> {
-    let (af, socket_id) = if family == AF_INET6 {
-        (
-            netlink_packet_sock_diag::constants::AF_INET6,
-            SocketId::new_v6(),
-        )
-    } else {
-        (
-            netlink_packet_sock_diag::constants::AF_INET,
-            SocketId::new_v4(),
-        )
-    };
-    let protocol = if r#type == SOCK_STREAM {
-        IPPROTO_TCP
-    } else {
-        IPPROTO_UDP
-    };
-    let req = SockDiagMessage::InetRequest(InetRequest {
-        family: af,
-        protocol,
-        extensions: ExtensionFlags::empty(),
-        states: StateFlags::from_bits_retain(PROC_VISIBLE_STATES),
-        socket_id,
-    });
-    let mut out = Vec::new();
-    dump(NETLINK_SOCK_DIAG, req, |m| {
-        let SockDiagMessage::InetResponse(r) = m else {
-            return;
-        };
-        let h = &r.header;
-        let status = if r#type == SOCK_STREAM {
-            match tcp_status(h.state) {
-                Some(s) => s,
-                None => return,
-            }
-        } else {
-            CONN_NONE
-        };
-        let id = &h.socket_id;
-        out.push(SocketEntry {
-            family,
-            r#type,
-            laddr: conn_addr(id.source_address, id.source_port),
-            raddr: conn_addr(id.destination_address, id.destination_port),
-            status,
-            inode: u64::from(h.inode),
-        });
-    })?;
-    Ok(out)
-}
-
 /// A unix_diag name as `/proc/net/unix` prints it: abstract names start with `@`, and
 /// NUL bytes inside them print as `@`.
 fn unix_path(name: Option<&UnixDiagName>) -> String {
@@ -99,29 +48,102 @@ fn unix_path(name: Option<&UnixDiagName>) -> String {
     }
 }
 
-/// Every UNIX socket, with its bound path.
-pub(crate) fn unix_sockets() -> io::Result<Vec<SocketEntry>> {
-    let req = SockDiagMessage::UnixRequest(UnixRequest {
-        state_flags: unix::StateFlags::from_bits_retain(u32::MAX),
-        inode: 0,
-        show_flags: ShowFlags::NAME,
-        cookie: [0xff; 8],
-    });
-    let mut out = Vec::new();
-    dump(NETLINK_SOCK_DIAG, req, |m| {
-        let SockDiagMessage::UnixResponse(r) = m else {
-            return;
+/// A sock_diag socket; each table is one dump on it.
+pub(crate) struct Diag(NlSocket);
+
+/// A sock_diag answer, parsed by netlink-packet-sock-diag.
+fn parse(t: u16, payload: &[u8]) -> io::Result<SockDiagMessage> {
+    SockDiagMessage::parse_with_param(payload, t)
+        .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string()))
+}
+
+impl Diag {
+    pub(crate) fn open() -> io::Result<Diag> {
+        NlSocket::open(NETLINK_SOCK_DIAG).map(Diag)
+    }
+
+    /// The TCP or UDP sockets of one family (`r#type` is SOCK_STREAM or SOCK_DGRAM).
+    pub(crate) fn inet_sockets(
+        &mut self,
+        family: i32,
+        r#type: i32,
+    ) -> io::Result<Vec<SocketEntry>> {
+        let (af, socket_id) = if family == AF_INET6 {
+            (
+                netlink_packet_sock_diag::constants::AF_INET6,
+                SocketId::new_v6(),
+            )
+        } else {
+            (
+                netlink_packet_sock_diag::constants::AF_INET,
+                SocketId::new_v4(),
+            )
         };
-        out.push(SocketEntry {
-            family: AF_UNIX,
-            r#type: i32::from(r.header.kind),
-            laddr: ConnAddr::Path(unix_path(r.name())),
-            raddr: ConnAddr::Path(String::new()),
-            status: CONN_NONE,
-            inode: u64::from(r.header.inode),
+        let protocol = if r#type == SOCK_STREAM {
+            IPPROTO_TCP
+        } else {
+            IPPROTO_UDP
+        };
+        let req = SockDiagMessage::InetRequest(InetRequest {
+            family: af,
+            protocol,
+            extensions: ExtensionFlags::empty(),
+            states: StateFlags::from_bits_retain(PROC_VISIBLE_STATES),
+            socket_id,
         });
-    })?;
-    Ok(out)
+        let mut out = Vec::new();
+        self.0.dump(req, |t, payload| {
+            let SockDiagMessage::InetResponse(r) = parse(t, payload)? else {
+                return Ok(());
+            };
+            let h = &r.header;
+            let status = if r#type == SOCK_STREAM {
+                match tcp_status(h.state) {
+                    Some(s) => s,
+                    None => return Ok(()),
+                }
+            } else {
+                CONN_NONE
+            };
+            let id = &h.socket_id;
+            out.push(SocketEntry {
+                family,
+                r#type,
+                laddr: conn_addr(id.source_address, id.source_port),
+                raddr: conn_addr(id.destination_address, id.destination_port),
+                status,
+                inode: u64::from(h.inode),
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every UNIX socket, with its bound path.
+    pub(crate) fn unix_sockets(&mut self) -> io::Result<Vec<SocketEntry>> {
+        let req = SockDiagMessage::UnixRequest(UnixRequest {
+            state_flags: unix::StateFlags::from_bits_retain(u32::MAX),
+            inode: 0,
+            show_flags: ShowFlags::NAME,
+            cookie: [0xff; 8],
+        });
+        let mut out = Vec::new();
+        self.0.dump(req, |t, payload| {
+            let SockDiagMessage::UnixResponse(r) = parse(t, payload)? else {
+                return Ok(());
+            };
+            out.push(SocketEntry {
+                family: AF_UNIX,
+                r#type: i32::from(r.header.kind),
+                laddr: ConnAddr::Path(unix_path(r.name())),
+                raddr: ConnAddr::Path(String::new()),
+                status: CONN_NONE,
+                inode: u64::from(r.header.inode),
+            });
+            Ok(())
+        })?;
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

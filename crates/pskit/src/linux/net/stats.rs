@@ -139,7 +139,13 @@ pub(crate) fn net_if_stats(root: &Root) -> Result<BTreeMap<String, NicStats>> {
         let Some((flags, mtu)) = flags_mtu else {
             continue;
         };
-        let (duplex, speed) = duplex_speed(root, &name);
+        // The kernel answers speed/duplex only for a running NIC (EINVAL otherwise):
+        // no need to ask for one that is down.
+        let (duplex, speed) = if flags & IFF_UP != 0 {
+            duplex_speed(root, &name)
+        } else {
+            (NicDuplex::Unknown, 0)
+        };
         let flags_s = flags_text(flags);
         out.insert(
             name,
