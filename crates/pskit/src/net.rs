@@ -398,7 +398,9 @@ pub fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
 ///
 /// On the host root the flags and MTU come from rtnetlink (the same flags word as
 /// psutil's SIOCGIFFLAGS ioctl); under another root from `{sys}/class/net/<nic>`, with
-/// `running` derived from `operstate` as the kernel does. Speed and duplex come from
+/// `running` derived from `operstate` as the kernel does (there, `promisc` also shows
+/// when a bridge, not a user, asked for it). `isup` is psutil's "running is among the
+/// flags", which implies "up". Speed and duplex come from
 /// `{sys}/class/net/<nic>/{speed,duplex}`; the kernel answers those only for a running
 /// NIC with ethtool support, otherwise they are 0 and unknown.
 ///

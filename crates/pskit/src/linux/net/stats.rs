@@ -45,7 +45,9 @@ pub(crate) fn flags_text(flags: u32) -> String {
 
 /// SIOCGIFFLAGS' word from sysfs: `flags` holds `dev->flags`, without IFF_RUNNING,
 /// which the kernel adds for an up device whose operstate is "up" or "unknown"
-/// (`dev_get_flags`, `netif_oper_up`).
+/// (`dev_get_flags`, `netif_oper_up`). One difference remains: `dev->flags` counts
+/// promisc/allmulti requests made by the kernel (a bridge port), which the ioctl
+/// leaves out.
 pub(crate) fn flags_from_sysfs(raw: u32, operstate: &str) -> u32 {
     let mut flags = raw & !IFF_RUNNING;
     if flags & IFF_UP != 0 && matches!(operstate, "up" | "unknown") {
