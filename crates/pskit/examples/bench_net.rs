@@ -108,7 +108,7 @@ fn main() {
     let mut spread: Vec<f64> = (0..runs)
         .map(|_| {
             let t = Instant::now();
-            std::hint::black_box(pskit::net_connections("inet").map(|v| v.len()));
+            let _ = std::hint::black_box(pskit::net_connections("inet").map(|v| v.len()));
             t.elapsed().as_secs_f64() * 1e6
         })
         .collect();
