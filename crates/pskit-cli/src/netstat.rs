@@ -16,6 +16,11 @@ use crate::fmt::{print_json, CmdResult};
 /// shown unless -l (listening only: TCP LISTEN and unconnected UDP) or -a (both).
 /// UNIX sockets have no state in psutil's model, so they are shown with any of these.
 #[derive(clap::Args)]
+#[command(
+    after_help = "Without -t, -u or -x, all kinds are shown. Like ss, only connected \
+sockets are listed unless -l (listening only: TCP LISTEN, unconnected UDP) or -a (both). \
+UNIX sockets have no state in psutil's model and are listed in every mode."
+)]
 pub struct Args {
     /// TCP sockets.
     #[arg(short = 't', long)]
