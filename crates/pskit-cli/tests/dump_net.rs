@@ -14,7 +14,16 @@ fn dump_has_network_keys() {
     assert!(v["net_if_addrs"]["lo"].is_array());
     assert!(v["net_if_stats"]["lo"]["isup"].is_boolean());
     assert!(v["net_connections"].is_array());
-    for key in ["net_io_counters", "net_if_addrs", "net_if_stats", "net_connections"] {
-        assert!(v["errors"].get(key).is_none(), "{key}: {}", v["errors"][key]);
+    for key in [
+        "net_io_counters",
+        "net_if_addrs",
+        "net_if_stats",
+        "net_connections",
+    ] {
+        assert!(
+            v["errors"].get(key).is_none(),
+            "{key}: {}",
+            v["errors"][key]
+        );
     }
 }
