@@ -65,6 +65,10 @@ pub fn collect() -> Value {
     );
     put(&mut m, e, "sensors_fans", pskit::sensors_fans());
     put(&mut m, e, "sensors_battery", pskit::sensors_battery());
+    put(&mut m, e, "net_io_counters", pskit::net_io_counters(true));
+    put(&mut m, e, "net_if_addrs", pskit::net_if_addrs());
+    put(&mut m, e, "net_if_stats", pskit::net_if_stats());
+    put(&mut m, e, "net_connections", pskit::net_connections("all"));
     // Beyond psutil, under their own keys.
     put(&mut m, e, "cpu_limit", pskit::container::cpu_limit());
     put(&mut m, e, "memory_limit", pskit::container::memory_limit());

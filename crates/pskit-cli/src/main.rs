@@ -5,7 +5,9 @@ mod df;
 mod dump;
 mod fmt;
 mod free;
+mod ifconfig;
 mod iostat;
+mod netstat;
 mod sensors;
 mod summary;
 mod uptime;
@@ -44,6 +46,10 @@ enum Command {
     Iostat(iostat::Args),
     /// Temperatures, fans and battery, like sensors and acpi -b.
     Sensors(sensors::Args),
+    /// Network interfaces: addresses, flags, MTU, speed, duplex and counters.
+    Ifconfig(ifconfig::Args),
+    /// Sockets with their state and owning process, like `ss -tunap`.
+    Netstat(netstat::Args),
 }
 
 fn main() -> ExitCode {
@@ -57,6 +63,8 @@ fn main() -> ExitCode {
         Some(Command::Df(a)) => df::run(a),
         Some(Command::Iostat(a)) => iostat::run(a),
         Some(Command::Sensors(a)) => sensors::run(a),
+        Some(Command::Ifconfig(a)) => ifconfig::run(a),
+        Some(Command::Netstat(a)) => netstat::run(a),
     };
     match result {
         Ok(code) => code,

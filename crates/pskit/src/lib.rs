@@ -27,6 +27,7 @@ mod error;
 pub mod host;
 mod linux;
 pub mod memory;
+pub mod net;
 mod nowrap;
 pub mod pressure;
 mod root;
@@ -47,6 +48,13 @@ pub use disk::{
 pub use error::{Error, Result};
 pub use host::{boot_time, users, User};
 pub use memory::{swap_memory, virtual_memory, SwapMemory, VirtualMemory};
+pub use net::{
+    net_connections, net_if_addrs, net_if_stats, net_io_counters, net_io_counters_cache_clear,
+    net_io_counters_pernic, Connection, NetIoCounters, NicAddr, NicDuplex, NicStats, AF_LINK,
+    CONN_CLOSE, CONN_CLOSE_WAIT, CONN_CLOSING, CONN_ESTABLISHED, CONN_FIN_WAIT1, CONN_FIN_WAIT2,
+    CONN_LAST_ACK, CONN_LISTEN, CONN_NONE, CONN_SYN_RECV, CONN_SYN_SENT, CONN_TIME_WAIT,
+    NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN,
+};
 pub use root::Root;
 pub use sensors::{
     sensors_battery, sensors_fans, sensors_temperatures, Battery, Fan, Temperature,

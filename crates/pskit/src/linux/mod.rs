@@ -14,6 +14,7 @@ pub(crate) mod disk;
 pub(crate) mod diskstats;
 pub(crate) mod fs;
 pub(crate) mod memory;
+pub(crate) mod net;
 pub(crate) mod parse;
 pub(crate) mod psi;
 pub(crate) mod sensors;

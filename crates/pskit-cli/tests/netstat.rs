@@ -1,0 +1,108 @@
+//! `pskit netstat`: filters, process names, JSON and bad arguments, checked on sockets
+//! this test process opens (pskit runs as a child and sees them by our pid).
+
+use std::net::TcpListener;
+use std::os::fd::AsRawFd;
+use std::os::unix::net::UnixListener;
+use std::process::Command;
+
+fn pskit(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pskit"))
+        .args(args)
+        .output()
+        .expect("run pskit")
+}
+
+fn json(args: &[&str]) -> Vec<serde_json::Value> {
+    let out = pskit(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice::<serde_json::Value>(&out.stdout)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn comm() -> String {
+    std::fs::read_to_string(format!("/proc/{}/comm", std::process::id()))
+        .unwrap()
+        .trim_end()
+        .to_string()
+}
+
+#[test]
+fn listening_tcp_socket_with_pid_and_name() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let me = std::process::id();
+    let rows = json(&["netstat", "-tlnp", "--json"]);
+    let row = rows
+        .iter()
+        .find(|r| r["laddr"]["port"] == port)
+        .unwrap_or_else(|| panic!("port {port} not in {rows:?}"));
+    assert_eq!(row["pid"], me);
+    assert_eq!(row["fd"], l.as_raw_fd());
+    assert_eq!(row["status"], "LISTEN");
+    assert_eq!(row["name"], comm());
+    assert!(
+        rows.iter()
+            .all(|r| r["type"] == 1 && r["status"] == "LISTEN"),
+        "-t -l keeps TCP listeners"
+    );
+
+    let text = String::from_utf8(pskit(&["netstat", "-tlp"]).stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains(&format!("127.0.0.1:{port} ")))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.starts_with("tcp ") && line.contains("LISTEN"),
+        "{line}"
+    );
+    assert!(line.ends_with(&format!("{me}/{}", comm())), "{line}");
+    assert!(text.starts_with("Proto"), "{text}");
+}
+
+#[test]
+fn default_shows_connected_not_listening() {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = l.local_addr().unwrap().port();
+    let rows = json(&["netstat", "-t", "--json"]);
+    assert!(rows.iter().all(|r| r["laddr"]["port"] != port));
+    assert!(rows.iter().all(|r| r["status"] != "LISTEN"));
+    let all = json(&["netstat", "-ta", "--json"]);
+    assert!(all.iter().any(|r| r["laddr"]["port"] == port));
+}
+
+#[test]
+fn unix_and_family_filters() {
+    let path = std::env::temp_dir().join(format!("pskit-netstat-{}.sock", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let _u = UnixListener::bind(&path).unwrap();
+    let p = path.to_string_lossy().into_owned();
+    let rows = json(&["netstat", "-x", "--json"]);
+    assert!(rows.iter().any(|r| r["laddr"] == p.as_str()), "{rows:?}");
+    assert!(rows.iter().all(|r| r["family"] == 1));
+    let v4 = json(&["netstat", "-4", "-a", "--json"]);
+    assert!(v4.iter().all(|r| r["family"] == 2));
+    let v6 = json(&["netstat", "-6", "-a", "--json"]);
+    assert!(v6.iter().all(|r| r["family"] == 10));
+    let _ = std::fs::remove_file(&path);
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    for args in [
+        &["netstat", "--bogus"][..],
+        &["netstat", "-z"],
+        &["netstat", "extra"],
+    ] {
+        let out = pskit(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}
