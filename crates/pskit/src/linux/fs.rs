@@ -29,27 +29,42 @@ pub(crate) fn with_text<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T>) -
 /// Like [`with_text`], with the raw bytes.
 pub(crate) fn with_bytes<T>(path: &Path, parse: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
     let mut buf = BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
-    buf.clear();
-    let read = read_into(path, &mut buf);
-    let out = match read {
-        Ok(()) => parse(&buf),
+    let out = match read_into(path, &mut buf) {
+        Ok(n) => parse(&buf[..n]),
         Err(e) => Err(Error::io(path, e)),
     };
     BUF.with(|b| {
         let mut slot = b.borrow_mut();
-        if slot.capacity() < buf.capacity() {
+        if slot.len() < buf.len() {
             *slot = buf;
         }
     });
     out
 }
 
-fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<()> {
+/// Reads a whole file into `buf`, returning the number of bytes read.
+///
+/// `buf` is kept fully initialised (its length is its usable size) and is only
+/// grown, never cleared, so reuse costs nothing. A plain read loop is used rather
+/// than `read_to_end`, which adds a statx and an lseek per file to size its buffer
+/// (/proc files report size 0 anyway).
+fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
     let mut f = File::open(path)?;
-    // With spare capacity in place, read_to_end reads straight into it (no small
-    // probe reads), so a typical /proc file comes in one read(2).
-    buf.reserve(CHUNK);
-    f.read_to_end(buf).map(|_| ())
+    if buf.len() < CHUNK {
+        buf.resize(CHUNK, 0);
+    }
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        match f.read(&mut buf[filled..]) {
+            Ok(0) => return Ok(filled),
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// Reads a small file (a sysfs attribute) into an owned, trimmed string.
