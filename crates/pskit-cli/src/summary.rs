@@ -27,6 +27,61 @@ struct Summary {
     cpu_limit: Option<pskit::container::CpuLimit>,
     memory_limit: Option<pskit::container::MemoryLimit>,
     pressure: Option<pskit::pressure::Pressure>,
+    disks: Vec<DiskLine>,
+    nics: Vec<NicLine>,
+}
+
+#[derive(Serialize)]
+struct DiskLine {
+    mountpoint: String,
+    device: String,
+    fstype: String,
+    usage: pskit::DiskUsage,
+}
+
+#[derive(Serialize)]
+struct NicLine {
+    name: String,
+    isup: bool,
+    addresses: Vec<String>,
+    counters: Option<pskit::NetIoCounters>,
+}
+
+fn disks() -> Vec<DiskLine> {
+    pskit::disk_partitions(false)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| {
+            let usage = pskit::disk_usage(&p.mountpoint).ok()?;
+            Some(DiskLine {
+                mountpoint: p.mountpoint,
+                device: p.device,
+                fstype: p.fstype,
+                usage,
+            })
+        })
+        .collect()
+}
+
+fn nics() -> Vec<NicLine> {
+    let stats = pskit::net_if_stats().unwrap_or_default();
+    let mut addrs = pskit::net_if_addrs().unwrap_or_default();
+    let mut io = pskit::net_io_counters_pernic(true).unwrap_or_default();
+    stats
+        .into_iter()
+        .map(|(name, st)| NicLine {
+            isup: st.isup,
+            addresses: addrs
+                .remove(&name)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|a| a.family == pskit::net::AF_INET || a.family == pskit::net::AF_INET6)
+                .map(|a| a.address)
+                .collect(),
+            counters: io.remove(&name),
+            name,
+        })
+        .collect()
 }
 
 fn collect() -> pskit::Result<Summary> {
@@ -62,6 +117,8 @@ fn collect() -> pskit::Result<Summary> {
         cpu_limit: pskit::container::cpu_limit().ok(),
         memory_limit: pskit::container::memory_limit().ok(),
         pressure: pskit::pressure::pressure().ok(),
+        disks: disks(),
+        nics: nics(),
     })
 }
 
@@ -161,6 +218,36 @@ fn render(s: &Summary) -> String {
         if !parts.is_empty() {
             out.push_str(&format!("PSI   some avg10: {}\n", parts.join(", ")));
         }
+    }
+    for d in &s.disks {
+        let u = &d.usage;
+        out.push_str(&format!(
+            "Disk  {} {:5.1}%  {} used of {} on {} ({})\n",
+            bar(u.percent, 30),
+            u.percent,
+            bytes2human(u.used),
+            bytes2human(u.total),
+            d.mountpoint,
+            d.fstype
+        ));
+    }
+    for n in &s.nics {
+        let io = n
+            .counters
+            .map(|c| {
+                format!(
+                    "  rx {} tx {}",
+                    bytes2human(c.bytes_recv),
+                    bytes2human(c.bytes_sent)
+                )
+            })
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "Net   {:<10} {:<4} {}{io}\n",
+            n.name,
+            if n.isup { "up" } else { "down" },
+            n.addresses.join(" ")
+        ));
     }
     for u in &s.users {
         out.push_str(&format!("User  {}\n", crate::who::line(u)));
