@@ -8,6 +8,9 @@ mod free;
 mod iostat;
 mod sensors;
 mod summary;
+// Entry points `top::run_top` and `top::run_iotop` wait for the process-row source.
+#[allow(dead_code, unused_imports)]
+mod top;
 mod uptime;
 mod who;
 
