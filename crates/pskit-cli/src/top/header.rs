@@ -130,8 +130,15 @@ fn items(app: &App) -> (Vec<Item>, Vec<Item>, Vec<Item>) {
     right.push(Item::Text {
         label: "Tasks: ".into(),
         value: format!(
-            "{}, {} kthr; {} running, {} sleeping, {} stopped, {} zombie",
-            c.total, c.kernel_threads, c.running, c.sleeping, c.stopped, c.zombie
+            "{}, {} kthr; {} running",
+            c.total, c.kernel_threads, c.running
+        ),
+    });
+    right.push(Item::Text {
+        label: "Sleeping: ".into(),
+        value: format!(
+            "{}  Stopped: {}  Zombie: {}",
+            c.sleeping, c.stopped, c.zombie
         ),
     });
     if let Some((a, b, cc)) = s.load {

@@ -88,7 +88,12 @@ impl Theme {
 
     /// [`Theme::mono`] when NO_COLOR is set to anything but the empty string.
     pub fn from_env() -> Theme {
-        match std::env::var_os("NO_COLOR") {
+        Theme::for_no_color(std::env::var_os("NO_COLOR").as_deref())
+    }
+
+    /// The theme for a NO_COLOR value.
+    pub fn for_no_color(value: Option<&std::ffi::OsStr>) -> Theme {
+        match value {
             Some(v) if !v.is_empty() => Theme::mono(),
             _ => Theme::color(),
         }
@@ -117,7 +122,8 @@ pub fn draw(app: &mut App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         return;
     }
     let bottom_h = u16::from(area.height >= 3);
-    let room = area.height.saturating_sub(bottom_h + 2);
+    // The header gives way first: the table keeps its labels and 3 rows.
+    let room = area.height.saturating_sub(bottom_h + 4);
     let header_h = header::height(app, area.width).min(room);
     let header_area = Rect {
         height: header_h,

@@ -84,8 +84,7 @@ pub fn render(app: &mut App, area: Rect, buf: &mut Buffer, theme: &Theme) {
             x.saturating_add(line.chars().count() as u16)
         };
         app.geometry.labels.push((x, end, i));
-        x = put(buf, area, x, area.y, line.trim_end(), style);
-        x = put(buf, area, x, area.y, " ", theme.table_header);
+        x = put(buf, area, x, area.y, &line, style);
     }
     let rows_y = area.y + 1;
     let page = usize::from(area.height - 1);

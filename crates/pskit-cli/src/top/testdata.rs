@@ -108,8 +108,8 @@ pub fn rows() -> Vec<ProcRow> {
 }
 
 /// A source replaying the synthetic rows; each snapshot is one second after the
-/// previous and adds `1 MiB * pid % 7` bytes read and 4 KiB written per process,
-/// so I/O rates are known. Signals and renices are recorded.
+/// previous and adds `1 MiB * (pid % 7)` bytes read per process and 4 KiB written
+/// by pid 200, so I/O rates are known. Signals and renices are recorded.
 pub struct TestSource {
     pub at: Instant,
     pub count: u64,
@@ -139,7 +139,9 @@ impl Source for TestSource {
                 *b += 1024 * 1024 * u64::from(r.pid % 7);
             }
             if let Some(b) = &mut r.write_bytes {
-                *b += 4096;
+                if r.pid == 200 {
+                    *b += 4096;
+                }
             }
         }
         let mut system = system();

@@ -159,20 +159,21 @@ fn tree(rows: &[ProcRow], idx: &[usize], collapsed: &HashSet<u32>, out: &mut Vec
         }
     }
     let mut done = vec![false; rows.len()];
-    // (row, depth, last, guides), pushed in reverse so that pops keep the order.
-    let mut stack: Vec<(usize, u16, bool, u64)> = Vec::new();
-    let push_all = |stack: &mut Vec<_>, list: &[usize], depth: u16, guides: u64| {
+    // (row, depth, last, guides, hidden under a collapsed node), pushed in
+    // reverse so that pops keep the order.
+    let mut stack: Vec<(usize, u16, bool, u64, bool)> = Vec::new();
+    let push_all = |stack: &mut Vec<_>, list: &[usize], depth: u16, guides: u64, hidden| {
         for (n, &c) in list.iter().enumerate().rev() {
-            stack.push((c, depth, n + 1 == list.len(), guides));
+            stack.push((c, depth, n + 1 == list.len(), guides, hidden));
         }
     };
-    push_all(&mut stack, &roots, 0, 0);
+    push_all(&mut stack, &roots, 0, 0, false);
     loop {
-        let Some((i, depth, last, guides)) = stack.pop() else {
-            // Rows only reachable through a cycle: show them as roots.
+        let Some((i, depth, last, guides, hidden)) = stack.pop() else {
+            // Rows only reachable through a ppid cycle: show them as roots.
             match idx.iter().find(|&&i| !done[i]) {
                 Some(&i) => {
-                    stack.push((i, 0, true, 0));
+                    stack.push((i, 0, true, 0, false));
                     continue;
                 }
                 None => break,
@@ -185,20 +186,21 @@ fn tree(rows: &[ProcRow], idx: &[usize], collapsed: &HashSet<u32>, out: &mut Vec
         let pid = rows[i].pid;
         let kids = children.get(&pid).map(Vec::as_slice).unwrap_or(&[]);
         let kids_left: Vec<usize> = kids.iter().copied().filter(|&k| !done[k]).collect();
-        out.push(ViewRow {
-            idx: i,
-            depth,
-            last,
-            has_children: !kids_left.is_empty(),
-            guides,
-        });
-        if !collapsed.contains(&pid) && !kids_left.is_empty() {
-            let mut g = guides;
-            if depth > 0 && !last && depth <= 64 {
-                g |= 1 << (depth - 1);
-            }
-            push_all(&mut stack, &kids_left, depth.saturating_add(1), g);
+        if !hidden {
+            out.push(ViewRow {
+                idx: i,
+                depth,
+                last,
+                has_children: !kids_left.is_empty(),
+                guides,
+            });
         }
+        let mut g = guides;
+        if depth > 0 && !last && depth <= 64 {
+            g |= 1 << (depth - 1);
+        }
+        let hide = hidden || collapsed.contains(&pid);
+        push_all(&mut stack, &kids_left, depth.saturating_add(1), g, hide);
     }
 }
 
