@@ -20,6 +20,8 @@ mod table;
 mod testdata;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_input;
 mod tui;
 mod view;
 
