@@ -347,7 +347,7 @@ pub fn time_plus(secs: f64, out: &mut String) -> std::fmt::Result {
 fn rate(v: Option<f64>, out: &mut String) -> std::fmt::Result {
     match v {
         None => {
-            out.push_str("?");
+            out.push('?');
             Ok(())
         }
         Some(v) => {

@@ -60,10 +60,8 @@ fn normal_key(app: &mut App, key: KeyEvent) {
             app.search.clear();
             app.dialog = Dialog::Search;
         }
-        KeyCode::Char('n') => {
-            if !app.search_next(true) && !app.search.is_empty() {
-                app.message = Some(format!("'{}' not found", app.search));
-            }
+        KeyCode::Char('n') if !app.search_next(true) && !app.search.is_empty() => {
+            app.message = Some(format!("'{}' not found", app.search));
         }
         KeyCode::F(4) | KeyCode::Char('\\') => app.dialog = Dialog::Filter,
         KeyCode::F(5) | KeyCode::Char('t') => {

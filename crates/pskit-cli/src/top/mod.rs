@@ -88,7 +88,7 @@ fn usage_error(msg: &str) -> CmdResult {
 
 /// Checks `-d` and turns it into a duration.
 fn delay(secs: f64) -> Result<Duration, String> {
-    if secs.is_finite() && secs >= 0.0 && secs < 1e9 {
+    if (0.0..1e9).contains(&secs) {
         Ok(Duration::from_secs_f64(secs))
     } else {
         Err(format!("invalid delay '{secs}': seconds >= 0 expected"))
