@@ -22,6 +22,8 @@ mod testdata;
 mod tests;
 #[cfg(test)]
 mod tests_input;
+#[cfg(test)]
+mod tests_tui;
 mod tui;
 mod view;
 
