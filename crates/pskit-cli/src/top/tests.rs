@@ -358,3 +358,61 @@ fn mouse_selects_rows_and_sorts_columns() {
     handle_mouse(&mut app, click(0, 23));
     assert_eq!(app.settings.sort, Column::Mem);
 }
+
+fn with_pressure_and_limits(app: &mut App) {
+    use pskit::pressure::{Pressure, PressureLine, ResourcePressure};
+    let line = |avg10| PressureLine {
+        avg10,
+        avg60: 0.0,
+        avg300: 0.0,
+        total: 0,
+    };
+    let res = |some, full: Option<f64>| {
+        Some(ResourcePressure {
+            some: Some(line(some)),
+            full: full.map(line),
+        })
+    };
+    let s = &mut app.snap.system;
+    s.pressure = Some(Pressure {
+        cpu: res(12.5, None),
+        memory: res(1.0, Some(0.5)),
+        io: res(50.0, Some(25.0)),
+        irq: None,
+    });
+    s.cpu_limit = Some(pskit::container::CpuLimit {
+        cpus: 1.5,
+        quota: Some(1.5),
+        affinity: 4,
+        cgroup_version: Some(2),
+        cgroup: Some("/box".into()),
+    });
+    s.memory_limit = Some(pskit::container::MemoryLimit {
+        limit: Some(512 * 1024 * 1024),
+        usage: Some(256 * 1024 * 1024),
+        peak: None,
+        swap_limit: None,
+        cgroup_version: Some(2),
+        cgroup: Some("/box".into()),
+    });
+}
+
+#[test]
+fn pressure_and_container_meters() {
+    let (mut app, _) = top();
+    with_pressure_and_limits(&mut app);
+    let s = screen(&mut app, 100, 30);
+    let all = s.join("\n");
+    assert!(all.contains("PSI cpu[||||"), "{all}");
+    assert!(all.contains("some 12.50%]"));
+    assert!(all.contains("PSI mem["));
+    assert!(all.contains("some 1.00% full 0.50%]"));
+    assert!(all.contains("PSI io[|||||"));
+    assert!(all.contains("Cgroup mem[|"));
+    assert!(all.contains("256M/512M]"));
+    assert!(all.contains("Container CPUs: 1.50 of 4"));
+    let mut text = String::new();
+    super::batch::text_report(&mut app, &mut text);
+    assert!(text.contains("PSI some avg10: cpu 12.50%, memory 1.00%, io 50.00%\n"));
+    assert!(text.contains("Container: 1.50 CPUs memory 256.0 of 512.0 MiB\n"));
+}
