@@ -182,12 +182,33 @@ fn iotop_lines(app: &App) -> [String; 2] {
     ]
 }
 
+/// The header's lines for one frame, built once.
+pub struct Meters {
+    cpus: Vec<Item>,
+    left: Vec<Item>,
+    right: Vec<Item>,
+}
+
+/// Builds the header's lines from the snapshot (iotop has none: its two lines
+/// are drawn directly).
+pub fn meters(app: &App) -> Meters {
+    if app.flavor == Flavor::Iotop {
+        return Meters {
+            cpus: Vec::new(),
+            left: Vec::new(),
+            right: Vec::new(),
+        };
+    }
+    let (cpus, left, right) = items(app);
+    Meters { cpus, left, right }
+}
+
 /// The header's wanted height at this width.
-pub fn height(app: &App, width: u16) -> u16 {
+pub fn height(app: &App, m: &Meters, width: u16) -> u16 {
     if app.flavor == Flavor::Iotop {
         return 2;
     }
-    let (cpus, left, right) = items(app);
+    let (cpus, left, right) = (&m.cpus, &m.left, &m.right);
     let n = columns_for(width);
     let cpu_lines = cpus.len().div_ceil(n);
     let info = if n == 2 {
@@ -199,7 +220,7 @@ pub fn height(app: &App, width: u16) -> u16 {
 }
 
 /// Draws the header into `area` (only what fits).
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
+pub fn render(app: &App, m: &Meters, area: Rect, buf: &mut Buffer, theme: &Theme) {
     if area.height == 0 || area.width == 0 {
         return;
     }
@@ -209,7 +230,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, theme: &Theme) {
         }
         return;
     }
-    let (cpus, left, right) = items(app);
+    let (cpus, left, right) = (&m.cpus, &m.left, &m.right);
     let n = columns_for(area.width);
     let col_w = area.width / n as u16;
     let cell = |i: usize, row: usize| Rect {

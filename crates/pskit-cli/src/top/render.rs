@@ -124,12 +124,13 @@ pub fn draw(app: &mut App, area: Rect, buf: &mut Buffer, theme: &Theme) {
     let bottom_h = u16::from(area.height >= 3);
     // The header gives way first: the table keeps its labels and 3 rows.
     let room = area.height.saturating_sub(bottom_h + 4);
-    let header_h = header::height(app, area.width).min(room);
+    let meters = header::meters(app);
+    let header_h = header::height(app, &meters, area.width).min(room);
     let header_area = Rect {
         height: header_h,
         ..area
     };
-    header::render(app, header_area, buf, theme);
+    header::render(app, &meters, header_area, buf, theme);
     let table_area = Rect {
         y: area.y + header_h,
         height: area.height - header_h - bottom_h,
