@@ -62,6 +62,8 @@ pub struct App {
     pub collapsed: HashSet<u32>,
     /// Incremental search text.
     pub search: String,
+    /// Digits typed so far to jump to a pid (htop); cleared by any other key.
+    pub pid_jump: String,
     /// No refresh while paused.
     pub paused: bool,
     /// The open dialog or input line.
@@ -94,6 +96,7 @@ impl App {
             tagged: BTreeSet::new(),
             collapsed: HashSet::new(),
             search: String::new(),
+            pid_jump: String::new(),
             paused: false,
             dialog: Dialog::None,
             message: None,
@@ -248,6 +251,22 @@ impl App {
             }
         }
         false
+    }
+
+    /// Adds a typed digit and moves the cursor to the first line whose pid
+    /// starts with the digits typed so far.
+    pub fn jump_to_pid(&mut self, digit: char) {
+        self.refresh_view();
+        self.pid_jump.push(digit);
+        let prefix = self.pid_jump.as_str();
+        let found = self
+            .view
+            .iter()
+            .position(|v| self.snap.rows[v.idx].pid.to_string().starts_with(prefix));
+        match found {
+            Some(pos) => self.set_cursor(pos),
+            None => self.pid_jump.clear(),
+        }
     }
 
     /// The distinct users of the snapshot, sorted.

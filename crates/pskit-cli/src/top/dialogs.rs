@@ -146,6 +146,7 @@ const HELP: &[&str] = &[
     " F7 F8 ] [   nice -1 / +1          space     tag   U untag all",
     " K           kernel threads        c         full command lines",
     " p z         pause                 o         only I/O-active (iotop)",
+    " 0-9         jump to the pid typed",
     " Mouse: click a row to select, a column label to sort (again: invert).",
     "",
     "Press any key to return.",

@@ -46,6 +46,13 @@ fn page(app: &App) -> isize {
 }
 
 fn normal_key(app: &mut App, key: KeyEvent) {
+    if let KeyCode::Char(d) = key.code {
+        if d.is_ascii_digit() {
+            app.jump_to_pid(d);
+            return;
+        }
+    }
+    app.pid_jump.clear();
     match key.code {
         KeyCode::Char('q') | KeyCode::F(10) => app.quit = true,
         KeyCode::Up => app.move_cursor(-1),

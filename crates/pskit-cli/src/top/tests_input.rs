@@ -453,3 +453,23 @@ fn zero_iterations_print_nothing() {
     assert!(out.is_empty());
     let _ = testdata::row(1, 0, "x", "y");
 }
+
+#[test]
+fn typing_digits_jumps_to_a_pid() {
+    let (mut app, mut src) = top();
+    keys(&mut app, &mut src, "40");
+    assert_eq!(app.selected_pid, Some(400));
+    keys(&mut app, &mut src, "1");
+    assert_eq!(app.selected_pid, Some(401));
+    // Another key starts over.
+    key(&mut app, &mut src, KeyCode::Down);
+    keys(&mut app, &mut src, "3");
+    assert_eq!(app.selected_pid, Some(301));
+    keys(&mut app, &mut src, "9");
+    assert_eq!(
+        app.selected_pid,
+        Some(301),
+        "no pid 39: stays, and starts over"
+    );
+    assert!(app.pid_jump.is_empty());
+}
