@@ -10,6 +10,9 @@ mod iostat;
 mod netstat;
 mod sensors;
 mod summary;
+// Entry points `top::run_top` and `top::run_iotop` wait for the process-row source.
+#[allow(dead_code, unused_imports)]
+mod top;
 mod uptime;
 mod who;
 

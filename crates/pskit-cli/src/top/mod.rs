@@ -1,0 +1,193 @@
+//! `pskit top` and `pskit iotop`: interactive process monitors like htop and
+//! iotop, and their batch modes (text like `top -b`, or JSON lines).
+//!
+//! The monitors read everything through a [`Source`]: the system figures (see
+//! [`SystemHeader`]) and the process rows. Entry points: [`run_top`] and
+//! [`run_iotop`].
+
+mod app;
+mod batch;
+mod columns;
+mod dialogs;
+mod header;
+mod input;
+mod iotop;
+mod model;
+mod render;
+mod source;
+mod table;
+#[cfg(test)]
+mod testdata;
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_input;
+#[cfg(test)]
+mod tests_tui;
+mod tui;
+mod view;
+
+use std::io::{self, IsTerminal};
+use std::process::ExitCode;
+use std::time::Duration;
+
+pub use iotop::{run_iotop, IotopArgs};
+pub use model::{ProcRow, Snapshot, SystemInfo};
+pub use source::{Source, SystemHeader};
+
+use app::{App, Flavor};
+use columns::Column;
+use view::Settings;
+
+use crate::fmt::CmdResult;
+
+/// Arguments of `pskit top`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct TopArgs {
+    /// Seconds between refreshes (fractions allowed).
+    #[arg(short = 'd', long = "delay", default_value_t = 1.5)]
+    pub delay: f64,
+    /// Only these pids (comma-separated, repeatable).
+    #[arg(short = 'p', long = "pid", value_delimiter = ',')]
+    pub pids: Vec<u32>,
+    /// Only this user's processes.
+    #[arg(short = 'u', long = "user")]
+    pub user: Option<String>,
+    /// Sort column: pid, user, pr, ni, virt, res, shr, s, cpu, mem, time,
+    /// command, ... (or its label, like %CPU).
+    #[arg(short = 's', long = "sort")]
+    pub sort: Option<String>,
+    /// Start in tree view.
+    #[arg(short = 't', long = "tree")]
+    pub tree: bool,
+    /// Show full command lines.
+    #[arg(short = 'c', long = "full-command")]
+    pub full_command: bool,
+    /// Start with this filter (htop -F).
+    #[arg(short = 'F', long = "filter")]
+    pub filter: Option<String>,
+    /// Columns to show, comma-separated (default: PID USER PR NI VIRT RES SHR S
+    /// %CPU %MEM TIME+ COMMAND).
+    #[arg(long = "columns", value_delimiter = ',')]
+    pub columns: Vec<String>,
+    /// Batch mode: print snapshots instead of the interactive screen (the
+    /// default when stdout is not a terminal).
+    #[arg(short = 'b', long = "batch")]
+    pub batch: bool,
+    /// Number of snapshots (batch: default endless, like top).
+    #[arg(short = 'n', long = "iterations")]
+    pub iterations: Option<u64>,
+    /// Print each snapshot as one line of JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// An invalid argument value: `pskit: <msg>` and exit status 2.
+fn usage_error(msg: &str) -> CmdResult {
+    eprintln!("pskit: {msg}");
+    Ok(ExitCode::from(2))
+}
+
+/// Checks `-d` and turns it into a duration.
+fn delay(secs: f64) -> Result<Duration, String> {
+    if (0.0..1e9).contains(&secs) {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!("invalid delay '{secs}': seconds >= 0 expected"))
+    }
+}
+
+fn sort_column(name: &str) -> Result<Column, String> {
+    Column::parse(name).ok_or_else(|| {
+        let keys: Vec<&str> = columns::ALL.iter().map(|c| c.key()).collect();
+        format!("unknown sort key '{name}' (one of: {})", keys.join(", "))
+    })
+}
+
+/// The settings `pskit top` starts with.
+fn top_settings(args: &TopArgs) -> Result<Settings, String> {
+    let mut s = Settings::top();
+    if !args.columns.is_empty() {
+        s.columns = args
+            .columns
+            .iter()
+            .map(|c| Column::parse(c).ok_or_else(|| format!("unknown column '{c}'")))
+            .collect::<Result<_, _>>()?;
+    }
+    if let Some(k) = &args.sort {
+        let c = sort_column(k)?;
+        s.sort = c;
+        s.descending = c.descending_by_default();
+    }
+    s.tree = args.tree;
+    s.full_cmd = args.full_command;
+    s.user = args.user.clone();
+    s.pids = args.pids.clone();
+    s.filter = args.filter.clone().unwrap_or_default();
+    Ok(s)
+}
+
+/// Runs `pskit top` on `source`: the interactive monitor on a terminal, else
+/// (or with `-b`) batch output.
+pub fn run_top(args: TopArgs, source: Box<dyn Source>) -> CmdResult {
+    let settings = match top_settings(&args) {
+        Ok(s) => s,
+        Err(e) => return usage_error(&e),
+    };
+    let delay = match delay(args.delay) {
+        Ok(d) => d,
+        Err(e) => return usage_error(&e),
+    };
+    let app = App::new(Flavor::Top, settings);
+    run_monitor(app, source, delay, args.iterations, args.batch, args.json)
+}
+
+/// The common tail of both monitors.
+fn run_monitor(
+    mut app: App,
+    mut source: Box<dyn Source>,
+    delay: Duration,
+    iterations: Option<u64>,
+    batch_mode: bool,
+    json: bool,
+) -> CmdResult {
+    if batch_mode || json || !io::stdout().is_terminal() {
+        let mut out = io::stdout().lock();
+        return match run_batch(&mut app, source.as_mut(), delay, iterations, json, &mut out) {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+            r => r.map(|()| ExitCode::SUCCESS).map_err(Into::into),
+        };
+    }
+    // Interactive refreshes faster than 0.1 s only burn CPU.
+    let delay = delay.max(Duration::from_millis(100));
+    tui::run(&mut app, source.as_mut(), delay, iterations)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Batch mode: a first sample to measure against, then `iterations` reports
+/// (endless when `None`) `delay` apart. The first report comes after
+/// min(delay, 0.5 s), so its rates cover a real interval without a long wait.
+pub(crate) fn run_batch(
+    app: &mut App,
+    source: &mut dyn Source,
+    delay: Duration,
+    iterations: Option<u64>,
+    json: bool,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    if iterations == Some(0) {
+        return Ok(());
+    }
+    app.update(source.snapshot());
+    std::thread::sleep(delay.min(Duration::from_millis(500)));
+    let mut done = 0u64;
+    loop {
+        app.update(source.snapshot());
+        batch::write_report(app, json, out)?;
+        done += 1;
+        if iterations.is_some_and(|n| done >= n) {
+            return Ok(());
+        }
+        std::thread::sleep(delay);
+    }
+}
