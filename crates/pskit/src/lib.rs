@@ -26,6 +26,7 @@ pub mod host;
 mod linux;
 mod nowrap;
 pub mod memory;
+pub mod process;
 mod root;
 
 pub use cpu::{
@@ -36,4 +37,5 @@ pub use cpu::{
 pub use error::{Error, Result};
 pub use host::{boot_time, users, User};
 pub use memory::{swap_memory, virtual_memory, SwapMemory, VirtualMemory};
+pub use process::{pid_exists, pids, process_iter, Process, ProcessInfo};
 pub use root::Root;

@@ -8,4 +8,5 @@ pub(crate) mod cpu;
 pub(crate) mod fs;
 pub(crate) mod memory;
 pub(crate) mod parse;
+pub(crate) mod process;
 pub(crate) mod utmp;
