@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::as_dict::{validate, ATTRS};
 use super::handle::Process;
-use super::methods::{cpu_times_of, extend_name, memory_info_of, page_size};
+use super::methods::{cpu_times_of, extend_name, memory_info_of, memory_info_of_status, page_size};
 use super::types::*;
 use crate::error::{Error, Result};
 use crate::linux::cpu::clk_tck;
@@ -171,12 +171,14 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
         attrs.iter().filter_map(|a| static_name(a)).collect()
     };
     let want = |n: &str| names.contains(&n);
-    let need = scan::Need {
+    let mut need = scan::Need {
         status: ["uids", "gids", "username", "num_threads", "num_ctx_switches"].iter().any(|n| want(n)),
-        statm: want("memory_info"),
+        statm: false,
         cmdline: want("cmdline"),
         name: want("name"),
     };
+    // With status read anyway, memory_info comes from it and statm is not read.
+    need.statm = want("memory_info") && !need.status;
     let others: Vec<&'static str> = names.iter().copied().filter(|n| !SCANNED.contains(n)).collect();
     let root = Root::current();
     let tck = clk_tck();
@@ -215,7 +217,11 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
             name,
             status: want("status").then(|| status_from_letter(s.state)),
             cpu_times: want("cpu_times").then(|| cpu_times_of(s, tck)),
-            memory_info: e.statm.and_then(|r| r.ok()).map(|v| memory_info_of(&v, page)),
+            memory_info: match (&e.statm, &status) {
+                (Some(Ok(v)), _) => Some(memory_info_of(v, page)),
+                (None, Some(st)) if want("memory_info") => Some(memory_info_of_status(st)),
+                _ => None,
+            },
             uids: uids.filter(|_| want("uids")).map(|u| Uids { real: u[0], effective: u[1], saved: u[2] }),
             gids: status
                 .as_ref()

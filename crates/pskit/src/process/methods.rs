@@ -534,3 +534,23 @@ pub(crate) fn memory_info_of(v: &[u64; 7], page: u64) -> MemoryInfo {
         dirty: v[6] * page,
     }
 }
+
+/// memory_info from status, for a scan that reads status anyway: the kernel
+/// computes statm and these lines from the same counters (size = VmSize,
+/// resident = VmRSS, shared = RssFile + RssShmem, text = VmExe, data = VmData +
+/// VmStk; lib and dirty are 0). One caveat: VmExe is capped at the executable
+/// mappings' size, statm's text is not; they differ only for a process whose
+/// code segment is not mapped executable. Kernel threads have no Vm lines: zeros,
+/// as statm gives.
+pub(crate) fn memory_info_of_status(s: &parse::Status) -> MemoryInfo {
+    let z = |v: Option<u64>| v.unwrap_or(0);
+    MemoryInfo {
+        rss: z(s.vm_rss),
+        vms: z(s.vm_size),
+        shared: z(s.rss_file) + z(s.rss_shmem),
+        text: z(s.vm_exe),
+        lib: 0,
+        data: z(s.vm_data) + z(s.vm_stk),
+        dirty: 0,
+    }
+}
