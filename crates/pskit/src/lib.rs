@@ -30,6 +30,7 @@ pub mod memory;
 pub mod net;
 mod nowrap;
 pub mod pressure;
+pub mod process;
 mod root;
 pub mod sensors;
 #[allow(unsafe_code)]
@@ -55,6 +56,7 @@ pub use net::{
     CONN_LAST_ACK, CONN_LISTEN, CONN_NONE, CONN_SYN_RECV, CONN_SYN_SENT, CONN_TIME_WAIT,
     NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN,
 };
+pub use process::{pid_exists, pids, process_iter, Process, ProcessInfo};
 pub use root::Root;
 pub use sensors::{
     sensors_battery, sensors_fans, sensors_temperatures, Battery, Fan, Temperature,

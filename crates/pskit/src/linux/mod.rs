@@ -16,6 +16,7 @@ pub(crate) mod fs;
 pub(crate) mod memory;
 pub(crate) mod net;
 pub(crate) mod parse;
+pub(crate) mod process;
 pub(crate) mod psi;
 pub(crate) mod sensors;
 pub(crate) mod utmp;

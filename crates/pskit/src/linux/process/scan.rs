@@ -1,0 +1,156 @@
+//! The whole-table scan behind `process_iter`: the procfs directory is opened once,
+//! each pid's files are opened relative to it (`openat`), read with one syscall
+//! into buffers reused across pids, and parsed in place. Only the files the
+//! requested attributes need are read.
+
+use std::os::fd::OwnedFd;
+
+use rustix::fs::{Mode, OFlags};
+use rustix::io::Errno;
+
+use super::parse::{self, Stat, Status};
+use crate::error::{Error, Result};
+use crate::root::Root;
+
+/// Which files beyond stat to read.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Need {
+    pub status: bool,
+    pub statm: bool,
+    /// cmdline for its own sake (`name` reads it only for a 15-byte comm).
+    pub cmdline: bool,
+    pub name: bool,
+}
+
+/// What one pid gave. A file that could not be read is `Err(errno)`.
+pub(crate) struct Entry<'a> {
+    pub pid: u32,
+    pub stat: Stat<'a>,
+    pub status: Option<std::result::Result<Status, Errno>>,
+    pub statm: Option<std::result::Result<[u64; 7], Errno>>,
+    pub cmdline: Option<std::result::Result<&'a [u8], Errno>>,
+}
+
+/// A reusable read buffer.
+struct Buf(Vec<u8>);
+
+impl Buf {
+    fn new() -> Buf {
+        Buf(vec![0; 4096])
+    }
+
+    /// Reads `dirfd/<path>` whole; the file is complete when a read returns less
+    /// than the space offered (procfs files are produced in one go).
+    fn read_at(
+        &mut self,
+        dirfd: &OwnedFd,
+        path: &std::ffi::CStr,
+    ) -> std::result::Result<usize, Errno> {
+        let fd = rustix::fs::openat(dirfd, path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+        let mut len = 0;
+        loop {
+            if len == self.0.len() {
+                self.0.resize(self.0.len() * 2, 0);
+            }
+            let n = rustix::io::read(&fd, &mut self.0[len..])?;
+            len += n;
+            if n == 0 || len < self.0.len() {
+                return Ok(len);
+            }
+        }
+    }
+}
+
+/// Writes `<pid>/<file>\0` into `path` without allocating after the first call.
+fn set_path(path: &mut Vec<u8>, pid: u32, file: &[u8]) {
+    path.clear();
+    let mut digits = [0u8; 10];
+    let mut n = pid;
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    path.extend_from_slice(&digits[i..]);
+    path.push(b'/');
+    path.extend_from_slice(file);
+    path.push(0);
+}
+
+fn cstr(path: &[u8]) -> &std::ffi::CStr {
+    std::ffi::CStr::from_bytes_with_nul(path).unwrap_or_default()
+}
+
+fn vanished(e: Errno) -> bool {
+    e == Errno::NOENT || e == Errno::SRCH
+}
+
+/// Scans every pid in pid order, calling `f` with what was read. Pids that vanish
+/// (or whose stat does not parse) are skipped.
+pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Result<()> {
+    let dir = root.proc();
+    let dirfd = rustix::fs::open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| Error::io(dir, e.into()))?;
+    let pids = super::pids(root)?;
+    let (mut b_stat, mut b_status, mut b_statm, mut b_cmd) =
+        (Buf::new(), Buf::new(), Buf::new(), Buf::new());
+    let mut path = Vec::with_capacity(32);
+    for pid in pids {
+        set_path(&mut path, pid, b"stat");
+        let n = match b_stat.read_at(&dirfd, cstr(&path)) {
+            Ok(n) => n,
+            Err(_) => continue,
+        };
+        let Ok(stat) = parse::parse_stat(&b_stat.0[..n]) else {
+            continue;
+        };
+        let status = if need.status {
+            set_path(&mut path, pid, b"status");
+            match b_status.read_at(&dirfd, cstr(&path)) {
+                Ok(n) => Some(Ok(parse::parse_status(&b_status.0[..n]))),
+                Err(e) if vanished(e) => continue,
+                Err(e) => Some(Err(e)),
+            }
+        } else {
+            None
+        };
+        let statm = if need.statm {
+            set_path(&mut path, pid, b"statm");
+            match b_statm.read_at(&dirfd, cstr(&path)) {
+                Ok(n) => Some(parse::parse_statm(&b_statm.0[..n]).map_err(|_| Errno::INVAL)),
+                Err(e) if vanished(e) => continue,
+                Err(e) => Some(Err(e)),
+            }
+        } else {
+            None
+        };
+        let want_cmd = need.cmdline || (need.name && stat.comm.len() >= 15);
+        let cmd_len = if want_cmd {
+            set_path(&mut path, pid, b"cmdline");
+            match b_cmd.read_at(&dirfd, cstr(&path)) {
+                Ok(n) => Some(Ok(n)),
+                Err(e) if vanished(e) => continue,
+                Err(e) => Some(Err(e)),
+            }
+        } else {
+            None
+        };
+        let cmdline = cmd_len.map(|r| r.map(|n| &b_cmd.0[..n]));
+        f(Entry {
+            pid,
+            stat,
+            status,
+            statm,
+            cmdline,
+        });
+    }
+    Ok(())
+}

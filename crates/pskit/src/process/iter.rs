@@ -1,0 +1,308 @@
+//! `process_iter(attrs)` (psutil §2.8): one scan of the process table that reads,
+//! for each pid, only the files the requested attributes need.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::as_dict::{validate, ATTRS};
+use super::handle::Process;
+use super::methods::{cpu_times_of, extend_name, memory_info_of, memory_info_of_status, page_size};
+use super::types::*;
+use crate::error::{Error, Result};
+use crate::linux::cpu::clk_tck;
+use crate::linux::process::{files, parse, scan};
+use crate::root::Root;
+
+/// Attributes the scan fills from stat, status, statm and cmdline.
+const SCANNED: [&str; 16] = [
+    "pid",
+    "ppid",
+    "name",
+    "status",
+    "cpu_times",
+    "memory_info",
+    "uids",
+    "gids",
+    "username",
+    "num_threads",
+    "num_ctx_switches",
+    "cmdline",
+    "create_time",
+    "terminal",
+    "cpu_num",
+    "page_faults",
+];
+
+/// One process of [`process_iter`], with the requested attributes (psutil's
+/// `p.info`). A field is `None` when it was not requested, or when reading it gave
+/// AccessDenied or ZombieProcess (psutil's `ad_value=None`); [`ProcessInfo::info`]
+/// tells the two apart.
+///
+/// ```
+/// for p in pskit::process_iter(&["name", "ppid"]).unwrap() {
+///     println!("{} {:?} {:?}", p.process.pid(), p.name, p.ppid);
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct ProcessInfo {
+    /// The process handle (pid and start time).
+    pub process: Process,
+    /// `ppid`.
+    pub ppid: Option<u32>,
+    /// `name`.
+    pub name: Option<String>,
+    /// `status`.
+    pub status: Option<&'static str>,
+    /// `cpu_times`.
+    pub cpu_times: Option<CpuTimes>,
+    /// `memory_info`.
+    pub memory_info: Option<MemoryInfo>,
+    /// `uids`.
+    pub uids: Option<Uids>,
+    /// `gids`.
+    pub gids: Option<Gids>,
+    /// `username`.
+    pub username: Option<String>,
+    /// `num_threads`.
+    pub num_threads: Option<u64>,
+    /// `num_ctx_switches`.
+    pub num_ctx_switches: Option<CtxSwitches>,
+    /// `cmdline`.
+    pub cmdline: Option<Vec<String>>,
+    /// `create_time`.
+    pub create_time: Option<f64>,
+    /// `terminal` (the inner None: no terminal).
+    pub terminal: Option<Option<String>>,
+    /// `cpu_num`.
+    pub cpu_num: Option<u32>,
+    /// `page_faults` (psutil 8.0).
+    pub page_faults: Option<PageFaults>,
+    /// Every other requested attribute, as `as_dict` gives it.
+    pub other: Map<String, Value>,
+    requested: Vec<&'static str>,
+}
+
+impl ProcessInfo {
+    /// The pid.
+    ///
+    /// ```
+    /// let all = pskit::process_iter(&["pid"]).unwrap();
+    /// assert!(all.iter().any(|p| p.pid() == std::process::id()));
+    /// ```
+    pub fn pid(&self) -> u32 {
+        self.process.pid()
+    }
+
+    /// psutil's `p.info`: a map with exactly the requested attributes, unreadable
+    /// ones set to `ad_value`.
+    ///
+    /// ```
+    /// let all = pskit::process_iter(&["name", "uids"]).unwrap();
+    /// let info = all[0].info(serde_json::Value::Null);
+    /// assert!(info.contains_key("name") && info.contains_key("uids"));
+    /// ```
+    pub fn info(&self, ad_value: Value) -> Map<String, Value> {
+        fn v<T: serde::Serialize>(x: &Option<T>, ad: &Value) -> Value {
+            match x {
+                Some(x) => serde_json::to_value(x).unwrap_or(Value::Null),
+                None => ad.clone(),
+            }
+        }
+        let ad = &ad_value;
+        let mut m = Map::new();
+        for &name in &self.requested {
+            let val = match name {
+                "pid" => Value::from(self.pid()),
+                "ppid" => v(&self.ppid, ad),
+                "name" => v(&self.name, ad),
+                "status" => v(&self.status, ad),
+                "cpu_times" => v(&self.cpu_times, ad),
+                "memory_info" => v(&self.memory_info, ad),
+                "uids" => v(&self.uids, ad),
+                "gids" => v(&self.gids, ad),
+                "username" => v(&self.username, ad),
+                "num_threads" => v(&self.num_threads, ad),
+                "num_ctx_switches" => v(&self.num_ctx_switches, ad),
+                "cmdline" => v(&self.cmdline, ad),
+                "create_time" => v(&self.create_time, ad),
+                "terminal" => v(&self.terminal, ad),
+                "cpu_num" => v(&self.cpu_num, ad),
+                "page_faults" => v(&self.page_faults, ad),
+                other => match self.other.get(other) {
+                    Some(Value::Null) => ad.clone(),
+                    Some(x) => x.clone(),
+                    // Left out: pskit cannot provide it (all attributes were asked for).
+                    None => continue,
+                },
+            };
+            m.insert(name.to_string(), val);
+        }
+        m
+    }
+}
+
+fn static_name(name: &str) -> Option<&'static str> {
+    ATTRS
+        .iter()
+        .chain(super::as_dict::EXTRA_ATTRS.iter())
+        .find(|a| **a == name)
+        .copied()
+}
+
+/// Every process, in pid order, with the requested attributes read (psutil
+/// `process_iter(attrs)`); an empty `attrs` means all of [`ATTRS`].
+///
+/// For stat, status, statm and cmdline attributes, each of those files is read at
+/// most once per process, and only when a requested attribute needs it; other
+/// attributes are read as `as_dict` reads them. Processes that vanish during the
+/// scan are skipped; thread ids are never listed. Unknown names: InvalidArgument.
+///
+/// ```
+/// let procs = pskit::process_iter(&["name", "cpu_times", "memory_info"]).unwrap();
+/// let me = procs.iter().find(|p| p.pid() == std::process::id()).unwrap();
+/// assert!(me.memory_info.unwrap().rss > 0);
+/// ```
+pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
+    validate(attrs)?;
+    let names: Vec<&'static str> = if attrs.is_empty() {
+        ATTRS.to_vec()
+    } else {
+        attrs.iter().filter_map(|a| static_name(a)).collect()
+    };
+    let want = |n: &str| names.contains(&n);
+    let mut need = scan::Need {
+        status: [
+            "uids",
+            "gids",
+            "username",
+            "num_threads",
+            "num_ctx_switches",
+        ]
+        .iter()
+        .any(|n| want(n)),
+        statm: false,
+        cmdline: want("cmdline"),
+        name: want("name"),
+    };
+    // With status read anyway, memory_info comes from it and statm is not read.
+    need.statm = want("memory_info") && !need.status;
+    let others: Vec<&'static str> = names
+        .iter()
+        .copied()
+        .filter(|n| !SCANNED.contains(n))
+        .collect();
+    let root = Root::current();
+    let tck = clk_tck();
+    let page = page_size();
+    let boot = if want("create_time") {
+        Some(crate::linux::cpu::boot_time(&root)?)
+    } else {
+        None
+    };
+    let mut users: HashMap<u32, String> = HashMap::new();
+    let mut out = Vec::new();
+    let mut failure: Option<Error> = None;
+    scan::scan(&root, need, |e| {
+        if failure.is_some() {
+            return;
+        }
+        let s = &e.stat;
+        let zombie = s.state == b'Z';
+        let process = Process::from_parts(root.clone(), e.pid, Some(s.starttime));
+        // cmdline: empty data is [] for a kernel thread, ZombieProcess (None) for a zombie.
+        let cmdline = match e.cmdline {
+            Some(Ok(b)) if b.is_empty() && zombie => None,
+            Some(Ok(b)) => Some(parse::parse_cmdline(b)),
+            _ => None,
+        };
+        let status = e.status.and_then(|r| r.ok());
+        let uids = status.as_ref().and_then(|st| st.uid);
+        let name = if want("name") {
+            let comm = parse::lossy(s.comm);
+            let from_cmd = || match &cmdline {
+                Some(c) => Ok(c.clone()),
+                None => Err(crate::linux::process::access_denied(e.pid)),
+            };
+            extend_name(comm, from_cmd).ok()
+        } else {
+            None
+        };
+        let mut info = ProcessInfo {
+            ppid: want("ppid").then_some(s.ppid),
+            name,
+            status: want("status").then(|| status_from_letter(s.state)),
+            cpu_times: want("cpu_times").then(|| cpu_times_of(s, tck)),
+            memory_info: match (&e.statm, &status) {
+                (Some(Ok(v)), _) => Some(memory_info_of(v, page)),
+                (None, Some(st)) if want("memory_info") => Some(memory_info_of_status(st)),
+                _ => None,
+            },
+            uids: uids.filter(|_| want("uids")).map(|u| Uids {
+                real: u[0],
+                effective: u[1],
+                saved: u[2],
+            }),
+            gids: status
+                .as_ref()
+                .and_then(|st| st.gid)
+                .filter(|_| want("gids"))
+                .map(|g| Gids {
+                    real: g[0],
+                    effective: g[1],
+                    saved: g[2],
+                }),
+            username: match uids {
+                Some(u) if want("username") => Some(
+                    users
+                        .entry(u[0])
+                        .or_insert_with(|| files::username(&root, u[0]))
+                        .clone(),
+                ),
+                _ => None,
+            },
+            num_threads: status
+                .as_ref()
+                .and_then(|st| st.threads)
+                .filter(|_| want("num_threads")),
+            num_ctx_switches: status
+                .as_ref()
+                .filter(|_| want("num_ctx_switches"))
+                .and_then(|st| {
+                    Some(CtxSwitches {
+                        voluntary: st.voluntary_ctxt_switches?,
+                        involuntary: st.nonvoluntary_ctxt_switches?,
+                    })
+                }),
+            cmdline: cmdline.filter(|_| want("cmdline")),
+            create_time: boot.map(|b| s.starttime as f64 / tck + b),
+            terminal: want("terminal").then(|| files::tty_name(&root, s.tty_nr)),
+            cpu_num: want("cpu_num").then_some(s.processor.max(0) as u32),
+            page_faults: want("page_faults").then_some(PageFaults {
+                minor: s.minflt,
+                major: s.majflt,
+            }),
+            other: Map::new(),
+            process,
+            requested: names.clone(),
+        };
+        if !others.is_empty() {
+            match info
+                .process
+                .dict_of(&others, &Value::Null, attrs.is_empty())
+            {
+                Ok(m) => info.other = m,
+                Err(err) if err.is_no_such_process() => return,
+                Err(err) => {
+                    failure = Some(err);
+                    return;
+                }
+            }
+        }
+        out.push(info);
+    })?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(out),
+    }
+}

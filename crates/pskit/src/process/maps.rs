@@ -1,0 +1,270 @@
+//! The `Process` methods that list things: children, threads, fds, open files and
+//! memory maps, plus memory_full_info and memory_percent (§3.5).
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::handle::{Cached, Process};
+use super::types::*;
+use crate::error::{Error, Result};
+use crate::linux::cpu::clk_tck;
+use crate::linux::process::{self as sys, files, libc_errno, parse};
+
+impl Process {
+    /// The children (psutil `children(recursive)`): processes whose ppid is this
+    /// pid and that started no earlier than this process (so a reused ppid does not
+    /// count); with `recursive`, all descendants, depth first.
+    ///
+    /// ```
+    /// let mut child = std::process::Command::new("sleep").arg("5").spawn().unwrap();
+    /// let kids = pskit::Process::current().unwrap().children(false).unwrap();
+    /// assert!(kids.iter().any(|k| k.pid() == child.id()));
+    /// child.kill().unwrap();
+    /// child.wait().unwrap();
+    /// ```
+    pub fn children(&self, recursive: bool) -> Result<Vec<Process>> {
+        self.check_reused()?;
+        let mine = self.stat(|s| Ok(s.starttime))?;
+        let table = files::ppid_table(&self.root)?;
+        let mk = |pid: u32, start: u64| Process::from_parts(self.root.clone(), pid, Some(start));
+        if !recursive {
+            return Ok(table
+                .iter()
+                .filter(|&&(pid, ppid, start)| ppid == self.pid && pid != self.pid && start >= mine)
+                .map(|&(pid, _, start)| mk(pid, start))
+                .collect());
+        }
+        let mut by_parent: HashMap<u32, Vec<(u32, u64)>> = HashMap::new();
+        for &(pid, ppid, start) in &table {
+            by_parent.entry(ppid).or_default().push((pid, start));
+        }
+        let mut out = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![(self.pid, mine)];
+        while let Some((pid, start)) = stack.pop() {
+            if !seen.insert(pid) {
+                continue;
+            }
+            for &(child, cstart) in by_parent.get(&pid).map(Vec::as_slice).unwrap_or_default() {
+                if cstart >= start && !seen.contains(&child) {
+                    out.push(mk(child, cstart));
+                    stack.push((child, cstart));
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The number of open file descriptors (psutil `num_fds`).
+    ///
+    /// ```
+    /// assert!(pskit::Process::current().unwrap().num_fds().unwrap() >= 3);
+    /// ```
+    pub fn num_fds(&self) -> Result<usize> {
+        files::num_fds(&self.root, self.pid)
+    }
+
+    /// Each thread's id and CPU times, sorted by id as text (psutil `threads`).
+    ///
+    /// ```
+    /// let t = pskit::Process::current().unwrap().threads().unwrap();
+    /// assert!(t.iter().any(|t| t.id == std::process::id()));
+    /// ```
+    pub fn threads(&self) -> Result<Vec<Thread>> {
+        Ok(files::threads(&self.root, self.pid, clk_tck())?
+            .into_iter()
+            .map(|(id, user_time, system_time)| Thread {
+                id,
+                user_time,
+                system_time,
+            })
+            .collect())
+    }
+
+    /// Open regular files with fd, position, mode and flags (psutil `open_files`).
+    ///
+    /// ```
+    /// let files = pskit::Process::current().unwrap().open_files().unwrap();
+    /// assert!(files.iter().all(|f| f.path.starts_with('/')));
+    /// ```
+    pub fn open_files(&self) -> Result<Vec<OpenFile>> {
+        Ok(files::open_files(&self.root, self.pid)?
+            .into_iter()
+            .map(|(path, fd, position, flags)| OpenFile {
+                path,
+                fd,
+                position,
+                mode: parse::file_mode(flags).to_string(),
+                flags,
+            })
+            .collect())
+    }
+
+    /// memory_info plus uss, pss and swap from smaps_rollup, or smaps when the
+    /// rollup is missing (psutil `memory_full_info`).
+    ///
+    /// ```
+    /// let m = pskit::Process::current().unwrap().memory_full_info().unwrap();
+    /// assert!(m.pss > 0);
+    /// ```
+    pub fn memory_full_info(&self) -> Result<MemoryFullInfo> {
+        let m = self.memory_info()?;
+        let rollup = crate::linux::fs::with_bytes(&self.path("smaps_rollup"), |b| {
+            Ok(parse::parse_uss_pss_swap(b))
+        });
+        let (uss, pss, swap) = match rollup {
+            Ok(v) => v,
+            Err(e)
+                if matches!(
+                    sys::errno(&e),
+                    Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)
+                ) =>
+            {
+                self.with_file(Cached::Smaps, |b| Ok(parse::parse_uss_pss_swap(b)))?
+            }
+            Err(e) => return Err(sys::translate(&self.root, self.pid, e)),
+        };
+        Ok(MemoryFullInfo {
+            rss: m.rss,
+            vms: m.vms,
+            shared: m.shared,
+            text: m.text,
+            lib: m.lib,
+            data: m.data,
+            dirty: m.dirty,
+            uss,
+            pss,
+            swap,
+        })
+    }
+
+    /// A memory figure as a percentage of total physical memory, not rounded
+    /// (psutil `memory_percent(memtype)`); `memtype` is a field of
+    /// [`MemoryFullInfo`] ("rss", "vms", "uss", …).
+    ///
+    /// ```
+    /// let p = pskit::Process::current().unwrap();
+    /// assert!(p.memory_percent("rss").unwrap() > 0.0);
+    /// assert!(p.memory_percent("bogus").is_err());
+    /// ```
+    pub fn memory_percent(&self, memtype: &str) -> Result<f64> {
+        const FIELDS: [&str; 10] = [
+            "rss", "vms", "shared", "text", "lib", "data", "dirty", "uss", "pss", "swap",
+        ];
+        let Some(i) = FIELDS.iter().position(|f| *f == memtype) else {
+            return Err(Error::InvalidArgument(format!(
+                "invalid memtype {memtype:?}; valid types are {FIELDS:?}"
+            )));
+        };
+        let value = if i < 7 {
+            let m = self.memory_info()?;
+            [m.rss, m.vms, m.shared, m.text, m.lib, m.data, m.dirty][i]
+        } else {
+            let m = self.memory_full_info()?;
+            [m.uss, m.pss, m.swap][i - 7]
+        };
+        let total = total_memory()?;
+        if total == 0 {
+            return Ok(0.0);
+        }
+        Ok(value as f64 / total as f64 * 100.0)
+    }
+
+    /// Memory maps summed per path, in order of first appearance (psutil
+    /// `memory_maps(grouped=True)`).
+    ///
+    /// ```
+    /// let maps = pskit::Process::current().unwrap().memory_maps().unwrap();
+    /// assert!(maps.iter().any(|m| m.path == "[stack]"));
+    /// ```
+    pub fn memory_maps(&self) -> Result<Vec<MemoryMap>> {
+        let entries = self.smaps_entries()?;
+        let mut index: HashMap<String, usize> = HashMap::new();
+        let mut out: Vec<MemoryMap> = Vec::new();
+        for e in entries {
+            let i = *index.entry(e.path.clone()).or_insert_with(|| {
+                out.push(MemoryMap {
+                    path: e.path.clone(),
+                    ..MemoryMap::default()
+                });
+                out.len() - 1
+            });
+            let m = &mut out[i];
+            for (slot, v) in [
+                &mut m.rss,
+                &mut m.size,
+                &mut m.pss,
+                &mut m.shared_clean,
+                &mut m.shared_dirty,
+                &mut m.private_clean,
+                &mut m.private_dirty,
+                &mut m.referenced,
+                &mut m.anonymous,
+                &mut m.swap,
+            ]
+            .into_iter()
+            .zip(e.values)
+            {
+                *slot += v;
+            }
+        }
+        Ok(out)
+    }
+
+    /// One entry per mapping (psutil `memory_maps(grouped=False)`).
+    ///
+    /// ```
+    /// let maps = pskit::Process::current().unwrap().memory_maps_ext().unwrap();
+    /// assert!(maps.iter().any(|m| m.perms.contains('x')));
+    /// ```
+    pub fn memory_maps_ext(&self) -> Result<Vec<MemoryMapExt>> {
+        Ok(self
+            .smaps_entries()?
+            .into_iter()
+            .map(|e| {
+                let v = e.values;
+                MemoryMapExt {
+                    addr: e.addr,
+                    perms: e.perms,
+                    path: e.path,
+                    rss: v[0],
+                    size: v[1],
+                    pss: v[2],
+                    shared_clean: v[3],
+                    shared_dirty: v[4],
+                    private_clean: v[5],
+                    private_dirty: v[6],
+                    referenced: v[7],
+                    anonymous: v[8],
+                    swap: v[9],
+                }
+            })
+            .collect())
+    }
+
+    fn smaps_entries(&self) -> Result<Vec<parse::SmapsEntry>> {
+        let (root, pid) = (&self.root, self.pid);
+        let mut entries = self.with_file(Cached::Smaps, |b| {
+            parse::parse_smaps(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
+        })?;
+        if entries.is_empty() && sys::is_zombie(root, pid) {
+            return Err(sys::zombie(pid));
+        }
+        for e in &mut entries {
+            if e.path.ends_with(" (deleted)") {
+                e.path = sys::strip_deleted(root, std::mem::take(&mut e.path));
+            }
+        }
+        Ok(entries)
+    }
+}
+
+/// virtual_memory().total, read once (psutil caches it too).
+fn total_memory() -> Result<u64> {
+    static TOTAL: OnceLock<u64> = OnceLock::new();
+    if let Some(t) = TOTAL.get() {
+        return Ok(*t);
+    }
+    let t = crate::memory::virtual_memory()?.total;
+    Ok(*TOTAL.get_or_init(|| t))
+}

@@ -1,0 +1,414 @@
+//! The result types of the `Process` methods: psutil's named tuples, fields in
+//! psutil 7.2.2's order.
+
+use serde::Serialize;
+
+/// psutil `STATUS_RUNNING` (stat letter `R`).
+pub const STATUS_RUNNING: &str = "running";
+/// psutil `STATUS_SLEEPING` (`S`).
+pub const STATUS_SLEEPING: &str = "sleeping";
+/// psutil `STATUS_DISK_SLEEP` (`D`).
+pub const STATUS_DISK_SLEEP: &str = "disk-sleep";
+/// psutil `STATUS_STOPPED` (`T`).
+pub const STATUS_STOPPED: &str = "stopped";
+/// psutil `STATUS_TRACING_STOP` (`t`).
+pub const STATUS_TRACING_STOP: &str = "tracing-stop";
+/// psutil `STATUS_ZOMBIE` (`Z`).
+pub const STATUS_ZOMBIE: &str = "zombie";
+/// psutil `STATUS_DEAD` (`X` or `x`).
+pub const STATUS_DEAD: &str = "dead";
+/// psutil's `"wake-kill"` (`K`).
+pub const STATUS_WAKE_KILL: &str = "wake-kill";
+/// psutil `STATUS_WAKING` (`W`).
+pub const STATUS_WAKING: &str = "waking";
+/// psutil `STATUS_IDLE` (`I`).
+pub const STATUS_IDLE: &str = "idle";
+/// psutil `STATUS_PARKED` (`P`).
+pub const STATUS_PARKED: &str = "parked";
+/// psutil `STATUS_LOCKED` (exported, never produced on Linux).
+pub const STATUS_LOCKED: &str = "locked";
+/// psutil `STATUS_WAITING` (exported, never produced on Linux).
+pub const STATUS_WAITING: &str = "waiting";
+
+/// The stat letter to psutil's status string; an unknown letter gives `"?"`.
+///
+/// ```
+/// assert_eq!(pskit::process::status_from_letter(b'S'), "sleeping");
+/// assert_eq!(pskit::process::status_from_letter(b'!'), "?");
+/// ```
+pub fn status_from_letter(c: u8) -> &'static str {
+    match c {
+        b'R' => STATUS_RUNNING,
+        b'S' => STATUS_SLEEPING,
+        b'D' => STATUS_DISK_SLEEP,
+        b'T' => STATUS_STOPPED,
+        b't' => STATUS_TRACING_STOP,
+        b'Z' => STATUS_ZOMBIE,
+        b'X' | b'x' => STATUS_DEAD,
+        b'K' => STATUS_WAKE_KILL,
+        b'W' => STATUS_WAKING,
+        b'I' => STATUS_IDLE,
+        b'P' => STATUS_PARKED,
+        _ => "?",
+    }
+}
+
+/// psutil `IOPRIO_CLASS_NONE`: no I/O priority was ever set.
+pub const IOPRIO_CLASS_NONE: i32 = 0;
+/// psutil `IOPRIO_CLASS_RT`.
+pub const IOPRIO_CLASS_RT: i32 = 1;
+/// psutil `IOPRIO_CLASS_BE`.
+pub const IOPRIO_CLASS_BE: i32 = 2;
+/// psutil `IOPRIO_CLASS_IDLE`.
+pub const IOPRIO_CLASS_IDLE: i32 = 3;
+
+/// psutil `RLIM_INFINITY`.
+pub const RLIM_INFINITY: i64 = -1;
+/// psutil `RLIMIT_CPU`.
+pub const RLIMIT_CPU: i32 = 0;
+/// psutil `RLIMIT_FSIZE`.
+pub const RLIMIT_FSIZE: i32 = 1;
+/// psutil `RLIMIT_DATA`.
+pub const RLIMIT_DATA: i32 = 2;
+/// psutil `RLIMIT_STACK`.
+pub const RLIMIT_STACK: i32 = 3;
+/// psutil `RLIMIT_CORE`.
+pub const RLIMIT_CORE: i32 = 4;
+/// psutil `RLIMIT_RSS`.
+pub const RLIMIT_RSS: i32 = 5;
+/// psutil `RLIMIT_NPROC`.
+pub const RLIMIT_NPROC: i32 = 6;
+/// psutil `RLIMIT_NOFILE`.
+pub const RLIMIT_NOFILE: i32 = 7;
+/// psutil `RLIMIT_MEMLOCK`.
+pub const RLIMIT_MEMLOCK: i32 = 8;
+/// psutil `RLIMIT_AS`.
+pub const RLIMIT_AS: i32 = 9;
+/// psutil `RLIMIT_LOCKS`.
+pub const RLIMIT_LOCKS: i32 = 10;
+/// psutil `RLIMIT_SIGPENDING`.
+pub const RLIMIT_SIGPENDING: i32 = 11;
+/// psutil `RLIMIT_MSGQUEUE`.
+pub const RLIMIT_MSGQUEUE: i32 = 12;
+/// psutil `RLIMIT_NICE`.
+pub const RLIMIT_NICE: i32 = 13;
+/// psutil `RLIMIT_RTPRIO`.
+pub const RLIMIT_RTPRIO: i32 = 14;
+/// psutil `RLIMIT_RTTIME`.
+pub const RLIMIT_RTTIME: i32 = 15;
+
+/// Real, effective and saved user ids (psutil `puids`).
+///
+/// ```
+/// let u = pskit::Process::current().unwrap().uids().unwrap();
+/// assert_eq!(u.real, rustix::process::getuid().as_raw());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Uids {
+    /// Real uid.
+    pub real: u32,
+    /// Effective uid.
+    pub effective: u32,
+    /// Saved set-user-id.
+    pub saved: u32,
+}
+
+/// Real, effective and saved group ids (psutil `pgids`).
+///
+/// ```
+/// let g = pskit::Process::current().unwrap().gids().unwrap();
+/// assert_eq!(g.real, rustix::process::getgid().as_raw());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Gids {
+    /// Real gid.
+    pub real: u32,
+    /// Effective gid.
+    pub effective: u32,
+    /// Saved set-group-id.
+    pub saved: u32,
+}
+
+/// A process's CPU times in seconds (psutil `pcputimes`).
+///
+/// ```
+/// let t = pskit::Process::current().unwrap().cpu_times().unwrap();
+/// assert!(t.user >= 0.0 && t.iowait >= 0.0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct CpuTimes {
+    /// Time in user mode.
+    pub user: f64,
+    /// Time in kernel mode.
+    pub system: f64,
+    /// User time of waited-for children.
+    pub children_user: f64,
+    /// System time of waited-for children.
+    pub children_system: f64,
+    /// Time blocked on I/O (delayacct_blkio_ticks).
+    pub iowait: f64,
+}
+
+/// Memory use in bytes (psutil 7.2.2 `pmem`).
+///
+/// ```
+/// let m = pskit::Process::current().unwrap().memory_info().unwrap();
+/// assert!(m.rss > 0 && m.vms >= m.rss);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct MemoryInfo {
+    /// Resident set size.
+    pub rss: u64,
+    /// Virtual memory size.
+    pub vms: u64,
+    /// Resident shared pages (file-backed and shmem).
+    pub shared: u64,
+    /// Text (code) size.
+    pub text: u64,
+    /// Always 0 on Linux ≥ 2.6.
+    pub lib: u64,
+    /// Data plus stack.
+    pub data: u64,
+    /// Always 0 on Linux ≥ 2.6.
+    pub dirty: u64,
+}
+
+/// [`MemoryInfo`] plus uss, pss and swap (psutil `pfullmem`).
+///
+/// ```
+/// let m = pskit::Process::current().unwrap().memory_full_info().unwrap();
+/// assert!(m.uss > 0 && m.uss <= m.rss);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct MemoryFullInfo {
+    /// Resident set size.
+    pub rss: u64,
+    /// Virtual memory size.
+    pub vms: u64,
+    /// Resident shared pages.
+    pub shared: u64,
+    /// Text size.
+    pub text: u64,
+    /// Always 0.
+    pub lib: u64,
+    /// Data plus stack.
+    pub data: u64,
+    /// Always 0.
+    pub dirty: u64,
+    /// Unique set size: memory that would be freed if the process exited.
+    pub uss: u64,
+    /// Proportional set size.
+    pub pss: u64,
+    /// Swapped out memory.
+    pub swap: u64,
+}
+
+/// psutil 8.0's `memory_info_ex`: [`MemoryInfo`] plus status-based extras, bytes.
+///
+/// ```
+/// let m = pskit::Process::current().unwrap().memory_info_ex().unwrap();
+/// assert_eq!(m.rss, m.rss_anon + m.rss_file + m.rss_shmem);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct MemoryInfoEx {
+    /// Resident set size.
+    pub rss: u64,
+    /// Virtual memory size.
+    pub vms: u64,
+    /// Resident shared pages.
+    pub shared: u64,
+    /// Text size.
+    pub text: u64,
+    /// Always 0.
+    pub lib: u64,
+    /// Data plus stack.
+    pub data: u64,
+    /// Always 0.
+    pub dirty: u64,
+    /// Peak resident set size (VmHWM).
+    pub peak_rss: u64,
+    /// Peak virtual size (VmPeak).
+    pub peak_vms: u64,
+    /// Resident anonymous memory (RssAnon).
+    pub rss_anon: u64,
+    /// Resident file mappings (RssFile).
+    pub rss_file: u64,
+    /// Resident shared memory (RssShmem).
+    pub rss_shmem: u64,
+    /// Swapped-out anonymous memory (VmSwap).
+    pub swap: u64,
+    /// Huge TLB pages (HugetlbPages).
+    pub hugetlb: u64,
+}
+
+/// psutil 8.0's `page_faults` (`ppagefaults`).
+///
+/// ```
+/// let f = pskit::Process::current().unwrap().page_faults().unwrap();
+/// assert!(f.minor > 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct PageFaults {
+    /// Faults served without disk I/O.
+    pub minor: u64,
+    /// Faults that needed disk I/O.
+    pub major: u64,
+}
+
+/// One mapping path's totals (psutil `pmmap_grouped`), bytes.
+///
+/// ```
+/// let maps = pskit::Process::current().unwrap().memory_maps().unwrap();
+/// assert!(maps.iter().any(|m| m.rss > 0));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct MemoryMap {
+    /// Mapped file, or `[anon]`, `[heap]`, `[stack]`, …
+    pub path: String,
+    /// Resident.
+    pub rss: u64,
+    /// Mapped size.
+    pub size: u64,
+    /// Proportional set size.
+    pub pss: u64,
+    /// Shared clean pages.
+    pub shared_clean: u64,
+    /// Shared dirty pages.
+    pub shared_dirty: u64,
+    /// Private clean pages.
+    pub private_clean: u64,
+    /// Private dirty pages.
+    pub private_dirty: u64,
+    /// Referenced.
+    pub referenced: u64,
+    /// Anonymous.
+    pub anonymous: u64,
+    /// Swapped out.
+    pub swap: u64,
+}
+
+/// One mapping (psutil `pmmap_ext`, from `memory_maps(grouped=False)`), bytes.
+///
+/// ```
+/// let maps = pskit::Process::current().unwrap().memory_maps_ext().unwrap();
+/// assert!(maps.iter().all(|m| m.addr.contains('-')));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct MemoryMapExt {
+    /// Address range, `start-end` in hex.
+    pub addr: String,
+    /// Permissions such as `r-xp`.
+    pub perms: String,
+    /// Mapped file, or `[anon]`, `[heap]`, …
+    pub path: String,
+    /// Resident.
+    pub rss: u64,
+    /// Mapped size.
+    pub size: u64,
+    /// Proportional set size.
+    pub pss: u64,
+    /// Shared clean pages.
+    pub shared_clean: u64,
+    /// Shared dirty pages.
+    pub shared_dirty: u64,
+    /// Private clean pages.
+    pub private_clean: u64,
+    /// Private dirty pages.
+    pub private_dirty: u64,
+    /// Referenced.
+    pub referenced: u64,
+    /// Anonymous.
+    pub anonymous: u64,
+    /// Swapped out.
+    pub swap: u64,
+}
+
+/// An open regular file (psutil `popenfile`).
+///
+/// ```
+/// let f = std::fs::File::open("Cargo.toml").unwrap();
+/// let files = pskit::Process::current().unwrap().open_files().unwrap();
+/// assert!(files.iter().any(|o| o.path.ends_with("Cargo.toml") && o.mode == "r"));
+/// # drop(f);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct OpenFile {
+    /// Absolute path.
+    pub path: String,
+    /// File descriptor.
+    pub fd: i32,
+    /// Offset (`pos:` of fdinfo).
+    pub position: u64,
+    /// `r`, `w`, `a`, `r+` or `a+`.
+    pub mode: String,
+    /// The open flags (`flags:` of fdinfo, octal there).
+    pub flags: u32,
+}
+
+/// One thread's CPU times in seconds (psutil `pthread`).
+///
+/// ```
+/// let t = pskit::Process::current().unwrap().threads().unwrap();
+/// assert!(!t.is_empty());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
+pub struct Thread {
+    /// Thread id.
+    pub id: u32,
+    /// User time.
+    pub user_time: f64,
+    /// System time.
+    pub system_time: f64,
+}
+
+/// I/O counters (psutil `pio`).
+///
+/// ```
+/// match pskit::Process::current().unwrap().io_counters() {
+///     Ok(io) => assert!(io.read_chars > 0),
+///     Err(e) => assert!(e.is_access_denied()),
+/// }
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct IoCounters {
+    /// read-like syscalls (syscr).
+    pub read_count: u64,
+    /// write-like syscalls (syscw).
+    pub write_count: u64,
+    /// Bytes fetched from storage (read_bytes).
+    pub read_bytes: u64,
+    /// Bytes sent to storage (write_bytes).
+    pub write_bytes: u64,
+    /// Bytes passed to read-like syscalls (rchar).
+    pub read_chars: u64,
+    /// Bytes passed to write-like syscalls (wchar).
+    pub write_chars: u64,
+}
+
+/// Context switches (psutil `pctxsw`).
+///
+/// ```
+/// let c = pskit::Process::current().unwrap().num_ctx_switches().unwrap();
+/// assert!(c.voluntary + c.involuntary > 0);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct CtxSwitches {
+    /// Voluntary switches.
+    pub voluntary: u64,
+    /// Involuntary switches.
+    pub involuntary: u64,
+}
+
+/// I/O scheduling class and level (psutil `pionice`).
+///
+/// ```
+/// let i = pskit::process::Ionice { ioclass: pskit::process::IOPRIO_CLASS_BE, value: 4 };
+/// assert_eq!(i.value, 4);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Ionice {
+    /// One of the `IOPRIO_CLASS_*` constants.
+    pub ioclass: i32,
+    /// Level 0 (highest) to 7.
+    pub value: i32,
+}

@@ -1,0 +1,224 @@
+//! The Process API on a fixture tree (tests/fixtures/process): pid 1, a daemon
+//! 4242 with a 15-byte comm, two threads and a deleted exe, and a zombie 77.
+
+mod common;
+
+use pskit::{Process, Root};
+
+fn root() -> Root {
+    Root::new(common::fixture("process"))
+}
+
+fn tck() -> f64 {
+    rustix::param::clock_ticks_per_second() as f64
+}
+
+#[test]
+fn pids_are_the_numeric_entries_sorted() {
+    assert_eq!(root().scope(pskit::pids).unwrap(), vec![1, 77, 4242]);
+}
+
+#[test]
+fn pid_exists_uses_the_tgid_rule() {
+    root().scope(|| {
+        assert!(pskit::pid_exists(4242).unwrap());
+        assert!(
+            !pskit::pid_exists(4243).unwrap(),
+            "a thread id is not a pid"
+        );
+        assert!(!pskit::pid_exists(5).unwrap());
+        assert!(!pskit::pid_exists(0).unwrap());
+    });
+}
+
+#[test]
+fn missing_pid_is_no_such_process() {
+    let err = root().scope(|| Process::new(5)).unwrap_err();
+    assert!(err.is_no_such_process());
+    assert!(err.to_string().contains("process PID not found"));
+}
+
+#[test]
+fn name_extended_from_cmdline_when_comm_is_15_bytes() {
+    let p = root().scope(|| Process::new(4242)).unwrap();
+    assert_eq!(p.name().unwrap(), "a-very-long-daemon");
+    assert_eq!(
+        p.cmdline().unwrap(),
+        ["/opt/bin/a-very-long-daemon", "--flag", "two words"]
+    );
+}
+
+#[test]
+fn stat_based_methods() {
+    let p = root().scope(|| Process::new(4242)).unwrap();
+    assert_eq!(p.ppid().unwrap(), 1);
+    assert_eq!(p.status().unwrap(), "sleeping");
+    assert_eq!(p.nice().unwrap(), 5);
+    assert_eq!(p.cpu_num().unwrap(), 1);
+    let t = p.cpu_times().unwrap();
+    assert_eq!(t.user, 250.0 / tck());
+    assert_eq!(t.system, 75.0 / tck());
+    assert_eq!(t.children_user, 10.0 / tck());
+    assert_eq!(t.children_system, 5.0 / tck());
+    assert_eq!(t.iowait, 7.0 / tck());
+    assert_eq!(p.create_time().unwrap(), 200.0 / tck() + 1_700_000_000.0);
+    let f = p.page_faults().unwrap();
+    assert_eq!((f.minor, f.major), (1500, 3));
+    assert_eq!(p.terminal().unwrap(), None);
+}
+
+#[test]
+fn status_based_methods() {
+    let p = root().scope(|| Process::new(4242)).unwrap();
+    let u = p.uids().unwrap();
+    assert_eq!((u.real, u.effective, u.saved), (1000, 1000, 1000));
+    assert_eq!(p.gids().unwrap().real, 100);
+    assert_eq!(p.username().unwrap(), "user");
+    assert_eq!(p.num_threads().unwrap(), 2);
+    let c = p.num_ctx_switches().unwrap();
+    assert_eq!((c.voluntary, c.involuntary), (42, 7));
+    let ex = p.memory_info_ex().unwrap();
+    assert_eq!(ex.peak_rss, 3000 * 1024);
+    assert_eq!(ex.rss_anon + ex.rss_file + ex.rss_shmem, 1200 * 1024);
+    assert_eq!(ex.swap, 8 * 1024);
+}
+
+#[test]
+fn username_falls_back_to_the_uid() {
+    let p = root().scope(|| Process::new(1)).unwrap();
+    assert_eq!(p.username().unwrap(), "root");
+    assert_eq!(p.num_ctx_switches().unwrap().voluntary, 5);
+}
+
+#[test]
+fn memory_info_is_statm_times_page_size() {
+    let page = rustix::param::page_size() as u64;
+    let p = root().scope(|| Process::new(4242)).unwrap();
+    let m = p.memory_info().unwrap();
+    assert_eq!(
+        (m.vms, m.rss, m.shared, m.text, m.lib, m.data, m.dirty),
+        (
+            2560 * page,
+            300 * page,
+            200 * page,
+            25 * page,
+            0,
+            183 * page,
+            0
+        )
+    );
+}
+
+#[test]
+fn exe_deleted_suffix_removed_when_the_suffixed_path_does_not_exist() {
+    let p = root().scope(|| Process::new(4242)).unwrap();
+    assert_eq!(p.exe().unwrap(), "/nonexistent/pskit/daemon");
+    assert_eq!(p.cwd().unwrap(), "/home/u");
+}
+
+#[test]
+fn environ_io_cgroup_threads_fds() {
+    let p = root().scope(|| Process::new(4242)).unwrap();
+    let env = p.environ().unwrap();
+    assert_eq!(env.get("HOME").map(String::as_str), Some("/home/u"));
+    let io = p.io_counters().unwrap();
+    assert_eq!(
+        (
+            io.read_count,
+            io.write_count,
+            io.read_bytes,
+            io.write_bytes,
+            io.read_chars,
+            io.write_chars
+        ),
+        (3, 4, 4096, 8192, 100, 200)
+    );
+    assert_eq!(
+        p.cgroup().unwrap().as_deref(),
+        Some("/user.slice/app.scope")
+    );
+    let t = p.threads().unwrap();
+    assert_eq!(t.iter().map(|t| t.id).collect::<Vec<_>>(), [4242, 4243]);
+    assert_eq!(t[1].user_time, 50.0 / tck());
+    assert_eq!(p.num_fds().unwrap(), 2);
+    // /dev/null is not a regular file and the socket is not a path.
+    assert!(p.open_files().unwrap().is_empty());
+}
+
+#[test]
+fn zombie_rules() {
+    let z = root().scope(|| Process::new(77)).unwrap();
+    assert_eq!(z.status().unwrap(), "zombie");
+    assert!(matches!(
+        z.cmdline(),
+        Err(pskit::Error::ZombieProcess { .. })
+    ));
+    assert_eq!(z.name().unwrap(), "defunct");
+    let d = z
+        .as_dict(&["cmdline", "name", "status"], serde_json::json!("AD"))
+        .unwrap();
+    assert_eq!(d["cmdline"], "AD");
+    assert_eq!(d["name"], "defunct");
+}
+
+#[test]
+fn children_use_the_ppid_table() {
+    let p = root().scope(|| Process::new(4242)).unwrap();
+    let kids: Vec<u32> = p
+        .children(false)
+        .unwrap()
+        .iter()
+        .map(Process::pid)
+        .collect();
+    assert_eq!(kids, [77]);
+    let init = root().scope(|| Process::new(1)).unwrap();
+    let all: Vec<u32> = init
+        .children(true)
+        .unwrap()
+        .iter()
+        .map(Process::pid)
+        .collect();
+    assert_eq!(all, [4242, 77]);
+    assert!(init.parent().unwrap().is_none());
+}
+
+#[test]
+fn process_iter_on_the_fixture() {
+    let attrs = [
+        "pid",
+        "name",
+        "cmdline",
+        "uids",
+        "memory_info",
+        "create_time",
+        "username",
+    ];
+    let all = root().scope(|| pskit::process_iter(&attrs)).unwrap();
+    assert_eq!(
+        all.iter().map(|p| p.pid()).collect::<Vec<_>>(),
+        [1, 77, 4242]
+    );
+    let d = &all[2];
+    assert_eq!(d.name.as_deref(), Some("a-very-long-daemon"));
+    assert_eq!(d.username.as_deref(), Some("user"));
+    // The scan takes memory_info from status when it reads status anyway.
+    let m = d.memory_info.unwrap();
+    assert_eq!(
+        (m.rss, m.vms, m.shared, m.data),
+        (1200 * 1024, 10240 * 1024, 800 * 1024, 732 * 1024)
+    );
+    // The zombie's cmdline is ad_value.
+    assert_eq!(all[1].cmdline, None);
+    let info = all[1].info(serde_json::json!("AD"));
+    assert_eq!(info["cmdline"], "AD");
+    assert_eq!(info.keys().collect::<Vec<_>>(), attrs.to_vec());
+}
+
+#[test]
+fn invalid_attr_names() {
+    let err = root()
+        .scope(|| pskit::process_iter(&["name", "nope"]))
+        .unwrap_err();
+    assert!(matches!(err, pskit::Error::InvalidArgument(_)));
+    assert!(err.to_string().contains("nope"));
+}
