@@ -34,7 +34,6 @@ pub mod process;
 mod root;
 pub mod sensors;
 #[allow(unsafe_code)]
-#[allow(dead_code)] // first users land with the process and control modules
 mod sys;
 
 pub use cpu::{
@@ -56,7 +55,9 @@ pub use net::{
     CONN_LAST_ACK, CONN_LISTEN, CONN_NONE, CONN_SYN_RECV, CONN_SYN_SENT, CONN_TIME_WAIT,
     NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN,
 };
-pub use process::{pid_exists, pids, process_iter, Process, ProcessInfo};
+pub use process::{
+    pid_exists, pids, process_iter, wait_procs, Popen, Process, ProcessInfo, WaitProcs,
+};
 pub use root::Root;
 pub use sensors::{
     sensors_battery, sensors_fans, sensors_temperatures, Battery, Fan, Temperature,

@@ -6,7 +6,6 @@
 
 pub(crate) mod battery;
 pub(crate) mod cgroup;
-#[allow(dead_code)] // wired into Process with the control issue
 pub(crate) mod control;
 pub(crate) mod cpu;
 pub(crate) mod dirs;

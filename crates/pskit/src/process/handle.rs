@@ -36,6 +36,8 @@ pub(crate) struct State {
     pub(crate) cpu_sample: Option<(Instant, f64)>,
     pub(crate) exe: Option<String>,
     pub(crate) create_time: Option<f64>,
+    /// The exit code collected by `wait` (psutil caches it).
+    pub(crate) exitcode: Option<Option<i32>>,
 }
 
 /// A process, identified by its pid and start time (psutil `Process`).
@@ -71,6 +73,7 @@ impl Clone for Process {
                 cpu_sample: st.cpu_sample,
                 exe: st.exe.clone(),
                 create_time: st.create_time,
+                exitcode: st.exitcode,
                 ..State::default()
             }),
         }
@@ -248,6 +251,11 @@ impl Process {
     /// Parses status and hands it to `f`.
     pub(crate) fn status_file<T>(&self, f: impl FnOnce(&parse::Status) -> Result<T>) -> Result<T> {
         self.with_file(Cached::Status, |b| f(&parse::parse_status(b)))
+    }
+
+    /// The raw status file handed to `f` (for lines the one-pass parser skips).
+    pub(crate) fn status_bytes<T>(&self, f: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+        self.with_file(Cached::Status, f)
     }
 
     /// A path below this process's procfs directory.

@@ -301,21 +301,32 @@ impl Process {
         }
     }
 
-    /// The I/O priority (psutil `ionice()`). Not available yet: it needs the
-    /// ioprio_get syscall, which rustix does not wrap; returns `Unsupported`.
+    /// The I/O scheduling class and level (psutil `ionice()`), from the
+    /// ioprio_get syscall: class = prio >> 13, level = prio & 0x1fff. A process
+    /// that never set one reads back `IOPRIO_CLASS_NONE`.
     ///
     /// ```
-    /// let r = pskit::Process::current().unwrap().ionice();
-    /// assert!(r.is_err());
+    /// let io = pskit::Process::current().unwrap().ionice().unwrap();
+    /// assert!((0..=3).contains(&io.ioclass));
     /// ```
     pub fn ionice(&self) -> Result<Ionice> {
-        Err(Error::Unsupported(
-            "ionice needs the ioprio_get syscall, not available without unsafe code".into(),
-        ))
+        if !self.root.is_host() {
+            return Err(Error::Unsupported(
+                "ionice is a syscall and cannot follow a non-host root".into(),
+            ));
+        }
+        let prio = crate::sys::ioprio_get(self.pid)
+            .map_err(|e| sys::translate(&self.root, self.pid, Error::io("ioprio_get", e)))?;
+        Ok(Ionice {
+            ioclass: prio >> 13,
+            value: prio & 0x1fff,
+        })
     }
 
-    /// A resource limit as (soft, hard), -1 meaning unlimited (psutil `rlimit(resource)`),
-    /// with resource one of the `RLIMIT_*` constants. Read from `<pid>/limits`.
+    /// A resource limit as (soft, hard), -1 meaning unlimited (psutil
+    /// `rlimit(resource)`), with resource one of the `RLIMIT_*` constants. Read
+    /// with prlimit(2) as psutil does, so another user's process gives
+    /// AccessDenied; under a non-host root, from `<pid>/limits`.
     ///
     /// ```
     /// use pskit::process::RLIMIT_NOFILE;
@@ -329,6 +340,28 @@ impl Process {
             )));
         }
         let (root, pid) = (&self.root, self.pid);
+        if root.is_host() {
+            if pid == 0 {
+                return Err(Error::InvalidArgument(
+                    "can't use prlimit() against PID 0 process".into(),
+                ));
+            }
+            let as_i64 = |v: u64| {
+                if v == u64::MAX {
+                    RLIM_INFINITY
+                } else {
+                    v as i64
+                }
+            };
+            return match crate::sys::prlimit(pid, resource, None) {
+                Ok((soft, hard)) => Ok((as_i64(soft), as_i64(hard))),
+                // prlimit on a zombie fails with ENOSYS in psutil's experience.
+                Err(e) if e.raw_os_error() == Some(38) && sys::is_zombie(root, pid) => {
+                    Err(sys::zombie(pid))
+                }
+                Err(e) => Err(sys::translate(root, pid, Error::io("prlimit", e))),
+            };
+        }
         let all = sys::read_pid_file(root, pid, "limits", |b| {
             parse::parse_limits(&String::from_utf8_lossy(b))
                 .map_err(|m| sys::parse_err(root, pid, "limits", m))

@@ -11,15 +11,19 @@
 //! ```
 
 mod as_dict;
+mod control;
 mod handle;
 mod iter;
 mod maps;
 mod methods;
+mod popen;
 mod types;
 
 pub use as_dict::ATTRS;
+pub use control::{wait_procs, WaitProcs};
 pub use handle::Process;
 pub use iter::{process_iter, ProcessInfo};
+pub use popen::Popen;
 pub use types::*;
 
 use crate::error::Result;

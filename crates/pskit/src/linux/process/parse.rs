@@ -161,6 +161,14 @@ pub(crate) struct Status {
     pub hugetlb_pages: Option<u64>,
 }
 
+/// The value of one `Key:` line of status, trimmed (e.g. `Cpus_allowed_list`).
+pub(crate) fn status_value<'a>(b: &'a [u8], key: &str) -> Option<&'a str> {
+    b.split(|&c| c == b'\n').find_map(|line| {
+        let rest = line.strip_prefix(key.as_bytes())?.strip_prefix(b":")?;
+        std::str::from_utf8(rest).ok().map(str::trim)
+    })
+}
+
 /// Parses status in one pass. Unknown or malformed lines are skipped: each
 /// reader decides what a missing line means (psutil differs per method).
 pub(crate) fn parse_status(b: &[u8]) -> Status {
@@ -178,7 +186,7 @@ pub(crate) fn parse_status(b: &[u8]) -> Status {
                 .find(|w| !w.is_empty())
                 .and_then(parse_u64)
         };
-        let kb = || first().map(|v| v * 1024);
+        let kb = || first().map(|v| v.saturating_mul(1024));
         match key {
             b"Tgid" => s.tgid = first().map(|v| v as u32),
             b"Uid" | b"Gid" => {
