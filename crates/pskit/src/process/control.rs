@@ -10,7 +10,6 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 use crate::linux::control;
-use crate::linux::process::parse;
 use crate::process::{
     Process, IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE, IOPRIO_CLASS_NONE, IOPRIO_CLASS_RT, RLIM_INFINITY,
 };
@@ -168,13 +167,17 @@ impl Process {
         })
     }
 
-    /// The CPUs allowed by the cpuset (`Cpus_allowed_list` in status), psutil's
-    /// meaning of "all eligible CPUs".
+    /// Every online CPU: what "all eligible CPUs" means for an empty list. The
+    /// kernel then narrows the mask to the cpuset the process is confined to.
+    /// (psutil 7.2.2 reads the target's own `Cpus_allowed_list`, which after a
+    /// narrowing is the narrowed set, so `cpu_affinity([])` could not widen it
+    /// again; it also understands only one `A-B` range.)
     fn eligible_cpus(&self, ncpus: u32) -> Result<Vec<u32>> {
-        let list = self.status_bytes(|b| {
-            Ok(parse::status_value(b, "Cpus_allowed_list").and_then(crate::linux::parse::cpu_list))
-        })?;
-        Ok(match list {
+        let online =
+            crate::linux::fs::read_trimmed(&self.root.sys_path("devices/system/cpu/online"))
+                .ok()
+                .and_then(|s| crate::linux::parse::cpu_list(&s));
+        Ok(match online {
             Some(v) if !v.is_empty() => v,
             _ => (0..ncpus).collect(),
         })
@@ -350,4 +353,337 @@ pub fn wait_procs(
         alive = check(alive, Some(0.0), &mut gone)?;
     }
     Ok(WaitProcs { gone, alive })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::process::{
+        RLIMIT_AS, RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS,
+        RLIMIT_MEMLOCK, RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS,
+        RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK,
+    };
+    use std::process::{Child, Command};
+
+    /// A `sleep` child; the test reaps it (wait or kill).
+    fn sleeper() -> (Child, Process) {
+        let c = Command::new("sleep").arg("60").spawn().unwrap();
+        let p = Process::new(c.id()).unwrap();
+        (c, p)
+    }
+
+    fn proc_file(pid: u32, rel: &str) -> String {
+        std::fs::read_to_string(format!("/proc/{pid}/{rel}")).unwrap()
+    }
+
+    fn finish(mut c: Child) {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+
+    fn is_root() -> bool {
+        rustix::process::geteuid().is_root()
+    }
+
+    #[test]
+    fn nice_round_trip_seen_in_proc_stat() {
+        let (c, p) = sleeper();
+        p.set_nice(7).unwrap();
+        assert_eq!(p.nice().unwrap(), 7);
+        let stat = proc_file(c.id(), "stat");
+        let after = &stat[stat.rfind(')').unwrap() + 2..];
+        assert_eq!(after.split(' ').nth(16), Some("7"), "stat#19 nice");
+        finish(c);
+    }
+
+    #[test]
+    fn ionice_each_class_round_trip() {
+        let (c, p) = sleeper();
+        for level in 0..=7 {
+            p.set_ionice(IOPRIO_CLASS_BE, Some(level)).unwrap();
+            let io = p.ionice().unwrap();
+            assert_eq!((io.ioclass, io.value), (IOPRIO_CLASS_BE, level));
+        }
+        p.set_ionice(IOPRIO_CLASS_IDLE, None).unwrap();
+        assert_eq!(p.ionice().unwrap().ioclass, IOPRIO_CLASS_IDLE);
+        p.set_ionice(IOPRIO_CLASS_NONE, None).unwrap();
+        assert_eq!(p.ionice().unwrap().ioclass, IOPRIO_CLASS_NONE);
+        match p.set_ionice(IOPRIO_CLASS_RT, Some(3)) {
+            Ok(()) => {
+                assert!(is_root());
+                let io = p.ionice().unwrap();
+                assert_eq!((io.ioclass, io.value), (IOPRIO_CLASS_RT, 3));
+            }
+            Err(e) => assert!(!is_root() && e.is_access_denied(), "{e}"),
+        }
+        // The util-linux tool agrees.
+        let out = Command::new("ionice")
+            .arg("-p")
+            .arg(c.id().to_string())
+            .output();
+        if let Ok(out) = out {
+            let text = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                text.starts_with(if is_root() {
+                    "realtime: prio 3"
+                } else {
+                    "none"
+                }),
+                "{text}"
+            );
+        }
+        finish(c);
+    }
+
+    #[test]
+    fn ionice_invalid_values_are_psutil_value_errors() {
+        let (c, p) = sleeper();
+        for (class, value) in [
+            (IOPRIO_CLASS_IDLE, Some(3)),
+            (IOPRIO_CLASS_NONE, Some(1)),
+            (IOPRIO_CLASS_BE, Some(8)),
+            (IOPRIO_CLASS_BE, Some(-1)),
+            (9, None),
+        ] {
+            assert!(
+                matches!(p.set_ionice(class, value), Err(Error::InvalidArgument(_))),
+                "{class} {value:?}"
+            );
+        }
+        finish(c);
+    }
+
+    #[test]
+    fn every_rlimit_round_trip_seen_in_proc_limits() {
+        let (c, p) = sleeper();
+        let resources = [
+            (RLIMIT_CPU, "Max cpu time", 3000),
+            (RLIMIT_FSIZE, "Max file size", 1 << 30),
+            (RLIMIT_DATA, "Max data size", 1 << 32),
+            (RLIMIT_STACK, "Max stack size", 1 << 23),
+            (RLIMIT_CORE, "Max core file size", 1 << 20),
+            (RLIMIT_RSS, "Max resident set", 1 << 32),
+            (RLIMIT_NPROC, "Max processes", 1000),
+            (RLIMIT_NOFILE, "Max open files", 256),
+            (RLIMIT_MEMLOCK, "Max locked memory", 1 << 16),
+            (RLIMIT_AS, "Max address space", 1 << 34),
+            (RLIMIT_LOCKS, "Max file locks", 100),
+            (RLIMIT_SIGPENDING, "Max pending signals", 100),
+            (RLIMIT_MSGQUEUE, "Max msgqueue size", 4096),
+            (RLIMIT_NICE, "Max nice priority", 5),
+            (RLIMIT_RTPRIO, "Max realtime priority", 0),
+            (RLIMIT_RTTIME, "Max realtime timeout", 1_000_000),
+        ];
+        for (res, label, want) in resources {
+            let (_, hard) = p.rlimit(res).unwrap();
+            let soft = if hard == RLIM_INFINITY {
+                want
+            } else {
+                want.min(hard)
+            };
+            p.set_rlimit(res, (soft, hard)).unwrap();
+            assert_eq!(p.rlimit(res).unwrap(), (soft, hard), "{label}");
+            let limits = proc_file(c.id(), "limits");
+            let line = limits.lines().find(|l| l.starts_with(label)).unwrap();
+            assert_eq!(
+                line[26..].split_whitespace().next(),
+                Some(soft.to_string().as_str()),
+                "{line}"
+            );
+        }
+        assert!(matches!(
+            p.set_rlimit(99, (1, 1)),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(
+            p.set_rlimit(RLIMIT_NOFILE, (-5, 1)),
+            Err(Error::InvalidArgument(_))
+        ));
+        let (_, hard) = p.rlimit(RLIMIT_NOFILE).unwrap();
+        if hard != RLIM_INFINITY {
+            // soft above hard: EINVAL, psutil's ValueError.
+            assert!(matches!(
+                p.set_rlimit(RLIMIT_NOFILE, (hard, hard - 1)),
+                Err(Error::InvalidArgument(_))
+            ));
+        }
+        finish(c);
+    }
+
+    #[test]
+    fn affinity_round_trip_and_invalid_cpu() {
+        let (c, p) = sleeper();
+        let all = p.cpu_affinity().unwrap();
+        p.set_cpu_affinity(&[all[0]]).unwrap();
+        assert_eq!(p.cpu_affinity().unwrap(), vec![all[0]]);
+        let status = proc_file(c.id(), "status");
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("Cpus_allowed_list"))
+            .unwrap();
+        assert_eq!(
+            line.split_whitespace().nth(1),
+            Some(all[0].to_string().as_str())
+        );
+        p.set_cpu_affinity(&[]).unwrap(); // [] = every eligible CPU
+        assert_eq!(p.cpu_affinity().unwrap(), all);
+        match p.set_cpu_affinity(&[9999]) {
+            Err(Error::InvalidArgument(m)) => {
+                assert!(m.contains("invalid CPU 9999; choose between"), "{m}")
+            }
+            other => panic!("{other:?}"),
+        }
+        finish(c);
+    }
+
+    fn status_eventually(p: &Process, want: &[&str]) -> &'static str {
+        let mut s = "";
+        for _ in 0..200 {
+            s = p.status().unwrap();
+            if want.contains(&s) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        s
+    }
+
+    #[test]
+    fn suspend_resume_terminate_kill_and_wait_codes() {
+        let (c, p) = sleeper();
+        p.suspend().unwrap();
+        assert_eq!(status_eventually(&p, &["stopped"]), "stopped");
+        p.resume().unwrap();
+        assert!(["sleeping", "running"].contains(&status_eventually(&p, &["sleeping", "running"])));
+        p.terminate().unwrap();
+        assert_eq!(p.wait(Some(10.0)).unwrap(), Some(-libc::SIGTERM));
+        assert_eq!(
+            p.wait(None).unwrap(),
+            Some(-libc::SIGTERM),
+            "the result is remembered"
+        );
+        drop(c);
+        let (c, p) = sleeper();
+        p.kill().unwrap();
+        assert_eq!(p.wait(Some(10.0)).unwrap(), Some(-libc::SIGKILL));
+        drop(c);
+        // Reaped by Process::wait, not by std's Child.
+        #[allow(clippy::zombie_processes)]
+        let c = Command::new("sh").args(["-c", "exit 5"]).spawn().unwrap();
+        assert_eq!(
+            Process::new(c.id()).unwrap().wait(Some(10.0)).unwrap(),
+            Some(5)
+        );
+    }
+
+    #[test]
+    fn timeout_expired_on_a_live_process() {
+        let (c, p) = sleeper();
+        match p.wait(Some(0.0)) {
+            Err(Error::TimeoutExpired { seconds, pid, name }) => {
+                assert_eq!(
+                    (seconds, pid, name.as_deref()),
+                    (0.0, Some(c.id()), Some("sleep"))
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            p.wait(Some(0.1)),
+            Err(Error::TimeoutExpired { .. })
+        ));
+        assert!(matches!(p.wait(Some(-1.0)), Err(Error::InvalidArgument(_))));
+        finish(c);
+    }
+
+    #[test]
+    fn non_child_wait_is_none_once_gone() {
+        let out = Command::new("sh")
+            .args(["-c", "sleep 0.3 & echo $!"])
+            .output()
+            .unwrap();
+        let pid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        let p = Process::new(pid).unwrap();
+        assert_eq!(p.wait(Some(10.0)).unwrap(), None);
+    }
+
+    #[test]
+    fn wait_procs_reports_gone_and_alive_with_callback() {
+        #[allow(clippy::zombie_processes)] // reaped by wait_procs
+        let quick = Command::new("sh").args(["-c", "exit 2"]).spawn().unwrap();
+        let (slow, slow_p) = sleeper();
+        let procs = vec![Process::new(quick.id()).unwrap(), slow_p.clone()];
+        let mut seen = Vec::new();
+        let r = wait_procs(procs, Some(0.5), |p, code| seen.push((p.pid(), code))).unwrap();
+        assert_eq!(seen, vec![(quick.id(), Some(2))]);
+        assert_eq!(r.gone.len(), 1);
+        assert_eq!(r.gone[0].1, Some(2));
+        assert_eq!(r.alive, vec![slow_p.clone()]);
+        slow_p.kill().unwrap();
+        let r = wait_procs(r.alive, Some(10.0), |_, _| {}).unwrap();
+        assert_eq!(r.gone[0].1, Some(-libc::SIGKILL));
+        assert!(r.alive.is_empty());
+        assert!(matches!(
+            wait_procs(vec![], Some(-1.0), |_, _| {}),
+            Err(Error::InvalidArgument(_))
+        ));
+        drop(slow);
+    }
+
+    #[test]
+    fn simulated_pid_reuse_refuses_every_setter_and_signal() {
+        let (c, real) = sleeper();
+        let before_nice = real.nice().unwrap();
+        let before_aff = real.cpu_affinity().unwrap();
+        let ident = real.ident.unwrap();
+        // The handle remembers another start time: the pid now names "another" process.
+        let stale = Process::from_parts(real.root.clone(), c.id(), Some(ident + 100));
+        let reused = |r: Result<()>| match r {
+            Err(Error::NoSuchProcess { msg, .. }) => {
+                assert_eq!(msg, "process no longer exists and its PID has been reused")
+            }
+            other => panic!("{other:?}"),
+        };
+        reused(stale.set_nice(before_nice + 3));
+        reused(stale.set_ionice(IOPRIO_CLASS_IDLE, None));
+        reused(stale.set_rlimit(RLIMIT_NOFILE, (64, 64)));
+        reused(stale.set_cpu_affinity(&[before_aff[0]]));
+        reused(stale.send_signal(libc::SIGUSR1));
+        reused(stale.suspend());
+        reused(stale.resume());
+        reused(stale.terminate());
+        reused(stale.kill());
+        // The live process received nothing and kept its settings.
+        assert!(real.is_running());
+        assert!(
+            ["sleeping", "running"].contains(&real.status().unwrap()),
+            "not stopped"
+        );
+        assert_eq!(real.nice().unwrap(), before_nice);
+        assert_eq!(real.cpu_affinity().unwrap(), before_aff);
+        assert_ne!(real.rlimit(RLIMIT_NOFILE).unwrap(), (64, 64));
+        assert_ne!(real.ionice().unwrap().ioclass, IOPRIO_CLASS_IDLE);
+        assert!(matches!(
+            real.wait(Some(0.2)),
+            Err(Error::TimeoutExpired { .. })
+        ));
+        finish(c);
+    }
+
+    #[test]
+    fn pid_zero_is_refused() {
+        let zero = Process::from_parts(crate::Root::current(), 0, None);
+        assert!(matches!(
+            zero.send_signal(libc::SIGTERM),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(
+            zero.wait(Some(0.0)),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(
+            zero.set_rlimit(RLIMIT_NOFILE, (1, 1)),
+            Err(Error::InvalidArgument(_))
+        ));
+    }
 }

@@ -253,11 +253,6 @@ impl Process {
         self.with_file(Cached::Status, |b| f(&parse::parse_status(b)))
     }
 
-    /// The raw status file handed to `f` (for lines the one-pass parser skips).
-    pub(crate) fn status_bytes<T>(&self, f: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
-        self.with_file(Cached::Status, f)
-    }
-
     /// A path below this process's procfs directory.
     pub(crate) fn path(&self, rel: &str) -> std::path::PathBuf {
         sys::pid_path(&self.root, self.pid, rel)

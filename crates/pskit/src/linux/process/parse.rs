@@ -161,14 +161,6 @@ pub(crate) struct Status {
     pub hugetlb_pages: Option<u64>,
 }
 
-/// The value of one `Key:` line of status, trimmed (e.g. `Cpus_allowed_list`).
-pub(crate) fn status_value<'a>(b: &'a [u8], key: &str) -> Option<&'a str> {
-    b.split(|&c| c == b'\n').find_map(|line| {
-        let rest = line.strip_prefix(key.as_bytes())?.strip_prefix(b":")?;
-        std::str::from_utf8(rest).ok().map(str::trim)
-    })
-}
-
 /// Parses status in one pass. Unknown or malformed lines are skipped: each
 /// reader decides what a missing line means (psutil differs per method).
 pub(crate) fn parse_status(b: &[u8]) -> Status {
