@@ -6,14 +6,23 @@ mod dump;
 mod fmt;
 mod free;
 mod ifconfig;
+mod ionice;
 mod iostat;
+mod kill;
+mod killall;
 mod netstat;
+mod nice;
+mod prlimit;
+mod renice;
 mod sensors;
+mod signals;
 mod summary;
+mod taskset;
 // Entry points `top::run_top` and `top::run_iotop` wait for the process-row source.
 #[allow(dead_code, unused_imports)]
 mod top;
 mod uptime;
+mod wait;
 mod who;
 
 use std::process::ExitCode;
@@ -49,6 +58,22 @@ enum Command {
     Iostat(iostat::Args),
     /// Temperatures, fans and battery, like sensors and acpi -b.
     Sensors(sensors::Args),
+    /// Send a signal to processes (race-free), like `kill`.
+    Kill(kill::Args),
+    /// Signal processes by name, like psmisc `killall`.
+    Killall(killall::Args),
+    /// Run a command with another niceness, like `nice`.
+    Nice(nice::Args),
+    /// Change the niceness of running processes, like `renice`.
+    Renice(renice::Args),
+    /// Get or set I/O scheduling class and level, like `ionice`.
+    Ionice(ionice::Args),
+    /// Get or set CPU affinity, like `taskset`.
+    Taskset(taskset::Args),
+    /// Get or set resource limits, like `prlimit`.
+    Prlimit(Box<prlimit::Args>),
+    /// Wait for processes to exit, like `tail --pid`.
+    Wait(wait::Args),
     /// Network interfaces: addresses, flags, MTU, speed, duplex and counters.
     Ifconfig(ifconfig::Args),
     /// Sockets with their state and owning process, like `ss -tunap`.
@@ -56,10 +81,24 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // SAFETY: called first thing, before any other thread exists; SIG_DFL is a
+    // valid disposition. Like C tools, `pskit ps | head` then ends quietly on
+    // EPIPE instead of panicking in println!.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         None => summary::run(cli.json),
         Some(Command::Dump(a)) => dump::run(a),
+        Some(Command::Kill(a)) => kill::run(a),
+        Some(Command::Killall(a)) => killall::run(a),
+        Some(Command::Nice(a)) => nice::run(a),
+        Some(Command::Renice(a)) => renice::run(a),
+        Some(Command::Ionice(a)) => ionice::run(a),
+        Some(Command::Taskset(a)) => taskset::run(a),
+        Some(Command::Prlimit(a)) => prlimit::run(*a),
+        Some(Command::Wait(a)) => wait::run(a),
         Some(Command::Free(a)) => free::run(a),
         Some(Command::Uptime(a)) => uptime::run(a),
         Some(Command::Who(a)) => who::run(a),

@@ -1,0 +1,54 @@
+//! `pskit nice`: run a command with a changed niceness, like coreutils `nice`.
+
+use std::os::unix::process::CommandExt;
+use std::process::{Command, ExitCode};
+
+use crate::fmt::CmdResult;
+
+/// Arguments of `pskit nice`.
+#[derive(clap::Args)]
+#[command(allow_negative_numbers = true)]
+pub struct Args {
+    /// Add N to the niceness (default 10).
+    #[arg(
+        short = 'n',
+        long = "adjustment",
+        default_value_t = 10,
+        allow_negative_numbers = true
+    )]
+    adjustment: i32,
+    /// The command and its arguments; without one, print the current niceness.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        value_name = "COMMAND"
+    )]
+    command: Vec<String>,
+}
+
+/// Runs `pskit nice`: changes its own niceness, then becomes the command (exec),
+/// as coreutils does, so the command inherits it.
+pub fn run(args: Args) -> CmdResult {
+    let me = pskit::Process::current()?;
+    let current = me.nice()?;
+    if args.command.is_empty() {
+        println!("{current}");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let target = (current + args.adjustment).clamp(-20, 19);
+    if let Err(e) = me.set_nice(target) {
+        // coreutils warns and runs the command anyway.
+        eprintln!("pskit nice: cannot set niceness: {e}");
+    }
+    let err = Command::new(&args.command[0])
+        .args(&args.command[1..])
+        .exec();
+    eprintln!("pskit nice: {}: {err}", args.command[0]);
+    Ok(ExitCode::from(
+        if err.kind() == std::io::ErrorKind::NotFound {
+            127
+        } else {
+            126
+        },
+    ))
+}
