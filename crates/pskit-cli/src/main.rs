@@ -18,8 +18,6 @@ mod sensors;
 mod signals;
 mod summary;
 mod taskset;
-// Entry points `top::run_top` and `top::run_iotop` wait for the process-row source.
-#[allow(dead_code, unused_imports)]
 mod top;
 mod uptime;
 mod wait;
@@ -58,6 +56,10 @@ enum Command {
     Iostat(iostat::Args),
     /// Temperatures, fans and battery, like sensors and acpi -b.
     Sensors(sensors::Args),
+    /// Interactive process monitor, like htop (batch mode with -b).
+    Top(top::TopArgs),
+    /// Per-process disk I/O rates, like iotop.
+    Iotop(top::IotopArgs),
     /// Send a signal to processes (race-free), like `kill`.
     Kill(kill::Args),
     /// Signal processes by name, like psmisc `killall`.
@@ -91,6 +93,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => summary::run(cli.json),
         Some(Command::Dump(a)) => dump::run(a),
+        Some(Command::Top(a)) => top::run_top(a, Box::new(top::LiveSource::new(false))),
+        Some(Command::Iotop(a)) => top::run_iotop(a, Box::new(top::LiveSource::new(true))),
         Some(Command::Kill(a)) => kill::run(a),
         Some(Command::Killall(a)) => killall::run(a),
         Some(Command::Nice(a)) => nice::run(a),

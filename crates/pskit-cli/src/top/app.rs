@@ -183,11 +183,6 @@ impl App {
             .map(|v| self.snap.rows[v.idx].pid);
     }
 
-    /// The row under the cursor.
-    pub fn selected(&self) -> Option<&ProcRow> {
-        self.view.get(self.cursor).map(|v| &self.snap.rows[v.idx])
-    }
-
     /// The row of a view line.
     pub fn row(&self, v: &ViewRow) -> &ProcRow {
         &self.snap.rows[v.idx]

@@ -12,6 +12,7 @@ mod dialogs;
 mod header;
 mod input;
 mod iotop;
+mod live;
 mod model;
 mod render;
 mod source;
@@ -32,8 +33,8 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 pub use iotop::{run_iotop, IotopArgs};
-pub use model::{ProcRow, Snapshot, SystemInfo};
-pub use source::{Source, SystemHeader};
+pub use live::LiveSource;
+pub use source::Source;
 
 use app::{App, Flavor};
 use columns::Column;

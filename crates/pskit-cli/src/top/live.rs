@@ -1,0 +1,134 @@
+//! The real [`Source`]: process rows from the library's `process_iter`, signals and
+//! renice through the `Process` handles of the last snapshot (so a pid reused
+//! since then is refused, never signalled).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use super::model::{ProcRow, Snapshot};
+use super::source::{Source, SystemHeader};
+
+/// Reads every process once per refresh; `with_io` adds io_counters (iotop).
+pub struct LiveSource {
+    header: SystemHeader,
+    with_io: bool,
+    /// The handles shown last time, by pid: the identity signals are checked against.
+    procs: HashMap<u32, pskit::Process>,
+    /// (start ticks identity via create_time, cpu seconds) at the previous refresh.
+    prev: HashMap<u32, (f64, f64)>,
+    prev_at: Option<Instant>,
+}
+
+impl LiveSource {
+    /// A source for `top` (`with_io = false`) or `iotop` (`with_io = true`).
+    pub fn new(with_io: bool) -> LiveSource {
+        LiveSource {
+            header: SystemHeader::new(),
+            with_io,
+            procs: HashMap::new(),
+            prev: HashMap::new(),
+            prev_at: None,
+        }
+    }
+
+    fn attrs(&self) -> Vec<&'static str> {
+        let mut a = vec![
+            "ppid",
+            "name",
+            "status",
+            "cpu_times",
+            "memory_info",
+            "username",
+            "cmdline",
+            "create_time",
+            "nice",
+        ];
+        if self.with_io {
+            a.push("io_counters");
+        }
+        a
+    }
+}
+
+fn short(e: &pskit::Error) -> String {
+    match e {
+        e if e.is_no_such_process() => "no such process".into(),
+        e if e.is_access_denied() => "permission denied".into(),
+        e => e.to_string(),
+    }
+}
+
+impl Source for LiveSource {
+    fn snapshot(&mut self) -> Snapshot {
+        let system = self.header.read();
+        let at = Instant::now();
+        let infos = pskit::process_iter(&self.attrs()).unwrap_or_default();
+        let total_mem = system.memory.map(|m| m.total).unwrap_or(0) as f64;
+        let wall = self.prev_at.map(|p| at.duration_since(p).as_secs_f64());
+        let mut rows = Vec::with_capacity(infos.len());
+        let mut prev = HashMap::with_capacity(infos.len());
+        let mut procs = HashMap::with_capacity(infos.len());
+        for info in infos {
+            let pid = info.pid();
+            let ppid = info.ppid.unwrap_or(0);
+            let cpu_time = info.cpu_times.map(|t| t.user + t.system).unwrap_or(0.0);
+            let created = info.create_time.unwrap_or(0.0);
+            // psutil's Process.cpu_percent: Δcpu / Δwall × 100, not divided by the
+            // CPU count (so a busy multithreaded process can exceed 100, as in top).
+            let cpu_percent = match (self.prev.get(&pid), wall) {
+                (Some(&(c, t)), Some(w)) if c == created && w > 0.0 => {
+                    ((cpu_time - t).max(0.0) / w * 100.0 * 10.0).round() / 10.0
+                }
+                _ => 0.0,
+            };
+            prev.insert(pid, (created, cpu_time));
+            let mem = info.memory_info;
+            let nice = info.other.get("nice").and_then(|v| v.as_i64()).unwrap_or(0);
+            let io = info.other.get("io_counters");
+            let io_field = |k: &str| io.and_then(|v| v.get(k)).and_then(|v| v.as_u64());
+            let cmdline = info.cmdline.clone().unwrap_or_default();
+            rows.push(ProcRow {
+                pid,
+                ppid,
+                user: info
+                    .username
+                    .clone()
+                    .or_else(|| info.uids.map(|u| u.real.to_string()))
+                    .unwrap_or_else(|| "?".into()),
+                priority: 20 + nice,
+                nice,
+                virt: mem.map(|m| m.vms).unwrap_or(0),
+                res: mem.map(|m| m.rss).unwrap_or(0),
+                shr: mem.map(|m| m.shared).unwrap_or(0),
+                status: info.status.unwrap_or("?").to_string(),
+                cpu_percent,
+                memory_percent: match (mem, total_mem > 0.0) {
+                    (Some(m), true) => m.rss as f64 / total_mem * 100.0,
+                    _ => 0.0,
+                },
+                cpu_time,
+                name: info.name.clone().unwrap_or_default(),
+                // kthreadd (pid 2) and its children are the kernel's threads.
+                is_kernel_thread: pid == 2 || ppid == 2,
+                cmdline,
+                read_bytes: io_field("read_bytes"),
+                write_bytes: io_field("write_bytes"),
+            });
+            procs.insert(pid, info.process);
+        }
+        self.prev = prev;
+        self.prev_at = Some(at);
+        self.procs = procs;
+        Snapshot { at, system, rows }
+    }
+
+    fn signal(&mut self, pid: u32, sig: i32) -> Result<(), String> {
+        let p = self.procs.get(&pid).ok_or("no such process")?;
+        p.send_signal(sig).map_err(|e| short(&e))
+    }
+
+    fn renice(&mut self, pid: u32, nice: i32) -> Result<(), String> {
+        let p = self.procs.get(&pid).ok_or("no such process")?;
+        p.set_nice(nice).map_err(|e| short(&e))
+    }
+}
