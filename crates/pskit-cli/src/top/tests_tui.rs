@@ -4,12 +4,15 @@
 //! The same steps, on the real source and the `pskit top` binary, make the
 //! end-to-end test of the finished command.
 
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::app::{App, Flavor};
 use super::testdata::TestSource;
 use super::view::Settings;
+
+#[path = "../../tests/support/tmux.rs"]
+mod tmux;
+use tmux::{first_row, rows, Tmux};
 
 const CHILD_ENV: &str = "PSKIT_TOP_TUI_CHILD";
 
@@ -26,90 +29,15 @@ fn tui_child() {
     println!("signals: {:?}", src.signals);
 }
 
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn cmd(&self, args: &[&str]) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "-f", "/dev/null"])
-            .args(args)
-            .output()
-            .expect("tmux is needed for this test (apt-get install tmux)");
-        assert!(
-            out.status.success(),
-            "tmux {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    fn screen(&self) -> String {
-        self.cmd(&["capture-pane", "-p", "-t", "t"])
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "t"];
-        args.extend_from_slice(keys);
-        self.cmd(&args);
-    }
-
-    fn wait_for(&self, what: &str, ok: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            if ok(&s) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(20),
-                "timed out waiting for {what}; screen:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["-L", &self.socket, "kill-server"])
-            .output();
-    }
-}
-
-/// The first process line under the labels.
-fn first_row(screen: &str) -> String {
-    let mut lines = screen
-        .lines()
-        .skip_while(|l| !l.trim_start().starts_with("PID"));
-    lines.nth(1).unwrap_or("").to_string()
-}
-
 #[test]
 fn interactive_loop_in_tmux() {
     let exe = std::env::current_exe().unwrap();
-    let tmux = Tmux {
-        socket: format!("pskit-top-test-{}", std::process::id()),
-    };
     let command = format!(
         "env {CHILD_ENV}=1 NO_COLOR=1 {} --exact top::tests_tui::tui_child --include-ignored \
          --nocapture --test-threads=1; echo EXIT=$?; sleep 60",
         exe.display()
     );
-    tmux.cmd(&[
-        "new-session",
-        "-d",
-        "-s",
-        "t",
-        "-x",
-        "100",
-        "-y",
-        "30",
-        &command,
-    ]);
-    tmux.cmd(&["set-option", "-g", "escape-time", "0"]);
+    let tmux = Tmux::start("pskit-top-test", 100, 30, &command);
 
     // Starts: header and table, %CPU order.
     let s = tmux.wait_for("header and table", |s| {
@@ -125,17 +53,7 @@ fn interactive_loop_in_tmux() {
     tmux.keys(&["F4"]);
     tmux.keys(&["-l", "ngi"]);
     let s = tmux.wait_for("filter", |s| s.contains("Filter: ngi_"));
-    let rows: Vec<&str> = s
-        .lines()
-        .skip_while(|l| !l.trim_start().starts_with("PID"))
-        .skip(1)
-        .filter(|l| {
-            l.trim_start()
-                .chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_digit())
-        })
-        .collect();
+    let rows = rows(&s);
     assert_eq!(rows.len(), 2, "{s}");
     assert!(rows.iter().all(|r| r.ends_with("nginx")));
     tmux.keys(&["Escape"]);
@@ -156,12 +74,12 @@ fn interactive_loop_in_tmux() {
     tmux.wait_for("signal sent", |s| s.contains("sent SIGTERM to 1 process"));
 
     // Resize: still draws, within the new size.
-    tmux.cmd(&["resize-window", "-t", "t", "-x", "50", "-y", "12"]);
+    tmux.resize(50, 12);
     let s = tmux.wait_for("small size", |s| {
         s.lines().count() <= 12 && s.contains("PID USER") && s.contains("Mem[")
     });
     assert!(s.lines().all(|l| l.chars().count() <= 50), "{s}");
-    tmux.cmd(&["resize-window", "-t", "t", "-x", "100", "-y", "30"]);
+    tmux.resize(100, 30);
     tmux.wait_for("big again", |s| s.contains("Mem["));
 
     // Quits with q; the terminal is restored and the signal was the right one.

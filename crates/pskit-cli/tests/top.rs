@@ -1,0 +1,149 @@
+//! `pskit top` and `pskit iotop` end to end: the real binary on the live process
+//! table, in a real terminal (tmux) and in batch and JSON modes.
+
+#[path = "support/tmux.rs"]
+mod tmux;
+
+use std::os::unix::process::ExitStatusExt;
+use std::process::{Command, Stdio};
+
+use tmux::{first_row, rows, Tmux};
+
+#[test]
+fn interactive_top_sorts_filters_trees_kills_resizes_and_quits() {
+    let mut child = Command::new("sleep").arg("3141").spawn().unwrap();
+    let pid = child.id().to_string();
+    let command = format!(
+        "NO_COLOR=1 {} top -d 0.5; echo EXIT=$?; sleep 60",
+        env!("CARGO_BIN_EXE_pskit")
+    );
+    let t = Tmux::start("pskit-top-e2e", 120, 40, &command);
+    t.wait_for("header and table", |s| {
+        s.contains("Mem[") && s.contains("PID USER")
+    });
+
+    // Sort by PID: init comes first.
+    t.keys(&["N"]);
+    t.wait_for("PID order", |s| first_row(s).trim_start().starts_with("1 "));
+    // Tree view: kthreadd's children hang under it.
+    t.keys(&["t"]);
+    t.wait_for("tree", |s| s.contains("─ "));
+    t.keys(&["t"]);
+
+    // Filter on the child's unique argument: only its row remains.
+    t.keys(&["F4"]);
+    t.keys(&["-l", "3141"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("filtered", |s| {
+        let r = rows(s);
+        r.len() == 1 && r[0].trim_start().starts_with(&pid)
+    });
+    assert!(rows(&s)[0].contains("sleep"), "{s}");
+
+    // F9, Enter: SIGTERM (the default) to the selected row; the child dies of it.
+    t.keys(&["F9"]);
+    t.wait_for("signal dialog", |s| s.contains("Send signal"));
+    t.keys(&["Enter"]);
+    t.wait_for("signal sent", |s| s.contains("sent SIGTERM to 1 process"));
+    assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGTERM));
+
+    // Resize small: everything fits.
+    t.keys(&["Escape"]);
+    t.resize(50, 12);
+    let s = t.wait_for("small", |s| s.contains("PID") && s.lines().count() <= 12);
+    assert!(s.lines().all(|l| l.chars().count() <= 50), "{s}");
+    t.resize(120, 40);
+
+    // q quits with status 0.
+    t.keys(&["q"]);
+    t.wait_for("exit", |s| s.contains("EXIT=0"));
+}
+
+fn pskit(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pskit"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn batch_text_and_json_show_a_known_child() {
+    let mut child = Command::new("sleep").arg("2718").spawn().unwrap();
+    let pid = child.id().to_string();
+    let o = pskit(&["top", "-b", "-n", "2", "-d", "0.2", "-p", &pid]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.matches("top - ").count(), 2, "{text}");
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with(&pid))
+        .collect();
+    assert_eq!(lines.len(), 2, "{text}");
+    assert!(lines[0].ends_with("sleep"));
+
+    let o = pskit(&["top", "-b", "-n", "1", "-d", "0.2", "-p", &pid, "--json"]);
+    let snap: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap()).unwrap();
+    let procs = snap["processes"].as_array().unwrap();
+    assert_eq!(procs.len(), 1);
+    assert_eq!(procs[0]["pid"].as_u64().unwrap().to_string(), pid);
+    assert_eq!(procs[0]["name"], "sleep");
+    assert_eq!(procs[0]["cmdline"], serde_json::json!(["sleep", "2718"]));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn iotop_batch_counts_a_writer() {
+    // A child that writes and syncs: its write_bytes grow between two samples.
+    let dir = std::env::temp_dir().join(format!("pskit-iotop-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("out");
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "while true; do dd if=/dev/zero of={} bs=64k count=16 conv=fsync 2>/dev/null; done",
+            file.display()
+        ))
+        .spawn()
+        .unwrap();
+    let pid = child.id().to_string();
+    let o = pskit(&["iotop", "-b", "-n", "3", "-d", "0.5", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let snaps: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(snaps.len(), 3);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("read_bytes_per_sec") || text.contains("write_bytes_per_sec"),
+        "{text}"
+    );
+    // The shell or its dd children show up with a write rate in at least one sample.
+    let wrote = snaps.iter().any(|s| {
+        s["processes"].as_array().into_iter().flatten().any(|p| {
+            (p["pid"].as_u64().map(|x| x.to_string()) == Some(pid.clone()) || p["name"] == "dd")
+                && p["write_bytes_per_sec"].as_f64().unwrap_or(0.0) > 0.0
+        })
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert!(wrote, "no writer seen:\n{text}");
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    for args in [
+        &["top", "-d", "-1"][..],
+        &["top", "-s", "NOPE"],
+        &["top", "-n", "x"],
+        &["iotop", "-d", "-1"],
+        &["iotop", "--bogus"],
+    ] {
+        let o = pskit(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+    }
+}
