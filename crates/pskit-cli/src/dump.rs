@@ -53,6 +53,7 @@ pub fn collect() -> Value {
     put(&mut m, e, "swap_memory", pskit::swap_memory());
     put(&mut m, e, "boot_time", pskit::boot_time());
     put(&mut m, e, "users", pskit::users());
+    put(&mut m, e, "pids", pskit::pids());
     m.insert("errors".into(), Value::Object(errors));
     Value::Object(m)
 }

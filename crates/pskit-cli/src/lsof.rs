@@ -5,9 +5,9 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use crate::proc_common::outln;
 use crate::fmt::{print_json, CmdResult};
 use crate::proc_common;
+use crate::proc_common::outln;
 
 /// Arguments of `pskit lsof`.
 #[derive(clap::Args)]
@@ -58,7 +58,15 @@ pub fn run(args: Args) -> CmdResult {
         print_json(&rows)?;
         return Ok(ExitCode::SUCCESS);
     }
-    outln!("{:<16} {:>7} {:>5} {:<5} {:<4} {:>12}  NAME", "COMMAND", "PID", "FD", "TYPE", "MODE", "POS");
+    outln!(
+        "{:<16} {:>7} {:>5} {:<5} {:<4} {:>12}  NAME",
+        "COMMAND",
+        "PID",
+        "FD",
+        "TYPE",
+        "MODE",
+        "POS"
+    );
     for r in &rows {
         outln!(
             "{:<16} {:>7} {:>5} {:<5} {:<4} {:>12}  {}",

@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-use crate::proc_common::outln;
 use crate::fmt::{print_json, CmdResult};
+use crate::proc_common::outln;
 
 /// Arguments of `pskit pidof`.
 #[derive(clap::Args)]
@@ -37,5 +37,9 @@ pub fn run(args: Args) -> CmdResult {
         let text: Vec<String> = found.iter().map(u32::to_string).collect();
         outln!("{}", text.join(" "));
     }
-    Ok(if found.is_empty() { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if found.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -3,9 +3,9 @@
 
 use std::process::ExitCode;
 
-use crate::proc_common::outln;
 use crate::fmt::{print_json, CmdResult};
 use crate::proc_common;
+use crate::proc_common::outln;
 
 /// Arguments of `pskit pmap`.
 #[derive(clap::Args)]
@@ -34,13 +34,30 @@ pub fn run(args: Args) -> CmdResult {
         print_json(&maps)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let cmd = p.cmdline().ok().filter(|c| !c.is_empty()).map(|c| c.join(" "));
-    outln!("{}:   {}", args.pid, cmd.unwrap_or_else(|| p.name().unwrap_or_default()));
+    let cmd = p
+        .cmdline()
+        .ok()
+        .filter(|c| !c.is_empty())
+        .map(|c| c.join(" "));
+    outln!(
+        "{}:   {}",
+        args.pid,
+        cmd.unwrap_or_else(|| p.name().unwrap_or_default())
+    );
     let kb = |b: u64| b / 1024;
     let start = |addr: &str| format!("{:0>16}", addr.split('-').next().unwrap_or(""));
     let (mut size, mut rss, mut pss, mut dirty, mut swap) = (0, 0, 0, 0, 0);
     if args.extended {
-        outln!("{:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:<5} Mapping", "Address", "Kbytes", "RSS", "PSS", "Dirty", "Swap", "Mode");
+        outln!(
+            "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:<5} Mapping",
+            "Address",
+            "Kbytes",
+            "RSS",
+            "PSS",
+            "Dirty",
+            "Swap",
+            "Mode"
+        );
     }
     for m in &maps {
         let d = m.shared_dirty + m.private_dirty;
@@ -62,12 +79,25 @@ pub fn run(args: Args) -> CmdResult {
                 m.path
             );
         } else {
-            outln!("{} {:>7}K {:<5} {}", start(&m.addr), kb(m.size), m.perms, m.path);
+            outln!(
+                "{} {:>7}K {:<5} {}",
+                start(&m.addr),
+                kb(m.size),
+                m.perms,
+                m.path
+            );
         }
     }
     if args.extended {
         outln!("---------------- -------- -------- -------- -------- --------");
-        outln!("total kB         {:>8} {:>8} {:>8} {:>8} {:>8}", kb(size), kb(rss), kb(pss), kb(dirty), kb(swap));
+        outln!(
+            "total kB         {:>8} {:>8} {:>8} {:>8} {:>8}",
+            kb(size),
+            kb(rss),
+            kb(pss),
+            kb(dirty),
+            kb(swap)
+        );
     } else {
         outln!(" total {:>16}K", kb(size));
     }

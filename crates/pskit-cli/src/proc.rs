@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use serde_json::Value;
 
-use crate::proc_common::outln;
 use crate::fmt::{bytes2human, print_json, CmdResult};
+use crate::proc_common::outln;
 use crate::proc_common::{self, cell};
 
 /// Arguments of `pskit proc`.
@@ -65,8 +65,18 @@ pub fn run(args: Args) -> CmdResult {
         None => "-".into(),
     };
     line("parent", parent_text);
-    let kids = p.children(false).map(|c| c.iter().map(|k| k.pid().to_string()).collect::<Vec<_>>().join(" "));
-    line("children", kids.ok().filter(|s| !s.is_empty()).unwrap_or_else(|| "-".into()));
+    let kids = p.children(false).map(|c| {
+        c.iter()
+            .map(|k| k.pid().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    line(
+        "children",
+        kids.ok()
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| "-".into()),
+    );
     line("exe", cell(&get("exe")));
     line("cwd", cell(&get("cwd")));
     line("cmdline", cell(&get("cmdline")));
@@ -82,8 +92,14 @@ pub fn run(args: Args) -> CmdResult {
     line("cpu-times", cell(&get("cpu_times")));
     line("cpu-num", cell(&get("cpu_num")));
     line("cpu-affinity", cell(&get("cpu_affinity")));
-    if let Some(m) = get("memory_full_info").as_object().or(get("memory_info").as_object()) {
-        let parts: Vec<String> = m.iter().map(|(k, v)| format!("{k}={}", bytes2human(v.as_u64().unwrap_or(0)))).collect();
+    if let Some(m) = get("memory_full_info")
+        .as_object()
+        .or(get("memory_info").as_object())
+    {
+        let parts: Vec<String> = m
+            .iter()
+            .map(|(k, v)| format!("{k}={}", bytes2human(v.as_u64().unwrap_or(0))))
+            .collect();
         line("memory", parts.join(" "));
     }
     if let Some(pct) = get("memory_percent").as_f64() {
@@ -99,12 +115,23 @@ pub fn run(args: Args) -> CmdResult {
     if let Some(files) = get("open_files").as_array() {
         line("open-files", files.len());
         for f in files {
-            outln!("{:<12}   [{}] {} ({}, pos {})", "", f["fd"], cell(&f["path"]), cell(&f["mode"]), f["position"]);
+            outln!(
+                "{:<12}   [{}] {} ({}, pos {})",
+                "",
+                f["fd"],
+                cell(&f["path"]),
+                cell(&f["mode"]),
+                f["position"]
+            );
         }
     }
     let limits: Vec<String> = RLIMITS
         .iter()
-        .filter_map(|(n, r)| p.rlimit(*r).ok().map(|(s, h)| format!("{n}={}/{}", lim(s), lim(h))))
+        .filter_map(|(n, r)| {
+            p.rlimit(*r)
+                .ok()
+                .map(|(s, h)| format!("{n}={}/{}", lim(s), lim(h)))
+        })
         .collect();
     line("rlimits", limits.join(" "));
     if let Some(env) = get("environ").as_object() {

@@ -72,9 +72,11 @@ pub fn cell(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::String(s) => s.clone(),
         serde_json::Value::Null => "-".into(),
-        serde_json::Value::Array(a) if a.iter().all(|x| x.is_string()) => {
-            a.iter().filter_map(|x| x.as_str()).collect::<Vec<_>>().join(" ")
-        }
+        serde_json::Value::Array(a) if a.iter().all(|x| x.is_string()) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
         other => other.to_string(),
     }
 }

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use serde_json::{Map, Value};
 
-use crate::proc_common::outln;
 use crate::fmt::{print_json, CmdResult};
+use crate::proc_common::outln;
 use crate::proc_common::{self, cell};
 
 /// Arguments of `pskit ps`.
@@ -35,8 +35,21 @@ pub struct Args {
     json: bool,
 }
 
-const AUX_ATTRS: [&str; 10] =
-    ["username", "ppid", "name", "status", "cpu_times", "memory_info", "terminal", "create_time", "cmdline", "uids"];
+/// A process's psutil attributes, and its ps-aux columns.
+type Row = (Map<String, Value>, Map<String, Value>);
+
+const AUX_ATTRS: [&str; 10] = [
+    "username",
+    "ppid",
+    "name",
+    "status",
+    "cpu_times",
+    "memory_info",
+    "terminal",
+    "create_time",
+    "cmdline",
+    "uids",
+];
 
 /// The ps-aux derived fields of one process.
 fn aux_row(info: &Map<String, Value>, now: f64, total_mem: u64) -> Map<String, Value> {
@@ -44,14 +57,25 @@ fn aux_row(info: &Map<String, Value>, now: f64, total_mem: u64) -> Map<String, V
     let f = |v: &Value, k: &str| v.get(k).and_then(Value::as_f64).unwrap_or(0.0);
     let times = info.get("cpu_times").cloned().unwrap_or(Value::Null);
     let cpu_secs = f(&times, "user") + f(&times, "system");
-    let created = info.get("create_time").and_then(Value::as_f64).unwrap_or(now);
+    let created = info
+        .get("create_time")
+        .and_then(Value::as_f64)
+        .unwrap_or(now);
     let mem = info.get("memory_info").cloned().unwrap_or(Value::Null);
     let rss = mem.get("rss").and_then(Value::as_u64).unwrap_or(0);
     let vms = mem.get("vms").and_then(Value::as_u64).unwrap_or(0);
     // ps's %CPU: CPU time over lifetime.
     let elapsed = now - created;
-    let cpu_pct = if elapsed > 0.0 { cpu_secs / elapsed * 100.0 } else { 0.0 };
-    let mem_pct = if total_mem > 0 { rss as f64 / total_mem as f64 * 100.0 } else { 0.0 };
+    let cpu_pct = if elapsed > 0.0 {
+        cpu_secs / elapsed * 100.0
+    } else {
+        0.0
+    };
+    let mem_pct = if total_mem > 0 {
+        rss as f64 / total_mem as f64 * 100.0
+    } else {
+        0.0
+    };
     let user = match info.get("username") {
         Some(Value::String(s)) => s.clone(),
         _ => "?".into(),
@@ -66,13 +90,20 @@ fn aux_row(info: &Map<String, Value>, now: f64, total_mem: u64) -> Map<String, V
         _ => format!("[{name}]"),
     };
     r.insert("user".into(), user.into());
-    r.insert("pid".into(), info.get("pid").cloned().unwrap_or(Value::Null));
+    r.insert(
+        "pid".into(),
+        info.get("pid").cloned().unwrap_or(Value::Null),
+    );
     r.insert("cpu".into(), ((cpu_pct * 10.0).round() / 10.0).into());
     r.insert("mem".into(), ((mem_pct * 10.0).round() / 10.0).into());
     r.insert("vsz".into(), (vms / 1024).into());
     r.insert("rss".into(), (rss / 1024).into());
     r.insert("tty".into(), tty.into());
-    let stat = info.get("status").and_then(Value::as_str).map(proc_common::status_letter).unwrap_or("?");
+    let stat = info
+        .get("status")
+        .and_then(Value::as_str)
+        .map(proc_common::status_letter)
+        .unwrap_or("?");
     r.insert("stat".into(), stat.into());
     r.insert("start".into(), proc_common::start_time(created).into());
     r.insert("start_epoch".into(), created.into());
@@ -118,9 +149,16 @@ fn forest_order(rows: &[(u32, u32)]) -> Vec<(u32, usize)> {
 
 /// Runs `pskit ps`.
 pub fn run(args: Args) -> CmdResult {
-    let custom: Vec<&str> = args.columns.iter().map(String::as_str).filter(|c| !c.is_empty()).collect();
+    let custom: Vec<&str> = args
+        .columns
+        .iter()
+        .map(String::as_str)
+        .filter(|c| !c.is_empty())
+        .collect();
     for c in &custom {
-        if !pskit::process::ATTRS.contains(c) && !["page_faults", "memory_info_ex", "cgroup"].contains(c) {
+        if !pskit::process::ATTRS.contains(c)
+            && !["page_faults", "memory_info_ex", "cgroup"].contains(c)
+        {
             eprintln!("pskit: unknown column {c:?} (use psutil attribute names)");
             return Ok(ExitCode::from(2));
         }
@@ -137,7 +175,7 @@ pub fn run(args: Args) -> CmdResult {
         .map(|d| d.as_secs_f64())
         .unwrap_or(0.0);
     let want_pids: HashSet<u32> = args.pids.iter().copied().collect();
-    let mut rows: Vec<(Map<String, Value>, Map<String, Value>)> = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for p in pskit::process_iter(&attrs)? {
         if !want_pids.is_empty() && !want_pids.contains(&p.pid()) {
             continue;
@@ -155,7 +193,10 @@ pub fn run(args: Args) -> CmdResult {
         rows.push((info, aux));
     }
     for pid in &args.pids {
-        if !rows.iter().any(|r| r.0.get("pid").and_then(Value::as_u64) == Some(*pid as u64)) {
+        if !rows
+            .iter()
+            .any(|r| r.0.get("pid").and_then(Value::as_u64) == Some(*pid as u64))
+        {
             eprintln!("pskit: no process with pid {pid}");
             if rows.is_empty() {
                 return Ok(ExitCode::FAILURE);
@@ -172,10 +213,16 @@ pub fn run(args: Args) -> CmdResult {
             "time" => "time_secs".to_string(),
             k => k.to_string(),
         };
-        let val = |r: &(Map<String, Value>, Map<String, Value>)| {
-            r.1.get(&key).or_else(|| r.0.get(&key)).cloned().unwrap_or(Value::Null)
+        let val = |r: &Row| {
+            r.1.get(&key)
+                .or_else(|| r.0.get(&key))
+                .cloned()
+                .unwrap_or(Value::Null)
         };
-        if !rows.is_empty() && rows.iter().all(|r| val(r).is_null()) && !attrs.contains(&key.as_str()) {
+        if !rows.is_empty()
+            && rows.iter().all(|r| val(r).is_null())
+            && !attrs.contains(&key.as_str())
+        {
             eprintln!("pskit: unknown sort key {key:?}");
             return Ok(ExitCode::from(2));
         }
@@ -199,7 +246,7 @@ pub fn run(args: Args) -> CmdResult {
             })
             .collect();
         let order = forest_order(&pairs);
-        let mut by_pid: BTreeMap<u64, (Map<String, Value>, Map<String, Value>)> = rows
+        let mut by_pid: BTreeMap<u64, Row> = rows
             .into_iter()
             .map(|r| (r.0.get("pid").and_then(Value::as_u64).unwrap_or(0), r))
             .collect();
@@ -215,9 +262,16 @@ pub fn run(args: Args) -> CmdResult {
         let out: Vec<Value> = rows
             .iter()
             .map(|(info, _)| {
-                let keys: Vec<&str> = if custom.is_empty() { attrs.clone() } else { custom.clone() };
+                let keys: Vec<&str> = if custom.is_empty() {
+                    attrs.clone()
+                } else {
+                    custom.clone()
+                };
                 let mut m = Map::new();
-                m.insert("pid".into(), info.get("pid").cloned().unwrap_or(Value::Null));
+                m.insert(
+                    "pid".into(),
+                    info.get("pid").cloned().unwrap_or(Value::Null),
+                );
                 for k in keys {
                     m.insert(k.into(), info.get(k).cloned().unwrap_or(Value::Null));
                 }
@@ -228,20 +282,42 @@ pub fn run(args: Args) -> CmdResult {
         return Ok(ExitCode::SUCCESS);
     }
     if !custom.is_empty() {
-        outln!("{}", custom.iter().map(|c| c.to_uppercase()).collect::<Vec<_>>().join("  "));
+        outln!(
+            "{}",
+            custom
+                .iter()
+                .map(|c| c.to_uppercase())
+                .collect::<Vec<_>>()
+                .join("  ")
+        );
         for (info, _) in &rows {
-            let cells: Vec<String> = custom.iter().map(|c| cell(info.get(*c).unwrap_or(&Value::Null))).collect();
+            let cells: Vec<String> = custom
+                .iter()
+                .map(|c| cell(info.get(*c).unwrap_or(&Value::Null)))
+                .collect();
             outln!("{}", cells.join("  "));
         }
         return Ok(ExitCode::SUCCESS);
     }
     outln!(
         "{:<10} {:>7} {:>4} {:>4} {:>9} {:>8} {:<8} {:<4} {:<5} {:>6} COMMAND",
-        "USER", "PID", "%CPU", "%MEM", "VSZ", "RSS", "TTY", "STAT", "START", "TIME"
+        "USER",
+        "PID",
+        "%CPU",
+        "%MEM",
+        "VSZ",
+        "RSS",
+        "TTY",
+        "STAT",
+        "START",
+        "TIME"
     );
     for (info, r) in &rows {
         let pid = info.get("pid").and_then(Value::as_u64).unwrap_or(0);
-        let indent = depth_of.get(&pid).map(|&d| format!("{}\\_ ", "    ".repeat(d.saturating_sub(1)))).filter(|_| depth_of.get(&pid) > Some(&0));
+        let indent = depth_of
+            .get(&pid)
+            .map(|&d| format!("{}\\_ ", "    ".repeat(d.saturating_sub(1))))
+            .filter(|_| depth_of.get(&pid) > Some(&0));
         let mut user = cell(&r["user"]);
         user.truncate(10);
         outln!(

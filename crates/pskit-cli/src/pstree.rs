@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use serde_json::{json, Value};
 
-use crate::proc_common::outln;
 use crate::fmt::{print_json, CmdResult};
+use crate::proc_common::outln;
 
 /// Arguments of `pskit pstree`.
 #[derive(clap::Args)]
@@ -29,7 +29,12 @@ impl Tree {
         let children: Vec<Value> = if depth > 512 {
             Vec::new()
         } else {
-            self.kids.get(&pid).into_iter().flatten().map(|&c| self.to_json(c, depth + 1)).collect()
+            self.kids
+                .get(&pid)
+                .into_iter()
+                .flatten()
+                .map(|&c| self.to_json(c, depth + 1))
+                .collect()
         };
         json!({ "pid": pid, "name": self.names.get(&pid), "children": children })
     }
@@ -42,7 +47,11 @@ impl Tree {
             outln!("{prefix}{}{name}({pid})", if last { "└─" } else { "├─" });
         }
         let kids = self.kids.get(&pid).map(Vec::as_slice).unwrap_or_default();
-        let next = if top { String::new() } else { format!("{prefix}{}", if last { "  " } else { "│ " }) };
+        let next = if top {
+            String::new()
+        } else {
+            format!("{prefix}{}", if last { "  " } else { "│ " })
+        };
         if depth > 512 {
             return;
         }
@@ -55,14 +64,20 @@ impl Tree {
 /// Runs `pskit pstree`.
 pub fn run(args: Args) -> CmdResult {
     let procs = pskit::process_iter(&["name", "ppid"])?;
-    let mut tree = Tree { names: BTreeMap::new(), kids: BTreeMap::new() };
+    let mut tree = Tree {
+        names: BTreeMap::new(),
+        kids: BTreeMap::new(),
+    };
     for p in &procs {
-        tree.names.insert(p.pid(), p.name.clone().unwrap_or_default());
+        tree.names
+            .insert(p.pid(), p.name.clone().unwrap_or_default());
     }
     let mut roots = Vec::new();
     for p in &procs {
         match p.ppid {
-            Some(pp) if pp != p.pid() && tree.names.contains_key(&pp) => tree.kids.entry(pp).or_default().push(p.pid()),
+            Some(pp) if pp != p.pid() && tree.names.contains_key(&pp) => {
+                tree.kids.entry(pp).or_default().push(p.pid())
+            }
             _ => roots.push(p.pid()),
         }
     }

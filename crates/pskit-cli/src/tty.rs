@@ -3,8 +3,8 @@
 
 use std::process::ExitCode;
 
-use crate::proc_common::outln;
 use crate::fmt::{print_json, CmdResult};
+use crate::proc_common::outln;
 
 /// Arguments of `pskit tty`.
 #[derive(clap::Args)]
@@ -23,5 +23,9 @@ pub fn run(args: Args) -> CmdResult {
     } else {
         outln!("{}", term.as_deref().unwrap_or("not a tty"));
     }
-    Ok(if term.is_some() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if term.is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }

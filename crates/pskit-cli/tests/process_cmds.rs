@@ -21,7 +21,10 @@ fn sleeper() -> Kid {
     // Wait for the exec to be done.
     let comm = format!("/proc/{}/comm", kid.0.id());
     for _ in 0..500 {
-        if std::fs::read_to_string(&comm).map(|c| c.trim() == "sleep").unwrap_or(false) {
+        if std::fs::read_to_string(&comm)
+            .map(|c| c.trim() == "sleep")
+            .unwrap_or(false)
+        {
             break;
         }
         std::thread::sleep(std::time::Duration::from_millis(10));
@@ -35,7 +38,11 @@ fn pskit(args: &[&str]) -> Output {
 
 fn json(args: &[&str]) -> Value {
     let out = pskit(args);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -43,8 +50,15 @@ fn psutil_as_dict(pid: u32) -> Value {
     let program = format!(
         "import json, psutil\ndef norm(v):\n    if hasattr(v, '_asdict'): return {{k: norm(x) for k, x in v._asdict().items()}}\n    if isinstance(v, (list, tuple)): return [norm(x) for x in v]\n    if isinstance(v, dict): return {{k: norm(x) for k, x in v.items()}}\n    return v\nprint(json.dumps(norm(psutil.Process({pid}).as_dict())))"
     );
-    let out = Command::new("python3").args(["-c", &program]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("python3")
+        .args(["-c", &program])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -55,22 +69,53 @@ fn proc_json_agrees_with_psutil_as_dict() {
     let ours = json(&["proc", &pid.to_string(), "--json"]);
     let theirs = psutil_as_dict(pid);
     let stable = [
-        "cmdline", "cpu_affinity", "cpu_num", "cwd", "environ", "exe", "gids", "memory_info", "memory_maps", "name",
-        "nice", "num_fds", "num_threads", "open_files", "pid", "ppid", "status", "terminal", "uids", "username",
+        "cmdline",
+        "cpu_affinity",
+        "cpu_num",
+        "cwd",
+        "environ",
+        "exe",
+        "gids",
+        "memory_info",
+        "memory_maps",
+        "name",
+        "nice",
+        "num_fds",
+        "num_threads",
+        "open_files",
+        "pid",
+        "ppid",
+        "status",
+        "terminal",
+        "uids",
+        "username",
     ];
     for key in stable {
         if key == "memory_maps" {
-            let paths = |v: &Value| v.as_array().unwrap().iter().map(|m| m["path"].clone()).collect::<Vec<_>>();
+            let paths = |v: &Value| {
+                v.as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m["path"].clone())
+                    .collect::<Vec<_>>()
+            };
             assert_eq!(paths(&ours[key]), paths(&theirs[key]));
         } else {
             assert_eq!(ours[key], theirs[key], "{key}");
         }
     }
-    let (a, b) = (ours["create_time"].as_f64().unwrap(), theirs["create_time"].as_f64().unwrap());
+    let (a, b) = (
+        ours["create_time"].as_f64().unwrap(),
+        theirs["create_time"].as_f64().unwrap(),
+    );
     assert!((a - b).abs() < 0.01);
     // Every key psutil has is there, except those pskit does not provide yet.
-    let mut missing: Vec<&String> =
-        theirs.as_object().unwrap().keys().filter(|k| !ours.as_object().unwrap().contains_key(*k)).collect();
+    let mut missing: Vec<&String> = theirs
+        .as_object()
+        .unwrap()
+        .keys()
+        .filter(|k| !ours.as_object().unwrap().contains_key(*k))
+        .collect();
     missing.sort();
     assert_eq!(missing, ["ionice", "net_connections"]);
 }
@@ -87,7 +132,10 @@ fn missing_pid_is_a_clear_error() {
         let out = pskit(&args);
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.contains("no process with pid 999999999"), "{args:?}: {err}");
+        assert!(
+            err.contains("no process with pid 999999999"),
+            "{args:?}: {err}"
+        );
     }
     let out = pskit(&["ps", "-o", "pid,bogus"]);
     assert_eq!(out.status.code(), Some(2));
@@ -103,16 +151,30 @@ fn ps_lists_a_child_with_aux_columns_and_json() {
     assert!(lines.next().unwrap().starts_with("USER"));
     let row = lines.next().unwrap();
     assert!(row.contains(&pid) && row.ends_with("sleep 1000"), "{row}");
-    let v = json(&["ps", "-p", &pid, "-o", "pid,name,ppid,num_threads", "--json"]);
+    let v = json(&[
+        "ps",
+        "-p",
+        &pid,
+        "-o",
+        "pid,name,ppid,num_threads",
+        "--json",
+    ]);
     assert_eq!(v[0]["name"], "sleep");
     assert_eq!(v[0]["ppid"], std::process::id());
     assert_eq!(v[0]["num_threads"], 1);
     // Sorted by pid, descending.
     let all = json(&["ps", "-o", "pid", "--sort", "-pid", "--json"]);
-    let pids: Vec<u64> = all.as_array().unwrap().iter().map(|r| r["pid"].as_u64().unwrap()).collect();
+    let pids: Vec<u64> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["pid"].as_u64().unwrap())
+        .collect();
     assert!(pids.windows(2).all(|w| w[0] > w[1]));
     let forest = String::from_utf8_lossy(&pskit(&["ps", "--forest"]).stdout).to_string();
-    assert!(forest.lines().any(|l| l.contains(&pid) && l.contains("\\_ sleep 1000")));
+    assert!(forest
+        .lines()
+        .any(|l| l.contains(&pid) && l.contains("\\_ sleep 1000")));
 }
 
 #[test]
@@ -121,20 +183,35 @@ fn pidof_pstree_lsof_pmap_tty() {
     let pid = kid.0.id();
     let pids = json(&["pidof", "sleep", "--json"]);
     assert!(pids.as_array().unwrap().contains(&Value::from(pid)));
-    assert_eq!(pskit(&["pidof", "no-such-program-pskit"]).status.code(), Some(1));
+    assert_eq!(
+        pskit(&["pidof", "no-such-program-pskit"]).status.code(),
+        Some(1)
+    );
 
     let me = std::process::id().to_string();
     let tree = json(&["pstree", &me, "--json"]);
     assert_eq!(tree["pid"], std::process::id());
-    assert!(tree["children"].as_array().unwrap().iter().any(|c| c["pid"] == pid && c["name"] == "sleep"));
+    assert!(tree["children"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c["pid"] == pid && c["name"] == "sleep"));
 
     let f = std::fs::File::open(env!("CARGO_MANIFEST_PATH")).unwrap();
     let files = json(&["lsof", "-p", &me, "--json"]);
-    assert!(files.as_array().unwrap().iter().any(|r| r["path"] == env!("CARGO_MANIFEST_PATH") && r["mode"] == "r"));
+    assert!(files
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["path"] == env!("CARGO_MANIFEST_PATH") && r["mode"] == "r"));
     drop(f);
 
     let maps = json(&["pmap", &pid.to_string(), "--json"]);
-    assert!(maps.as_array().unwrap().iter().any(|m| m["path"] == "[stack]"));
+    assert!(maps
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["path"] == "[stack]"));
     let x = String::from_utf8_lossy(&pskit(&["pmap", "-x", &pid.to_string()]).stdout).to_string();
     assert!(x.contains("RSS") && x.contains("PSS") && x.contains("Swap") && x.contains("total kB"));
 
@@ -157,13 +234,38 @@ fn unprivileged_user_gets_access_denied_where_psutil_does() {
     let kid = sleeper();
     let pid = kid.0.id().to_string();
     let out = Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN, "proc", &pid, "--json"])
+        .args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            BIN,
+            "proc",
+            &pid,
+            "--json",
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let d: Value = serde_json::from_slice(&out.stdout).unwrap();
-    for denied in ["environ", "exe", "open_files", "memory_maps", "io_counters", "cwd", "num_fds", "memory_full_info"] {
-        assert!(d[denied].is_null(), "{denied} should be AccessDenied: {}", d[denied]);
+    for denied in [
+        "environ",
+        "exe",
+        "open_files",
+        "memory_maps",
+        "io_counters",
+        "cwd",
+        "num_fds",
+        "memory_full_info",
+    ] {
+        assert!(
+            d[denied].is_null(),
+            "{denied} should be AccessDenied: {}",
+            d[denied]
+        );
     }
     assert_eq!(d["name"], "sleep");
     assert_eq!(d["cmdline"], serde_json::json!(["sleep", "1000"]));
@@ -174,7 +276,15 @@ fn unprivileged_user_gets_access_denied_where_psutil_does() {
     assert!(d["num_threads"].as_u64().unwrap() == 1);
     // And a single call that is denied says so, with a non-zero exit.
     let out = Command::new("setpriv")
-        .args(["--reuid=nobody", "--regid=nogroup", "--clear-groups", BIN, "lsof", "-p", &pid])
+        .args([
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            BIN,
+            "lsof",
+            "-p",
+            &pid,
+        ])
         .output()
         .unwrap();
     assert!(!out.status.success());

@@ -57,12 +57,21 @@ fn main() {
         rows.push(("floor", peer_ms(Command::new(floor).arg(iters.to_string()))));
     }
     if let Some(peers) = arg(3) {
-        rows.push(("procfs", peer_ms(Command::new(&peers).args(["procfs", &iters.to_string()]))));
-        rows.push(("sysinfo-warm", peer_ms(Command::new(&peers).args(["sysinfo-warm", &iters.to_string()]))));
+        rows.push((
+            "procfs",
+            peer_ms(Command::new(&peers).args(["procfs", &iters.to_string()])),
+        ));
+        rows.push((
+            "sysinfo-warm",
+            peer_ms(Command::new(&peers).args(["sysinfo-warm", &iters.to_string()])),
+        ));
     }
     if let Some(py) = arg(4) {
         let py_iters = (iters / 4).max(2).to_string();
-        rows.push(("psutil", peer_ms(Command::new("python3").args([py.as_str(), &py_iters]))));
+        rows.push((
+            "psutil",
+            peer_ms(Command::new("python3").args([py.as_str(), &py_iters])),
+        ));
     }
     // The same scan without uids: the floor reads no status file (it takes the
     // owner of /proc/<pid>), psutil's uids need it.
@@ -77,8 +86,13 @@ fn main() {
     for (name, v) in &rows {
         match v {
             Some(v) => {
-                let vs_floor = floor.map(|f| format!("{:.2}x floor", v / f)).unwrap_or_default();
-                println!("{name:>14}: {v:8.3} ms/scan  {vs_floor:>12}  pskit is {:.2}x faster", v / best);
+                let vs_floor = floor
+                    .map(|f| format!("{:.2}x floor", v / f))
+                    .unwrap_or_default();
+                println!(
+                    "{name:>14}: {v:8.3} ms/scan  {vs_floor:>12}  pskit is {:.2}x faster",
+                    v / best
+                );
             }
             None => println!("{name:>14}: failed to run"),
         }

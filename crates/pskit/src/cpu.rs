@@ -231,7 +231,11 @@ pub fn cpu_percent(interval: Option<f64>) -> Result<f64> {
 /// ```
 pub fn cpu_percent_percpu(interval: Option<f64>) -> Result<Vec<f64>> {
     let (t1, t2) = sample_pair(interval, &LAST_PERCENT_PERCPU, cpu_times_percpu)?;
-    Ok(t1.iter().zip(&t2).map(|(a, b)| busy_percent(a, b)).collect())
+    Ok(t1
+        .iter()
+        .zip(&t2)
+        .map(|(a, b)| busy_percent(a, b))
+        .collect())
 }
 
 /// The share of each CPU mode in percent (psutil `cpu_times_percent`).
@@ -253,7 +257,11 @@ pub fn cpu_times_percent(interval: Option<f64>) -> Result<CpuTimes> {
 /// ```
 pub fn cpu_times_percent_percpu(interval: Option<f64>) -> Result<Vec<CpuTimes>> {
     let (t1, t2) = sample_pair(interval, &LAST_TIMES_PERCENT_PERCPU, cpu_times_percpu)?;
-    Ok(t1.iter().zip(&t2).map(|(a, b)| times_percent(a, b)).collect())
+    Ok(t1
+        .iter()
+        .zip(&t2)
+        .map(|(a, b)| times_percent(a, b))
+        .collect())
 }
 
 /// The number of logical CPUs (`logical = true`: online CPUs) or physical cores
@@ -389,7 +397,13 @@ mod tests {
 
     #[test]
     fn negative_interval_is_value_error() {
-        assert!(matches!(cpu_percent(Some(-1.0)), Err(Error::InvalidArgument(_))));
-        assert!(matches!(cpu_times_percent(Some(f64::NAN)), Err(Error::InvalidArgument(_))));
+        assert!(matches!(
+            cpu_percent(Some(-1.0)),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(
+            cpu_times_percent(Some(f64::NAN)),
+            Err(Error::InvalidArgument(_))
+        ));
     }
 }

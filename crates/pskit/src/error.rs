@@ -123,7 +123,10 @@ impl Error {
     /// assert!(err.is_no_such_process());
     /// ```
     pub fn is_no_such_process(&self) -> bool {
-        matches!(self, Error::NoSuchProcess { .. } | Error::ZombieProcess { .. })
+        matches!(
+            self,
+            Error::NoSuchProcess { .. } | Error::ZombieProcess { .. }
+        )
     }
 
     /// True for `AccessDenied`.

@@ -24,8 +24,8 @@ pub mod cpu;
 mod error;
 pub mod host;
 mod linux;
-mod nowrap;
 pub mod memory;
+mod nowrap;
 pub mod process;
 mod root;
 

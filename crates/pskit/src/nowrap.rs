@@ -37,7 +37,10 @@ impl<const N: usize> NoWrap<N> {
         for (key, values) in current.iter_mut() {
             let raw = *values;
             let entry = match state.remove(key.as_str()) {
-                None => Entry { last_raw: raw, reminder: [0; N] },
+                None => Entry {
+                    last_raw: raw,
+                    reminder: [0; N],
+                },
                 Some(mut e) => {
                     for i in 0..N {
                         if raw[i] < e.last_raw[i] {

@@ -274,9 +274,7 @@ impl Root {
         if let Some(r) = GLOBAL.read().ok().and_then(|g| g.clone()) {
             return r;
         }
-        FROM_ENV
-            .get_or_init(|| Arc::new(Root::from_env()))
-            .clone()
+        FROM_ENV.get_or_init(|| Arc::new(Root::from_env())).clone()
     }
 
     /// Makes this root the default for the whole process (every thread without a
@@ -364,6 +362,9 @@ mod tests {
             r.map_host_path(Path::new("/sys/fs/cgroup/cpu")),
             PathBuf::from("/fx/sys/fs/cgroup/cpu")
         );
-        assert_eq!(r.map_host_path(Path::new("/mnt/x")), PathBuf::from("/mnt/x"));
+        assert_eq!(
+            r.map_host_path(Path::new("/mnt/x")),
+            PathBuf::from("/mnt/x")
+        );
     }
 }

@@ -22,7 +22,10 @@ fn pids_are_the_numeric_entries_sorted() {
 fn pid_exists_uses_the_tgid_rule() {
     root().scope(|| {
         assert!(pskit::pid_exists(4242).unwrap());
-        assert!(!pskit::pid_exists(4243).unwrap(), "a thread id is not a pid");
+        assert!(
+            !pskit::pid_exists(4243).unwrap(),
+            "a thread id is not a pid"
+        );
         assert!(!pskit::pid_exists(5).unwrap());
         assert!(!pskit::pid_exists(0).unwrap());
     });
@@ -39,7 +42,10 @@ fn missing_pid_is_no_such_process() {
 fn name_extended_from_cmdline_when_comm_is_15_bytes() {
     let p = root().scope(|| Process::new(4242)).unwrap();
     assert_eq!(p.name().unwrap(), "a-very-long-daemon");
-    assert_eq!(p.cmdline().unwrap(), ["/opt/bin/a-very-long-daemon", "--flag", "two words"]);
+    assert_eq!(
+        p.cmdline().unwrap(),
+        ["/opt/bin/a-very-long-daemon", "--flag", "two words"]
+    );
 }
 
 #[test]
@@ -89,7 +95,18 @@ fn memory_info_is_statm_times_page_size() {
     let page = rustix::param::page_size() as u64;
     let p = root().scope(|| Process::new(4242)).unwrap();
     let m = p.memory_info().unwrap();
-    assert_eq!((m.vms, m.rss, m.shared, m.text, m.lib, m.data, m.dirty), (2560 * page, 300 * page, 200 * page, 25 * page, 0, 183 * page, 0));
+    assert_eq!(
+        (m.vms, m.rss, m.shared, m.text, m.lib, m.data, m.dirty),
+        (
+            2560 * page,
+            300 * page,
+            200 * page,
+            25 * page,
+            0,
+            183 * page,
+            0
+        )
+    );
 }
 
 #[test]
@@ -105,8 +122,21 @@ fn environ_io_cgroup_threads_fds() {
     let env = p.environ().unwrap();
     assert_eq!(env.get("HOME").map(String::as_str), Some("/home/u"));
     let io = p.io_counters().unwrap();
-    assert_eq!((io.read_count, io.write_count, io.read_bytes, io.write_bytes, io.read_chars, io.write_chars), (3, 4, 4096, 8192, 100, 200));
-    assert_eq!(p.cgroup().unwrap().as_deref(), Some("/user.slice/app.scope"));
+    assert_eq!(
+        (
+            io.read_count,
+            io.write_count,
+            io.read_bytes,
+            io.write_bytes,
+            io.read_chars,
+            io.write_chars
+        ),
+        (3, 4, 4096, 8192, 100, 200)
+    );
+    assert_eq!(
+        p.cgroup().unwrap().as_deref(),
+        Some("/user.slice/app.scope")
+    );
     let t = p.threads().unwrap();
     assert_eq!(t.iter().map(|t| t.id).collect::<Vec<_>>(), [4242, 4243]);
     assert_eq!(t[1].user_time, 50.0 / tck());
@@ -119,9 +149,14 @@ fn environ_io_cgroup_threads_fds() {
 fn zombie_rules() {
     let z = root().scope(|| Process::new(77)).unwrap();
     assert_eq!(z.status().unwrap(), "zombie");
-    assert!(matches!(z.cmdline(), Err(pskit::Error::ZombieProcess { .. })));
+    assert!(matches!(
+        z.cmdline(),
+        Err(pskit::Error::ZombieProcess { .. })
+    ));
     assert_eq!(z.name().unwrap(), "defunct");
-    let d = z.as_dict(&["cmdline", "name", "status"], serde_json::json!("AD")).unwrap();
+    let d = z
+        .as_dict(&["cmdline", "name", "status"], serde_json::json!("AD"))
+        .unwrap();
     assert_eq!(d["cmdline"], "AD");
     assert_eq!(d["name"], "defunct");
 }
@@ -129,25 +164,49 @@ fn zombie_rules() {
 #[test]
 fn children_use_the_ppid_table() {
     let p = root().scope(|| Process::new(4242)).unwrap();
-    let kids: Vec<u32> = p.children(false).unwrap().iter().map(Process::pid).collect();
+    let kids: Vec<u32> = p
+        .children(false)
+        .unwrap()
+        .iter()
+        .map(Process::pid)
+        .collect();
     assert_eq!(kids, [77]);
     let init = root().scope(|| Process::new(1)).unwrap();
-    let all: Vec<u32> = init.children(true).unwrap().iter().map(Process::pid).collect();
+    let all: Vec<u32> = init
+        .children(true)
+        .unwrap()
+        .iter()
+        .map(Process::pid)
+        .collect();
     assert_eq!(all, [4242, 77]);
     assert!(init.parent().unwrap().is_none());
 }
 
 #[test]
 fn process_iter_on_the_fixture() {
-    let attrs = ["pid", "name", "cmdline", "uids", "memory_info", "create_time", "username"];
+    let attrs = [
+        "pid",
+        "name",
+        "cmdline",
+        "uids",
+        "memory_info",
+        "create_time",
+        "username",
+    ];
     let all = root().scope(|| pskit::process_iter(&attrs)).unwrap();
-    assert_eq!(all.iter().map(|p| p.pid()).collect::<Vec<_>>(), [1, 77, 4242]);
+    assert_eq!(
+        all.iter().map(|p| p.pid()).collect::<Vec<_>>(),
+        [1, 77, 4242]
+    );
     let d = &all[2];
     assert_eq!(d.name.as_deref(), Some("a-very-long-daemon"));
     assert_eq!(d.username.as_deref(), Some("user"));
     // The scan takes memory_info from status when it reads status anyway.
     let m = d.memory_info.unwrap();
-    assert_eq!((m.rss, m.vms, m.shared, m.data), (1200 * 1024, 10240 * 1024, 800 * 1024, 732 * 1024));
+    assert_eq!(
+        (m.rss, m.vms, m.shared, m.data),
+        (1200 * 1024, 10240 * 1024, 800 * 1024, 732 * 1024)
+    );
     // The zombie's cmdline is ad_value.
     assert_eq!(all[1].cmdline, None);
     let info = all[1].info(serde_json::json!("AD"));
@@ -157,7 +216,9 @@ fn process_iter_on_the_fixture() {
 
 #[test]
 fn invalid_attr_names() {
-    let err = root().scope(|| pskit::process_iter(&["name", "nope"])).unwrap_err();
+    let err = root()
+        .scope(|| pskit::process_iter(&["name", "nope"]))
+        .unwrap_err();
     assert!(matches!(err, pskit::Error::InvalidArgument(_)));
     assert!(err.to_string().contains("nope"));
 }

@@ -61,7 +61,11 @@ fn long_named_sleeper(dir: &Path) -> (Kid, PathBuf) {
 }
 
 fn which(prog: &str) -> PathBuf {
-    let out = Command::new("sh").arg("-c").arg(format!("command -v {prog}")).output().unwrap();
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {prog}"))
+        .output()
+        .unwrap();
     PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
 }
 
@@ -71,7 +75,11 @@ fn long_name_cmdline_environ_cwd() {
     let (kid, exe) = long_named_sleeper(&dir);
     let pid = kid.0.id();
     let p = Process::new(pid).unwrap();
-    wait_for("exec", || p.name().map(|n| n == "pskit-long-name-sleeper").unwrap_or(false));
+    wait_for("exec", || {
+        p.name()
+            .map(|n| n == "pskit-long-name-sleeper")
+            .unwrap_or(false)
+    });
     assert_eq!(p.name().unwrap(), "pskit-long-name-sleeper");
     assert_eq!(p.cmdline().unwrap(), [exe.to_str().unwrap(), "1000"]);
     assert_eq!(p.exe().unwrap(), exe.to_str().unwrap());
@@ -81,16 +89,60 @@ fn long_name_cmdline_environ_cwd() {
     assert_eq!(p.cwd().unwrap(), dir.to_str().unwrap());
     assert_eq!(p.ppid().unwrap(), std::process::id());
     assert_eq!(p.parent().unwrap().unwrap().pid(), std::process::id());
-    assert!(Process::current().unwrap().children(false).unwrap().contains(&p));
+    assert!(Process::current()
+        .unwrap()
+        .children(false)
+        .unwrap()
+        .contains(&p));
 
     let ours = p
-        .as_dict(&["name", "cmdline", "exe", "environ", "cwd", "ppid", "uids", "gids", "username", "status", "terminal", "num_threads", "create_time", "nice", "num_fds", "cpu_affinity", "memory_info"], Value::Null)
+        .as_dict(
+            &[
+                "name",
+                "cmdline",
+                "exe",
+                "environ",
+                "cwd",
+                "ppid",
+                "uids",
+                "gids",
+                "username",
+                "status",
+                "terminal",
+                "num_threads",
+                "create_time",
+                "nice",
+                "num_fds",
+                "cpu_affinity",
+                "memory_info",
+            ],
+            Value::Null,
+        )
         .unwrap();
     let theirs = psutil_dict(pid, "['name', 'cmdline', 'exe', 'environ', 'cwd', 'ppid', 'uids', 'gids', 'username', 'status', 'terminal', 'num_threads', 'create_time', 'nice', 'num_fds', 'cpu_affinity', 'memory_info']");
-    for key in ["name", "cmdline", "exe", "environ", "cwd", "ppid", "uids", "gids", "username", "status", "terminal", "num_threads", "nice", "num_fds", "cpu_affinity"] {
+    for key in [
+        "name",
+        "cmdline",
+        "exe",
+        "environ",
+        "cwd",
+        "ppid",
+        "uids",
+        "gids",
+        "username",
+        "status",
+        "terminal",
+        "num_threads",
+        "nice",
+        "num_fds",
+        "cpu_affinity",
+    ] {
         assert_eq!(ours[key], theirs[key], "{key}");
     }
-    let (a, b) = (ours["create_time"].as_f64().unwrap(), theirs["create_time"].as_f64().unwrap());
+    let (a, b) = (
+        ours["create_time"].as_f64().unwrap(),
+        theirs["create_time"].as_f64().unwrap(),
+    );
     assert!((a - b).abs() < 0.01, "create_time {a} vs {b}");
     assert_eq!(ours["memory_info"]["vms"], theirs["memory_info"]["vms"]);
     assert_eq!(ours["memory_info"]["text"], theirs["memory_info"]["text"]);
@@ -132,7 +184,9 @@ fn rich_child(dir: &Path) -> Kid {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
     assert_eq!(line.trim(), "ready");
     Kid(child)
 }
@@ -153,27 +207,78 @@ fn open_files_threads_nice_against_psutil() {
     let got: Vec<(String, u64, String)> = files
         .iter()
         .filter(|f| f.path.starts_with(dir.to_str().unwrap()))
-        .map(|f| (Path::new(&f.path).file_name().unwrap().to_string_lossy().into_owned(), f.position, f.mode.clone()))
+        .map(|f| {
+            (
+                Path::new(&f.path)
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned(),
+                f.position,
+                f.mode.clone(),
+            )
+        })
         .collect();
-    let want = [("r.txt", 3, "r"), ("w.txt", 5, "w"), ("a.txt", 7, "a"), ("rp.txt", 2, "r+"), ("ap.txt", 4, "a+")];
+    let want = [
+        ("r.txt", 3, "r"),
+        ("w.txt", 5, "w"),
+        ("a.txt", 7, "a"),
+        ("rp.txt", 2, "r+"),
+        ("ap.txt", 4, "a+"),
+    ];
     assert_eq!(got.len(), want.len(), "{got:?}");
     for ((n, pos, mode), (wn, wpos, wmode)) in got.iter().zip(want) {
         assert_eq!((n.as_str(), *pos, mode.as_str()), (wn, wpos, wmode));
     }
-    let ours = p.as_dict(&["open_files", "nice", "num_threads", "num_fds", "threads", "io_counters", "memory_maps", "memory_full_info"], Value::Null).unwrap();
+    let ours = p
+        .as_dict(
+            &[
+                "open_files",
+                "nice",
+                "num_threads",
+                "num_fds",
+                "threads",
+                "io_counters",
+                "memory_maps",
+                "memory_full_info",
+            ],
+            Value::Null,
+        )
+        .unwrap();
     let theirs = psutil_dict(pid, "['open_files', 'nice', 'num_threads', 'num_fds', 'threads', 'io_counters', 'memory_maps', 'memory_full_info']");
     for key in ["open_files", "nice", "num_threads", "num_fds"] {
         assert_eq!(ours[key], theirs[key], "{key}");
     }
-    let ids = |v: &Value| v.as_array().unwrap().iter().map(|t| t["id"].clone()).collect::<Vec<_>>();
+    let ids = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&ours["threads"]), ids(&theirs["threads"]));
-    let paths = |v: &Value| v.as_array().unwrap().iter().map(|t| t["path"].clone()).collect::<Vec<_>>();
+    let paths = |v: &Value| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["path"].clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(paths(&ours["memory_maps"]), paths(&theirs["memory_maps"]));
     for key in ["rss", "vms", "uss"] {
-        let (a, b) = (ours["memory_full_info"][key].as_u64().unwrap(), theirs["memory_full_info"][key].as_u64().unwrap());
-        assert!(common::diff(a, b) < common::TOLERANCE_SYS_MEM, "{key}: {a} vs {b}");
+        let (a, b) = (
+            ours["memory_full_info"][key].as_u64().unwrap(),
+            theirs["memory_full_info"][key].as_u64().unwrap(),
+        );
+        assert!(
+            common::diff(a, b) < common::TOLERANCE_SYS_MEM,
+            "{key}: {a} vs {b}"
+        );
     }
-    let (a, b) = (ours["io_counters"]["read_chars"].as_u64().unwrap(), theirs["io_counters"]["read_chars"].as_u64().unwrap());
+    let (a, b) = (
+        ours["io_counters"]["read_chars"].as_u64().unwrap(),
+        theirs["io_counters"]["read_chars"].as_u64().unwrap(),
+    );
     assert!(a <= b && b - a < 1 << 20, "read_chars {a} vs {b}");
     drop(kid);
     let _ = std::fs::remove_dir_all(&dir);
@@ -198,17 +303,31 @@ fn zombie_child() {
     let p = Process::new(pid).unwrap();
     wait_for("zombie", || p.status().ok() == Some("zombie"));
     assert!(p.is_running(), "a zombie is running");
-    assert!(matches!(p.cmdline(), Err(pskit::Error::ZombieProcess { .. })));
+    assert!(matches!(
+        p.cmdline(),
+        Err(pskit::Error::ZombieProcess { .. })
+    ));
     assert!(matches!(p.exe(), Err(pskit::Error::ZombieProcess { .. })));
-    let ours = p.as_dict(&["status", "cmdline", "exe", "name", "ppid", "memory_maps"], Value::Null).unwrap();
-    let theirs = psutil_dict(pid, "['status', 'cmdline', 'exe', 'name', 'ppid', 'memory_maps']");
+    let ours = p
+        .as_dict(
+            &["status", "cmdline", "exe", "name", "ppid", "memory_maps"],
+            Value::Null,
+        )
+        .unwrap();
+    let theirs = psutil_dict(
+        pid,
+        "['status', 'cmdline', 'exe', 'name', 'ppid', 'memory_maps']",
+    );
     assert_eq!(Value::Object(ours), theirs);
     child.wait().unwrap();
     wait_for("reaped", || !p.is_running());
     assert!(p.name().unwrap_err().is_no_such_process());
     assert!(p.memory_info().unwrap_err().is_no_such_process());
     assert!(p.open_files().unwrap_err().is_no_such_process());
-    assert!(p.as_dict(&[], Value::Null).unwrap_err().is_no_such_process());
+    assert!(p
+        .as_dict(&[], Value::Null)
+        .unwrap_err()
+        .is_no_such_process());
 }
 
 #[test]
@@ -219,7 +338,11 @@ fn deleted_exe() {
     let kid = Kid(Command::new(&exe).arg("1000").spawn().unwrap());
     let pid = kid.0.id();
     let p = Process::new(pid).unwrap();
-    wait_for("exec", || p.exe().map(|e| e.ends_with("pskit-deleted")).unwrap_or(false));
+    wait_for("exec", || {
+        p.exe()
+            .map(|e| e.ends_with("pskit-deleted"))
+            .unwrap_or(false)
+    });
     std::fs::remove_file(&exe).unwrap();
     let fresh = Process::new(pid).unwrap();
     assert_eq!(fresh.exe().unwrap(), exe.to_str().unwrap());
@@ -238,10 +361,16 @@ fn current_process_against_psutil() {
     assert!(me.cpu_percent(None).unwrap() >= 0.0);
     assert!(me.cpu_percent(Some(-1.0)).is_err());
     assert!(me.memory_percent("rss").unwrap() > 0.0);
-    assert!(matches!(me.memory_percent("nope"), Err(pskit::Error::InvalidArgument(_))));
+    assert!(matches!(
+        me.memory_percent("nope"),
+        Err(pskit::Error::InvalidArgument(_))
+    ));
     let (soft, hard) = me.rlimit(pskit::process::RLIMIT_NOFILE).unwrap();
     let theirs = common::psutil("out = psutil.Process().rlimit(psutil.RLIMIT_NOFILE)");
-    assert_eq!((Value::from(soft), Value::from(hard)), (theirs[0].clone(), theirs[1].clone()));
+    assert_eq!(
+        (Value::from(soft), Value::from(hard)),
+        (theirs[0].clone(), theirs[1].clone())
+    );
 }
 
 #[test]
@@ -249,7 +378,8 @@ fn thread_id_is_not_a_pid() {
     let (tx, rx) = std::sync::mpsc::channel();
     let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
     let h = std::thread::spawn(move || {
-        tx.send(rustix::thread::gettid().as_raw_nonzero().get() as u32).unwrap();
+        tx.send(rustix::thread::gettid().as_raw_nonzero().get() as u32)
+            .unwrap();
         let _ = done_rx.recv();
     });
     let tid = rx.recv().unwrap();
@@ -265,15 +395,34 @@ fn process_iter_matches_psutil_on_stable_processes() {
     let dir = tempdir("iter dir");
     let (kid, _) = long_named_sleeper(&dir);
     let pid = kid.0.id();
-    wait_for("exec", || Process::new(pid).and_then(|p| p.name()).map(|n| n == "pskit-long-name-sleeper").unwrap_or(false));
-    let attrs = ["pid", "ppid", "name", "status", "uids", "num_threads", "cmdline", "memory_info", "username"];
+    wait_for("exec", || {
+        Process::new(pid)
+            .and_then(|p| p.name())
+            .map(|n| n == "pskit-long-name-sleeper")
+            .unwrap_or(false)
+    });
+    let attrs = [
+        "pid",
+        "ppid",
+        "name",
+        "status",
+        "uids",
+        "num_threads",
+        "cmdline",
+        "memory_info",
+        "username",
+    ];
     let ours = pskit::process_iter(&attrs).unwrap();
     let me = ours.iter().find(|p| p.pid() == pid).unwrap();
     let info = Value::Object(me.info(Value::Null));
     let theirs = psutil_dict(pid, &format!("{attrs:?}"));
     assert_eq!(info, theirs);
     // pid 1 too (never goes away).
-    let one = ours.iter().find(|p| p.pid() == 1).unwrap().info(Value::Null);
+    let one = ours
+        .iter()
+        .find(|p| p.pid() == 1)
+        .unwrap()
+        .info(Value::Null);
     let theirs = psutil_dict(1, "['pid', 'ppid', 'name', 'uids', 'cmdline', 'username']");
     for k in ["pid", "ppid", "name", "uids", "cmdline", "username"] {
         assert_eq!(one[k], theirs[k], "{k}");
@@ -289,7 +438,9 @@ fn churn_scan_skips_vanished_processes() {
     let spawner = std::thread::spawn(move || {
         let mut n = 0;
         while !s2.load(std::sync::atomic::Ordering::Relaxed) && n < 400 {
-            let kids: Vec<Child> = (0..10).filter_map(|_| Command::new("true").spawn().ok()).collect();
+            let kids: Vec<Child> = (0..10)
+                .filter_map(|_| Command::new("true").spawn().ok())
+                .collect();
             for mut k in kids {
                 let _ = k.wait();
             }

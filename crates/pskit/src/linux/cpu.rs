@@ -54,7 +54,10 @@ pub(crate) fn parse_stat_total(text: &str, tck: f64) -> std::result::Result<CpuT
 }
 
 /// Every `cpuN` line of /proc/stat, in file order (offline CPUs have none).
-pub(crate) fn parse_stat_percpu(text: &str, tck: f64) -> std::result::Result<Vec<CpuTimes>, String> {
+pub(crate) fn parse_stat_percpu(
+    text: &str,
+    tck: f64,
+) -> std::result::Result<Vec<CpuTimes>, String> {
     text.lines()
         .skip(1)
         .filter(|l| l.starts_with("cpu"))
@@ -127,13 +130,18 @@ pub(crate) fn parse_loadavg(text: &str) -> std::result::Result<(f64, f64, f64), 
         t.parse::<f64>()
             .map_err(|_| format!("bad load average {t:?}"))
     });
-    let mut next = || it.next().unwrap_or_else(|| Err("fewer than 3 load averages".into()));
+    let mut next = || {
+        it.next()
+            .unwrap_or_else(|| Err("fewer than 3 load averages".into()))
+    };
     Ok((next()?, next()?, next()?))
 }
 
 pub(crate) fn getloadavg(root: &Root) -> Result<(f64, f64, f64)> {
     let path = root.proc_path("loadavg");
-    with_text(&path, |s| parse_loadavg(s).map_err(|m| Error::parse(&path, m)))
+    with_text(&path, |s| {
+        parse_loadavg(s).map_err(|m| Error::parse(&path, m))
+    })
 }
 
 /// The values of every `cpu MHz` line of /proc/cpuinfo.
@@ -194,7 +202,11 @@ pub(crate) fn cpu_count_logical(root: &Root) -> Option<u32> {
             if n > 0 {
                 n
             } else {
-                read_stat(root, |s| Ok(s.lines().filter(|l| is_cpun(l)).count() as u32)).unwrap_or(0)
+                read_stat(
+                    root,
+                    |s| Ok(s.lines().filter(|l| is_cpun(l)).count() as u32),
+                )
+                .unwrap_or(0)
             }
         }
     };
@@ -370,7 +382,15 @@ softirq 55555 1 2\n";
 
     #[test]
     fn garbage_stat_is_an_error_not_a_panic() {
-        for bad in ["", "\n", "cpu\n", "cpu 1 2 x 4\n", "intr 5\n", "cpu 1 2 3\n", "\u{0}\u{1}"] {
+        for bad in [
+            "",
+            "\n",
+            "cpu\n",
+            "cpu 1 2 x 4\n",
+            "intr 5\n",
+            "cpu 1 2 3\n",
+            "\u{0}\u{1}",
+        ] {
             assert!(parse_stat_total(bad, 100.0).is_err(), "{bad:?}");
         }
         assert!(parse_stat_percpu("cpu 1 2 3 4\ncpu0 1 2\n", 100.0).is_err());
@@ -379,7 +399,15 @@ softirq 55555 1 2\n";
     #[test]
     fn cpu_stats_first_numbers() {
         let s = parse_stat_cpu_stats(STAT).unwrap();
-        assert_eq!(s, CpuStats { ctx_switches: 987654, interrupts: 123456, soft_interrupts: 55555, syscalls: 0 });
+        assert_eq!(
+            s,
+            CpuStats {
+                ctx_switches: 987654,
+                interrupts: 123456,
+                soft_interrupts: 55555,
+                syscalls: 0
+            }
+        );
         assert!(parse_stat_cpu_stats("ctxt x\n").is_err());
         assert!(parse_stat_cpu_stats("ctxt\n").is_err());
     }
@@ -392,7 +420,10 @@ softirq 55555 1 2\n";
 
     #[test]
     fn loadavg() {
-        assert_eq!(parse_loadavg("0.31 1.04 0.40 1/234 5678\n").unwrap(), (0.31, 1.04, 0.40));
+        assert_eq!(
+            parse_loadavg("0.31 1.04 0.40 1/234 5678\n").unwrap(),
+            (0.31, 1.04, 0.40)
+        );
         assert!(parse_loadavg("0.31 1.04").is_err());
         assert!(parse_loadavg("a b c").is_err());
     }

@@ -89,9 +89,12 @@ pub(crate) fn parse_zoneinfo_low(text: &str) -> u64 {
 pub(crate) fn estimate_available(m: &MemInfo, low_watermark: Option<u64>) -> i64 {
     let free = m.mem_free.unwrap_or(0) as i64;
     let fallback = free + m.cached.unwrap_or(0) as i64;
-    let (Some(af), Some(inf), Some(srec), Some(low)) =
-        (m.active_file, m.inactive_file, m.sreclaimable, low_watermark)
-    else {
+    let (Some(af), Some(inf), Some(srec), Some(low)) = (
+        m.active_file,
+        m.inactive_file,
+        m.sreclaimable,
+        low_watermark,
+    ) else {
         return fallback;
     };
     let low = low as f64;
@@ -151,7 +154,10 @@ pub(crate) fn virtual_memory(root: &Root) -> Result<VirtualMemory> {
     let m = read_meminfo(root)?;
     let page = rustix::param::page_size() as u64;
     let low = || {
-        with_text(&root.proc_path("zoneinfo"), |s| Ok(parse_zoneinfo_low(s) * page)).ok()
+        with_text(&root.proc_path("zoneinfo"), |s| {
+            Ok(parse_zoneinfo_low(s) * page)
+        })
+        .ok()
     };
     compute_virtual_memory(&m, low).map_err(|msg| Error::parse(root.proc_path("meminfo"), msg))
 }
@@ -181,7 +187,10 @@ pub(crate) fn swap_memory(root: &Root) -> Result<SwapMemory> {
             // psutil falls back to sysinfo(2); it describes this machine only, so
             // it is used only when reading the host's own root.
             if !root.is_host() {
-                return Err(Error::parse(root.proc_path("meminfo"), "no SwapTotal/SwapFree lines"));
+                return Err(Error::parse(
+                    root.proc_path("meminfo"),
+                    "no SwapTotal/SwapFree lines",
+                ));
             }
             let si = rustix::system::sysinfo();
             let unit = u64::from(si.mem_unit.max(1));
@@ -247,7 +256,8 @@ HugePages_Total:       0\n";
         let pc = (90000.0 + 200000.0) * 1024.0;
         let sr = 55360.0 * 1024.0;
         let low = low as f64;
-        let expect = (free - low + (pc - (pc / 2.0f64).min(low)) + (sr - (sr / 2.0f64).min(low))) as u64;
+        let expect =
+            (free - low + (pc - (pc / 2.0f64).min(low)) + (sr - (sr / 2.0f64).min(low))) as u64;
         assert_eq!(v.available, expect);
     }
 
@@ -280,8 +290,17 @@ HugePages_Total:       0\n";
 
     #[test]
     fn garbage_meminfo_is_an_error() {
-        for bad in ["", "garbage", "MemTotal: x kB\nMemFree: 1 kB", "MemFree: 1 kB\n", "\u{0}:\u{0}"] {
-            assert!(compute_virtual_memory(&parse_meminfo(bad), || None).is_err(), "{bad:?}");
+        for bad in [
+            "",
+            "garbage",
+            "MemTotal: x kB\nMemFree: 1 kB",
+            "MemFree: 1 kB\n",
+            "\u{0}:\u{0}",
+        ] {
+            assert!(
+                compute_virtual_memory(&parse_meminfo(bad), || None).is_err(),
+                "{bad:?}"
+            );
         }
     }
 

@@ -81,7 +81,14 @@ mod tests {
     #[test]
     fn only_user_process_records() {
         let mut data = record(2, 0, "~", "reboot", "6.18.0", 100); // BOOT_TIME
-        data.extend(record(USER_PROCESS, 1234, "pts/0", "alice", "10.0.0.1", 1_700_000_000));
+        data.extend(record(
+            USER_PROCESS,
+            1234,
+            "pts/0",
+            "alice",
+            "10.0.0.1",
+            1_700_000_000,
+        ));
         data.extend(record(USER_PROCESS, 1300, "", "bob", ":0", 1_700_000_100));
         data.extend(record(8, 1400, "pts/1", "", "", 0)); // DEAD_PROCESS
         data.extend([1, 2, 3]); // a partial trailing record

@@ -60,7 +60,10 @@ pub(crate) fn validate(attrs: &[&str]) -> Result<()> {
     if bad.is_empty() {
         Ok(())
     } else {
-        Err(Error::InvalidArgument(format!("invalid attr name(s): {}", bad.join(", "))))
+        Err(Error::InvalidArgument(format!(
+            "invalid attr name(s): {}",
+            bad.join(", ")
+        )))
     }
 }
 
@@ -90,7 +93,9 @@ impl Process {
             "memory_maps" => json(self.memory_maps()),
             "memory_percent" => json(self.memory_percent("rss")),
             "name" => json(self.name()),
-            "net_connections" => Err(Error::Unsupported("net_connections is not wired into pskit yet".into())),
+            "net_connections" => Err(Error::Unsupported(
+                "net_connections is not wired into pskit yet".into(),
+            )),
             "nice" => json(self.nice()),
             "num_ctx_switches" => json(self.num_ctx_switches()),
             "num_fds" => json(self.num_fds()),
@@ -105,7 +110,9 @@ impl Process {
             "page_faults" => json(self.page_faults()),
             "memory_info_ex" => json(self.memory_info_ex()),
             "cgroup" => json(self.cgroup()),
-            other => Err(Error::InvalidArgument(format!("invalid attr name(s): {other}"))),
+            other => Err(Error::InvalidArgument(format!(
+                "invalid attr name(s): {other}"
+            ))),
         }
     }
 
@@ -135,7 +142,12 @@ impl Process {
 
     /// as_dict without validation; `skip_unsupported` leaves out what pskit cannot
     /// provide instead of failing.
-    pub(crate) fn dict_of(&self, names: &[&str], ad_value: &Value, skip_unsupported: bool) -> Result<Map<String, Value>> {
+    pub(crate) fn dict_of(
+        &self,
+        names: &[&str],
+        ad_value: &Value,
+        skip_unsupported: bool,
+    ) -> Result<Map<String, Value>> {
         self.oneshot(|p| {
             let mut out = Map::new();
             for &name in names {

@@ -122,7 +122,9 @@ impl Process {
             return Err(sys::no_such_process(pid, "process PID out of range"));
         }
         let ident = match sys::read_pid_file(&root, pid, "stat", |b| {
-            parse::parse_stat(b).map(|s| s.starttime).map_err(|m| sys::parse_err(&root, pid, "stat", m))
+            parse::parse_stat(b)
+                .map(|s| s.starttime)
+                .map_err(|m| sys::parse_err(&root, pid, "stat", m))
         }) {
             Ok(t) => Some(t),
             Err(Error::AccessDenied { .. }) | Err(Error::ZombieProcess { .. }) => None,
@@ -135,7 +137,12 @@ impl Process {
     }
 
     pub(crate) fn from_parts(root: Arc<Root>, pid: u32, ident: Option<u64>) -> Process {
-        Process { pid, ident, root, state: Mutex::new(State::default()) }
+        Process {
+            pid,
+            ident,
+            root,
+            state: Mutex::new(State::default()),
+        }
     }
 
     /// The process id.
@@ -171,7 +178,9 @@ impl Process {
     /// psutil's `_raise_if_pid_reused`: NoSuchProcess when the pid now names another
     /// process.
     pub(crate) fn check_reused(&self) -> Result<()> {
-        let Some(ident) = self.ident else { return Ok(()) };
+        let Some(ident) = self.ident else {
+            return Ok(());
+        };
         match self.stat(|s| Ok(s.starttime)) {
             Ok(t) if t != ident => Err(sys::no_such_process(
                 self.pid,
@@ -209,7 +218,11 @@ impl Process {
 
     /// Reads `which` (from the cache inside oneshot) and parses it; errors are
     /// translated the psutil way.
-    pub(crate) fn with_file<T>(&self, which: Cached, parse: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+    pub(crate) fn with_file<T>(
+        &self,
+        which: Cached,
+        parse: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
         let mut st = self.lock();
         if st.oneshot == 0 {
             drop(st);

@@ -172,18 +172,34 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
     };
     let want = |n: &str| names.contains(&n);
     let mut need = scan::Need {
-        status: ["uids", "gids", "username", "num_threads", "num_ctx_switches"].iter().any(|n| want(n)),
+        status: [
+            "uids",
+            "gids",
+            "username",
+            "num_threads",
+            "num_ctx_switches",
+        ]
+        .iter()
+        .any(|n| want(n)),
         statm: false,
         cmdline: want("cmdline"),
         name: want("name"),
     };
     // With status read anyway, memory_info comes from it and statm is not read.
     need.statm = want("memory_info") && !need.status;
-    let others: Vec<&'static str> = names.iter().copied().filter(|n| !SCANNED.contains(n)).collect();
+    let others: Vec<&'static str> = names
+        .iter()
+        .copied()
+        .filter(|n| !SCANNED.contains(n))
+        .collect();
     let root = Root::current();
     let tck = clk_tck();
     let page = page_size();
-    let boot = if want("create_time") { Some(crate::linux::cpu::boot_time(&root)?) } else { None };
+    let boot = if want("create_time") {
+        Some(crate::linux::cpu::boot_time(&root)?)
+    } else {
+        None
+    };
     let mut users: HashMap<u32, String> = HashMap::new();
     let mut out = Vec::new();
     let mut failure: Option<Error> = None;
@@ -222,36 +238,59 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
                 (None, Some(st)) if want("memory_info") => Some(memory_info_of_status(st)),
                 _ => None,
             },
-            uids: uids.filter(|_| want("uids")).map(|u| Uids { real: u[0], effective: u[1], saved: u[2] }),
+            uids: uids.filter(|_| want("uids")).map(|u| Uids {
+                real: u[0],
+                effective: u[1],
+                saved: u[2],
+            }),
             gids: status
                 .as_ref()
                 .and_then(|st| st.gid)
                 .filter(|_| want("gids"))
-                .map(|g| Gids { real: g[0], effective: g[1], saved: g[2] }),
+                .map(|g| Gids {
+                    real: g[0],
+                    effective: g[1],
+                    saved: g[2],
+                }),
             username: match uids {
-                Some(u) if want("username") => {
-                    Some(users.entry(u[0]).or_insert_with(|| files::username(&root, u[0])).clone())
-                }
+                Some(u) if want("username") => Some(
+                    users
+                        .entry(u[0])
+                        .or_insert_with(|| files::username(&root, u[0]))
+                        .clone(),
+                ),
                 _ => None,
             },
-            num_threads: status.as_ref().and_then(|st| st.threads).filter(|_| want("num_threads")),
-            num_ctx_switches: status.as_ref().filter(|_| want("num_ctx_switches")).and_then(|st| {
-                Some(CtxSwitches {
-                    voluntary: st.voluntary_ctxt_switches?,
-                    involuntary: st.nonvoluntary_ctxt_switches?,
-                })
-            }),
+            num_threads: status
+                .as_ref()
+                .and_then(|st| st.threads)
+                .filter(|_| want("num_threads")),
+            num_ctx_switches: status
+                .as_ref()
+                .filter(|_| want("num_ctx_switches"))
+                .and_then(|st| {
+                    Some(CtxSwitches {
+                        voluntary: st.voluntary_ctxt_switches?,
+                        involuntary: st.nonvoluntary_ctxt_switches?,
+                    })
+                }),
             cmdline: cmdline.filter(|_| want("cmdline")),
             create_time: boot.map(|b| s.starttime as f64 / tck + b),
             terminal: want("terminal").then(|| files::tty_name(&root, s.tty_nr)),
             cpu_num: want("cpu_num").then_some(s.processor.max(0) as u32),
-            page_faults: want("page_faults").then_some(PageFaults { minor: s.minflt, major: s.majflt }),
+            page_faults: want("page_faults").then_some(PageFaults {
+                minor: s.minflt,
+                major: s.majflt,
+            }),
             other: Map::new(),
             process,
             requested: names.clone(),
         };
         if !others.is_empty() {
-            match info.process.dict_of(&others, &Value::Null, attrs.is_empty()) {
+            match info
+                .process
+                .dict_of(&others, &Value::Null, attrs.is_empty())
+            {
                 Ok(m) => info.other = m,
                 Err(err) if err.is_no_such_process() => return,
                 Err(err) => {

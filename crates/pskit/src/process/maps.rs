@@ -73,7 +73,11 @@ impl Process {
     pub fn threads(&self) -> Result<Vec<Thread>> {
         Ok(files::threads(&self.root, self.pid, clk_tck())?
             .into_iter()
-            .map(|(id, user_time, system_time)| Thread { id, user_time, system_time })
+            .map(|(id, user_time, system_time)| Thread {
+                id,
+                user_time,
+                system_time,
+            })
             .collect())
     }
 
@@ -105,10 +109,17 @@ impl Process {
     /// ```
     pub fn memory_full_info(&self) -> Result<MemoryFullInfo> {
         let m = self.memory_info()?;
-        let rollup = crate::linux::fs::with_bytes(&self.path("smaps_rollup"), |b| Ok(parse::parse_uss_pss_swap(b)));
+        let rollup = crate::linux::fs::with_bytes(&self.path("smaps_rollup"), |b| {
+            Ok(parse::parse_uss_pss_swap(b))
+        });
         let (uss, pss, swap) = match rollup {
             Ok(v) => v,
-            Err(e) if matches!(sys::errno(&e), Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)) => {
+            Err(e)
+                if matches!(
+                    sys::errno(&e),
+                    Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)
+                ) =>
+            {
                 self.with_file(Cached::Smaps, |b| Ok(parse::parse_uss_pss_swap(b)))?
             }
             Err(e) => return Err(sys::translate(&self.root, self.pid, e)),
@@ -137,7 +148,9 @@ impl Process {
     /// assert!(p.memory_percent("bogus").is_err());
     /// ```
     pub fn memory_percent(&self, memtype: &str) -> Result<f64> {
-        const FIELDS: [&str; 10] = ["rss", "vms", "shared", "text", "lib", "data", "dirty", "uss", "pss", "swap"];
+        const FIELDS: [&str; 10] = [
+            "rss", "vms", "shared", "text", "lib", "data", "dirty", "uss", "pss", "swap",
+        ];
         let Some(i) = FIELDS.iter().position(|f| *f == memtype) else {
             return Err(Error::InvalidArgument(format!(
                 "invalid memtype {memtype:?}; valid types are {FIELDS:?}"
@@ -170,7 +183,10 @@ impl Process {
         let mut out: Vec<MemoryMap> = Vec::new();
         for e in entries {
             let i = *index.entry(e.path.clone()).or_insert_with(|| {
-                out.push(MemoryMap { path: e.path.clone(), ..MemoryMap::default() });
+                out.push(MemoryMap {
+                    path: e.path.clone(),
+                    ..MemoryMap::default()
+                });
                 out.len() - 1
             });
             let m = &mut out[i];

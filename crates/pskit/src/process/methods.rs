@@ -67,7 +67,9 @@ impl Process {
 
     fn guess_exe(&self) -> Result<Option<String>> {
         let cmd = self.cmdline()?;
-        let Some(first) = cmd.first() else { return Ok(None) };
+        let Some(first) = cmd.first() else {
+            return Ok(None);
+        };
         if !first.starts_with('/') {
             return Ok(None);
         }
@@ -85,7 +87,12 @@ impl Process {
                 let end = raw.iter().position(|&c| c == 0).unwrap_or(raw.len());
                 Ok(sys::strip_deleted(&self.root, parse::lossy(&raw[..end])))
             }
-            Err(e) if matches!(sys::errno(&e), Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)) => {
+            Err(e)
+                if matches!(
+                    sys::errno(&e),
+                    Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)
+                ) =>
+            {
                 if !self.path("").exists() {
                     Err(sys::no_such_process(self.pid, "process no longer exists"))
                 } else if sys::is_zombie(&self.root, self.pid) {
@@ -106,7 +113,9 @@ impl Process {
     /// assert!(!cmd.is_empty());
     /// ```
     pub fn cmdline(&self) -> Result<Vec<String>> {
-        let parts = sys::read_pid_file(&self.root, self.pid, "cmdline", |b| Ok(parse::parse_cmdline(b)))?;
+        let parts = sys::read_pid_file(&self.root, self.pid, "cmdline", |b| {
+            Ok(parse::parse_cmdline(b))
+        })?;
         if parts.is_empty() && sys::is_zombie(&self.root, self.pid) {
             return Err(sys::zombie(self.pid));
         }
@@ -121,7 +130,9 @@ impl Process {
     /// assert!(env.contains_key("PATH") || !env.is_empty() || env.is_empty());
     /// ```
     pub fn environ(&self) -> Result<BTreeMap<String, String>> {
-        sys::read_pid_file(&self.root, self.pid, "environ", |b| Ok(parse::parse_environ(b)))
+        sys::read_pid_file(&self.root, self.pid, "environ", |b| {
+            Ok(parse::parse_environ(b))
+        })
     }
 
     /// Start time in seconds since the epoch (psutil `create_time`): stat#22 /
@@ -228,8 +239,14 @@ impl Process {
     /// assert!(pskit::Process::current().unwrap().uids().is_ok());
     /// ```
     pub fn uids(&self) -> Result<Uids> {
-        let u = self.status_file(|s| Ok(s.uid))?.ok_or_else(|| self.missing("status", "Uid"))?;
-        Ok(Uids { real: u[0], effective: u[1], saved: u[2] })
+        let u = self
+            .status_file(|s| Ok(s.uid))?
+            .ok_or_else(|| self.missing("status", "Uid"))?;
+        Ok(Uids {
+            real: u[0],
+            effective: u[1],
+            saved: u[2],
+        })
     }
 
     /// Real, effective and saved gids (psutil `gids`).
@@ -238,8 +255,14 @@ impl Process {
     /// assert!(pskit::Process::current().unwrap().gids().is_ok());
     /// ```
     pub fn gids(&self) -> Result<Gids> {
-        let g = self.status_file(|s| Ok(s.gid))?.ok_or_else(|| self.missing("status", "Gid"))?;
-        Ok(Gids { real: g[0], effective: g[1], saved: g[2] })
+        let g = self
+            .status_file(|s| Ok(s.gid))?
+            .ok_or_else(|| self.missing("status", "Gid"))?;
+        Ok(Gids {
+            real: g[0],
+            effective: g[1],
+            saved: g[2],
+        })
     }
 
     fn missing(&self, file: &str, key: &str) -> Error {
@@ -270,7 +293,11 @@ impl Process {
         let pid = rustix::process::Pid::from_raw(self.pid as i32);
         match rustix::process::getpriority_process(pid) {
             Ok(n) => Ok(n),
-            Err(e) => Err(sys::translate(&self.root, self.pid, Error::io("getpriority", e.into()))),
+            Err(e) => Err(sys::translate(
+                &self.root,
+                self.pid,
+                Error::io("getpriority", e.into()),
+            )),
         }
     }
 
@@ -282,7 +309,9 @@ impl Process {
     /// assert!(r.is_err());
     /// ```
     pub fn ionice(&self) -> Result<Ionice> {
-        Err(Error::Unsupported("ionice needs the ioprio_get syscall, not available without unsafe code".into()))
+        Err(Error::Unsupported(
+            "ionice needs the ioprio_get syscall, not available without unsafe code".into(),
+        ))
     }
 
     /// A resource limit as (soft, hard), -1 meaning unlimited (psutil `rlimit(resource)`),
@@ -295,15 +324,23 @@ impl Process {
     /// ```
     pub fn rlimit(&self, resource: i32) -> Result<(i64, i64)> {
         if !(0..=RLIMIT_RTTIME).contains(&resource) {
-            return Err(Error::InvalidArgument(format!("invalid resource {resource}")));
+            return Err(Error::InvalidArgument(format!(
+                "invalid resource {resource}"
+            )));
         }
         let (root, pid) = (&self.root, self.pid);
         let all = sys::read_pid_file(root, pid, "limits", |b| {
-            parse::parse_limits(&String::from_utf8_lossy(b)).map_err(|m| sys::parse_err(root, pid, "limits", m))
+            parse::parse_limits(&String::from_utf8_lossy(b))
+                .map_err(|m| sys::parse_err(root, pid, "limits", m))
         })?;
-        all.get(resource as usize)
-            .copied()
-            .ok_or_else(|| sys::parse_err(root, pid, "limits", format!("no line for resource {resource}")))
+        all.get(resource as usize).copied().ok_or_else(|| {
+            sys::parse_err(
+                root,
+                pid,
+                "limits",
+                format!("no line for resource {resource}"),
+            )
+        })
     }
 
     /// I/O counters (psutil `io_counters`); other users' processes give AccessDenied.
@@ -314,7 +351,9 @@ impl Process {
     /// ```
     pub fn io_counters(&self) -> Result<IoCounters> {
         let (root, pid) = (&self.root, self.pid);
-        let v = sys::read_pid_file(root, pid, "io", |b| parse::parse_io(b).map_err(|m| sys::parse_err(root, pid, "io", m)))?;
+        let v = sys::read_pid_file(root, pid, "io", |b| {
+            parse::parse_io(b).map_err(|m| sys::parse_err(root, pid, "io", m))
+        })?;
         Ok(IoCounters {
             read_count: v[0],
             write_count: v[1],
@@ -331,7 +370,8 @@ impl Process {
     /// assert!(pskit::Process::current().unwrap().num_ctx_switches().is_ok());
     /// ```
     pub fn num_ctx_switches(&self) -> Result<CtxSwitches> {
-        let (v, n) = self.status_file(|s| Ok((s.voluntary_ctxt_switches, s.nonvoluntary_ctxt_switches)))?;
+        let (v, n) =
+            self.status_file(|s| Ok((s.voluntary_ctxt_switches, s.nonvoluntary_ctxt_switches)))?;
         match (v, n) {
             (Some(voluntary), Some(involuntary)) => Ok(CtxSwitches { voluntary, involuntary }),
             _ => Err(Error::Unsupported(
@@ -346,7 +386,8 @@ impl Process {
     /// assert!(pskit::Process::current().unwrap().num_threads().unwrap() >= 1);
     /// ```
     pub fn num_threads(&self) -> Result<u64> {
-        self.status_file(|s| Ok(s.threads))?.ok_or_else(|| self.missing("status", "Threads"))
+        self.status_file(|s| Ok(s.threads))?
+            .ok_or_else(|| self.missing("status", "Threads"))
     }
 
     /// CPU times in seconds (psutil `cpu_times`).
@@ -373,7 +414,9 @@ impl Process {
     pub fn cpu_percent(&self, interval: Option<f64>) -> Result<f64> {
         let interval = interval.unwrap_or(0.0);
         if interval < 0.0 || interval.is_nan() {
-            return Err(Error::InvalidArgument(format!("interval is not positive (got {interval})")));
+            return Err(Error::InvalidArgument(format!(
+                "interval is not positive (got {interval})"
+            )));
         }
         let sample = |p: &Process| -> Result<(Instant, f64)> {
             let t = p.cpu_times()?;
@@ -421,12 +464,22 @@ impl Process {
     /// ```
     pub fn cpu_affinity(&self) -> Result<Vec<u32>> {
         if !self.root.is_host() {
-            return Err(Error::Unsupported("cpu_affinity is a syscall and cannot follow a non-host root".into()));
+            return Err(Error::Unsupported(
+                "cpu_affinity is a syscall and cannot follow a non-host root".into(),
+            ));
         }
         let pid = rustix::process::Pid::from_raw(self.pid as i32);
-        let set = rustix::thread::sched_getaffinity(pid)
-            .map_err(|e| sys::translate(&self.root, self.pid, Error::io("sched_getaffinity", e.into())))?;
-        Ok((0..rustix::thread::CpuSet::MAX_CPU).filter(|&c| set.is_set(c)).map(|c| c as u32).collect())
+        let set = rustix::thread::sched_getaffinity(pid).map_err(|e| {
+            sys::translate(
+                &self.root,
+                self.pid,
+                Error::io("sched_getaffinity", e.into()),
+            )
+        })?;
+        Ok((0..rustix::thread::CpuSet::MAX_CPU)
+            .filter(|&c| set.is_set(c))
+            .map(|c| c as u32)
+            .collect())
     }
 
     /// Memory use from statm, in bytes (psutil `memory_info`).
@@ -478,7 +531,12 @@ impl Process {
     /// assert!(pskit::Process::current().unwrap().page_faults().unwrap().minor > 0);
     /// ```
     pub fn page_faults(&self) -> Result<PageFaults> {
-        self.stat(|s| Ok(PageFaults { minor: s.minflt, major: s.majflt }))
+        self.stat(|s| {
+            Ok(PageFaults {
+                minor: s.minflt,
+                major: s.majflt,
+            })
+        })
     }
 
     /// The process's cgroup path (beyond psutil): the v2 path of `<pid>/cgroup`
@@ -489,12 +547,17 @@ impl Process {
     /// assert!(cg.map_or(true, |c| c.starts_with('/')));
     /// ```
     pub fn cgroup(&self) -> Result<Option<String>> {
-        sys::read_pid_file(&self.root, self.pid, "cgroup", |b| Ok(parse::parse_cgroup(&String::from_utf8_lossy(b))))
+        sys::read_pid_file(&self.root, self.pid, "cgroup", |b| {
+            Ok(parse::parse_cgroup(&String::from_utf8_lossy(b)))
+        })
     }
 }
 
 /// psutil's name wrapper: a comm of 15+ bytes is extended from cmdline[0].
-pub(crate) fn extend_name(comm: String, cmdline: impl FnOnce() -> Result<Vec<String>>) -> Result<String> {
+pub(crate) fn extend_name(
+    comm: String,
+    cmdline: impl FnOnce() -> Result<Vec<String>>,
+) -> Result<String> {
     if comm.len() < 15 {
         return Ok(comm);
     }

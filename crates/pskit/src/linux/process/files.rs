@@ -13,10 +13,12 @@ use crate::root::Root;
 
 /// The name of `uid` in `{etc}/passwd`, else the uid as text (psutil's fallback).
 pub(crate) fn username(root: &Root, uid: u32) -> String {
-    with_bytes(&root.etc().join("passwd"), |b| Ok(parse::passwd_name(&String::from_utf8_lossy(b), uid)))
-        .ok()
-        .flatten()
-        .unwrap_or_else(|| uid.to_string())
+    with_bytes(&root.etc().join("passwd"), |b| {
+        Ok(parse::passwd_name(&String::from_utf8_lossy(b), uid))
+    })
+    .ok()
+    .flatten()
+    .unwrap_or_else(|| uid.to_string())
 }
 
 type TtyMap = HashMap<u64, String>;
@@ -25,7 +27,9 @@ static TTYS: Mutex<Option<(PathBuf, TtyMap)>> = Mutex::new(None);
 fn build_tty_map(dev: &Path) -> TtyMap {
     let mut map = HashMap::new();
     let mut add = |dir: &Path, host_prefix: &str, want_tty: bool| {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in rd.flatten() {
             let name = e.file_name().to_string_lossy().into_owned();
             if want_tty && !name.starts_with("tty") {
@@ -100,9 +104,20 @@ pub(crate) fn threads(root: &Root, pid: u32, tck: f64) -> Result<Vec<(u32, f64, 
     let mut vanished = false;
     for (name, tid) in tids {
         let path = pid_path(root, pid, &format!("task/{name}/stat"));
-        match with_bytes(&path, |b| parse::parse_stat(b).map(|s| (s.utime, s.stime)).map_err(|m| Error::parse(&path, m))) {
+        match with_bytes(&path, |b| {
+            parse::parse_stat(b)
+                .map(|s| (s.utime, s.stime))
+                .map_err(|m| Error::parse(&path, m))
+        }) {
             Ok((u, s)) => out.push((tid, u as f64 / tck, s as f64 / tck)),
-            Err(e) if matches!(errno(&e), Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)) => vanished = true,
+            Err(e)
+                if matches!(
+                    errno(&e),
+                    Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)
+                ) =>
+            {
+                vanished = true
+            }
             Err(e) => return Err(translate(root, pid, e)),
         }
     }
@@ -148,9 +163,18 @@ pub(crate) fn open_files(root: &Root, pid: u32) -> Result<Vec<RawOpenFile>> {
             Err(_) => continue,
         }
         let info = pid_path(root, pid, &format!("fdinfo/{name}"));
-        match with_bytes(&info, |b| parse::parse_fdinfo(b).map_err(|m| Error::parse(&info, m))) {
+        match with_bytes(&info, |b| {
+            parse::parse_fdinfo(b).map_err(|m| Error::parse(&info, m))
+        }) {
             Ok((pos, flags)) => out.push((text, fd as i32, pos, flags)),
-            Err(e) if matches!(errno(&e), Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)) => vanished = true,
+            Err(e)
+                if matches!(
+                    errno(&e),
+                    Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)
+                ) =>
+            {
+                vanished = true
+            }
             Err(e) => return Err(translate(root, pid, e)),
         }
     }
@@ -166,10 +190,17 @@ pub(crate) fn ppid_table(root: &Root) -> Result<Vec<(u32, u32, u64)>> {
     let mut out = Vec::new();
     for pid in super::pids(root)? {
         let path = pid_path(root, pid, "stat");
-        match with_bytes(&path, |b| Ok(parse::parse_stat(b).ok().map(|s| (s.ppid, s.starttime)))) {
+        match with_bytes(&path, |b| {
+            Ok(parse::parse_stat(b).ok().map(|s| (s.ppid, s.starttime)))
+        }) {
             Ok(Some((ppid, start))) => out.push((pid, ppid, start)),
             Ok(None) => {}
-            Err(e) if matches!(errno(&e), Some(libc_errno::EACCES) | Some(libc_errno::EPERM)) => {
+            Err(e)
+                if matches!(
+                    errno(&e),
+                    Some(libc_errno::EACCES) | Some(libc_errno::EPERM)
+                ) =>
+            {
                 return Err(super::access_denied(pid))
             }
             Err(_) => {}

@@ -22,27 +22,45 @@ pub(crate) fn pid_path(root: &Root, pid: u32, rel: &str) -> PathBuf {
 }
 
 pub(crate) fn no_such_process(pid: u32, msg: &str) -> Error {
-    Error::NoSuchProcess { pid, name: None, msg: msg.into() }
+    Error::NoSuchProcess {
+        pid,
+        name: None,
+        msg: msg.into(),
+    }
 }
 
 pub(crate) fn zombie(pid: u32) -> Error {
-    Error::ZombieProcess { pid, name: None, ppid: None, msg: "PID still exists but it's a zombie".into() }
+    Error::ZombieProcess {
+        pid,
+        name: None,
+        ppid: None,
+        msg: "PID still exists but it's a zombie".into(),
+    }
 }
 
 pub(crate) fn access_denied(pid: u32) -> Error {
-    Error::AccessDenied { pid: Some(pid), name: None, msg: String::new() }
+    Error::AccessDenied {
+        pid: Some(pid),
+        name: None,
+        msg: String::new(),
+    }
 }
 
 /// True when stat says the process is a zombie (state `Z`).
 pub(crate) fn is_zombie(root: &Root, pid: u32) -> bool {
-    with_bytes(&pid_path(root, pid, "stat"), |b| Ok(parse::stat_state(b) == Some(b'Z'))).unwrap_or(false)
+    with_bytes(&pid_path(root, pid, "stat"), |b| {
+        Ok(parse::stat_state(b) == Some(b'Z'))
+    })
+    .unwrap_or(false)
 }
 
 /// psutil's `wrap_exceptions`: EPERM/EACCES → AccessDenied; ESRCH → ZombieProcess
 /// or NoSuchProcess; ENOENT → ZombieProcess for a zombie, NoSuchProcess when
 /// `<pid>/stat` is gone (#2418), else the original error.
 pub(crate) fn translate(root: &Root, pid: u32, err: Error) -> Error {
-    let Error::Io { source, .. } = &err else { return err };
+    let Error::Io { source, .. } = &err else {
+        return err;
+    };
     match source.raw_os_error() {
         Some(libc_errno::EPERM) | Some(libc_errno::EACCES) => access_denied(pid),
         Some(libc_errno::ESRCH) => {
@@ -76,7 +94,12 @@ pub(crate) mod libc_errno {
 }
 
 /// Reads `<pid>/<rel>` and parses it, translating errors the psutil way.
-pub(crate) fn read_pid_file<T>(root: &Root, pid: u32, rel: &str, parse: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+pub(crate) fn read_pid_file<T>(
+    root: &Root,
+    pid: u32,
+    rel: &str,
+    parse: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
     let path = pid_path(root, pid, rel);
     with_bytes(&path, parse).map_err(|e| translate(root, pid, e))
 }
@@ -88,7 +111,9 @@ pub(crate) fn parse_err(root: &Root, pid: u32, rel: &str, msg: impl std::fmt::Di
 
 pub(crate) fn readlink_path(path: &Path) -> Result<Vec<u8>> {
     use std::os::unix::ffi::OsStringExt;
-    std::fs::read_link(path).map(|p| p.into_os_string().into_vec()).map_err(|e| Error::io(path, e))
+    std::fs::read_link(path)
+        .map(|p| p.into_os_string().into_vec())
+        .map_err(|e| Error::io(path, e))
 }
 
 /// The raw errno of an `Error::Io`.
@@ -143,7 +168,9 @@ pub(crate) fn pid_exists(root: &Root, pid: u32) -> Result<bool> {
         return Ok(pids(root)?.contains(&0));
     }
     if root.is_host() {
-        let Some(p) = rustix::process::Pid::from_raw(pid as i32) else { return Ok(false) };
+        let Some(p) = rustix::process::Pid::from_raw(pid as i32) else {
+            return Ok(false);
+        };
         match rustix::process::test_kill_process(p) {
             Ok(()) => {}
             Err(rustix::io::Errno::SRCH) => return Ok(false),
@@ -151,7 +178,9 @@ pub(crate) fn pid_exists(root: &Root, pid: u32) -> Result<bool> {
             Err(e) => return Err(Error::io("kill", e.into())),
         }
     }
-    match with_bytes(&pid_path(root, pid, "status"), |b| Ok(parse::parse_status(b).tgid)) {
+    match with_bytes(&pid_path(root, pid, "status"), |b| {
+        Ok(parse::parse_status(b).tgid)
+    }) {
         Ok(Some(tgid)) => Ok(tgid == pid),
         _ => Ok(pids(root)?.contains(&pid)),
     }

@@ -35,16 +35,29 @@ pub(crate) struct Stat<'a> {
 /// Parses stat. The comm is the text between the first `(` and the LAST `)`, so a
 /// comm with spaces or parentheses (`(a) b)`) cannot shift the fields after it.
 pub(crate) fn parse_stat(b: &[u8]) -> Res<Stat<'_>> {
-    let open = b.iter().position(|&c| c == b'(').ok_or("no '(' before the comm")?;
-    let close = b.iter().rposition(|&c| c == b')').ok_or("no ')' after the comm")?;
+    let open = b
+        .iter()
+        .position(|&c| c == b'(')
+        .ok_or("no '(' before the comm")?;
+    let close = b
+        .iter()
+        .rposition(|&c| c == b')')
+        .ok_or("no ')' after the comm")?;
     if close < open {
         return Err("')' before '('".into());
     }
-    let mut s = Stat { comm: &b[open + 1..close], ..Stat::default() };
+    let mut s = Stat {
+        comm: &b[open + 1..close],
+        ..Stat::default()
+    };
     // Fields from 3 on; a negative value (cutime can be) reads as 0.
     let mut vals = [0i64; 40];
     let mut n = 0;
-    for (i, tok) in b[close + 1..].split(|c| c.is_ascii_whitespace()).filter(|t| !t.is_empty()).enumerate() {
+    for (i, tok) in b[close + 1..]
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .enumerate()
+    {
         if i == 0 {
             s.state = tok[0];
             n = 1;
@@ -153,10 +166,18 @@ pub(crate) struct Status {
 pub(crate) fn parse_status(b: &[u8]) -> Status {
     let mut s = Status::default();
     for line in b.split(|&c| c == b'\n') {
-        let Some(colon) = line.iter().position(|&c| c == b':') else { continue };
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            continue;
+        };
         let (key, rest) = (&line[..colon], &line[colon + 1..]);
-        let mut words = rest.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty());
-        let first = || rest.split(|c| c.is_ascii_whitespace()).find(|w| !w.is_empty()).and_then(parse_u64);
+        let mut words = rest
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|w| !w.is_empty());
+        let first = || {
+            rest.split(|c| c.is_ascii_whitespace())
+                .find(|w| !w.is_empty())
+                .and_then(parse_u64)
+        };
         let kb = || first().map(|v| v * 1024);
         match key {
             b"Tgid" => s.tgid = first().map(|v| v as u32),
@@ -203,9 +224,13 @@ pub(crate) fn parse_status(b: &[u8]) -> Status {
 /// data, dt.
 pub(crate) fn parse_statm(b: &[u8]) -> Res<[u64; 7]> {
     let mut out = [0u64; 7];
-    let mut it = b.split(|c| c.is_ascii_whitespace()).filter(|w| !w.is_empty());
+    let mut it = b
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty());
     for (i, slot) in out.iter_mut().enumerate() {
-        let w = it.next().ok_or_else(|| format!("statm has only {i} numbers"))?;
+        let w = it
+            .next()
+            .ok_or_else(|| format!("statm has only {i} numbers"))?;
         *slot = parse_u64(w).ok_or_else(|| format!("statm field {} is not a number", i + 1))?;
     }
     Ok(out)
@@ -218,10 +243,19 @@ pub(crate) fn parse_io(b: &[u8]) -> Res<[u64; 6]> {
     if b.iter().all(|c| c.is_ascii_whitespace()) {
         return Err("the file is empty".into());
     }
-    let keys: [&[u8]; 6] = [b"syscr", b"syscw", b"read_bytes", b"write_bytes", b"rchar", b"wchar"];
+    let keys: [&[u8]; 6] = [
+        b"syscr",
+        b"syscw",
+        b"read_bytes",
+        b"write_bytes",
+        b"rchar",
+        b"wchar",
+    ];
     let mut out = [None; 6];
     for line in b.split(|&c| c == b'\n') {
-        let Some(colon) = line.iter().position(|&c| c == b':') else { continue };
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            continue;
+        };
         if let Some(i) = keys.iter().position(|k| *k == &line[..colon]) {
             out[i] = parse_u64(line[colon + 1..].trim_ascii());
         }
@@ -237,12 +271,16 @@ pub(crate) fn parse_io(b: &[u8]) -> Res<[u64; 6]> {
 pub(crate) fn parse_fdinfo(b: &[u8]) -> Res<(u64, u32)> {
     let (mut pos, mut flags) = (None, None);
     for line in b.split(|&c| c == b'\n') {
-        let Some(colon) = line.iter().position(|&c| c == b':') else { continue };
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            continue;
+        };
         let v = line[colon + 1..].trim_ascii();
         match &line[..colon] {
             b"pos" => pos = parse_u64(v),
             b"flags" => {
-                flags = std::str::from_utf8(v).ok().and_then(|s| u32::from_str_radix(s, 8).ok())
+                flags = std::str::from_utf8(v)
+                    .ok()
+                    .and_then(|s| u32::from_str_radix(s, 8).ok())
             }
             _ => {}
         }
@@ -273,7 +311,11 @@ pub(crate) fn parse_cmdline(b: &[u8]) -> Vec<String> {
         return Vec::new();
     }
     let sep = if b.last() == Some(&0) { 0 } else { b' ' };
-    let data = if b.last() == Some(&sep) { &b[..b.len() - 1] } else { b };
+    let data = if b.last() == Some(&sep) {
+        &b[..b.len() - 1]
+    } else {
+        b
+    };
     let mut parts: Vec<String> = data.split(|&c| c == sep).map(lossy).collect();
     if sep == 0 && parts.len() == 1 && parts[0].contains(' ') {
         parts = parts[0].split(' ').map(str::to_string).collect();
@@ -359,7 +401,9 @@ fn is_header(line: &[u8]) -> bool {
     let first = line.split(|&c| c == b' ').next().unwrap_or(b"");
     match first.iter().position(|&c| c == b'-') {
         Some(d) => {
-            d > 0 && first[..d].iter().all(u8::is_ascii_hexdigit) && first[d + 1..].iter().all(u8::is_ascii_hexdigit)
+            d > 0
+                && first[..d].iter().all(u8::is_ascii_hexdigit)
+                && first[d + 1..].iter().all(u8::is_ascii_hexdigit)
         }
         None => false,
     }
@@ -383,7 +427,11 @@ pub(crate) fn parse_smaps(b: &[u8]) -> Res<Vec<SmapsEntry>> {
             out.push(SmapsEntry {
                 addr: lossy(addr),
                 perms: lossy(perms),
-                path: if path.is_empty() { "[anon]".into() } else { lossy(path) },
+                path: if path.is_empty() {
+                    "[anon]".into()
+                } else {
+                    lossy(path)
+                },
                 values: [0; 10],
             });
             continue;
@@ -391,9 +439,13 @@ pub(crate) fn parse_smaps(b: &[u8]) -> Res<Vec<SmapsEntry>> {
         let Some(entry) = out.last_mut() else {
             return Err("smaps data before the first mapping header".into());
         };
-        let Some(colon) = line.iter().position(|&c| c == b':') else { continue };
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            continue;
+        };
         if let Some(i) = SMAPS_KEYS.iter().position(|k| *k == &line[..colon]) {
-            let num = line[colon + 1..].split(|c| c.is_ascii_whitespace()).find(|w| !w.is_empty());
+            let num = line[colon + 1..]
+                .split(|c| c.is_ascii_whitespace())
+                .find(|w| !w.is_empty());
             if let Some(v) = num.and_then(parse_u64) {
                 entry.values[i] = v * 1024;
             }
@@ -407,7 +459,9 @@ pub(crate) fn parse_smaps(b: &[u8]) -> Res<Vec<SmapsEntry>> {
 pub(crate) fn parse_uss_pss_swap(b: &[u8]) -> (u64, u64, u64) {
     let (mut uss, mut pss, mut swap) = (0, 0, 0);
     for line in b.split(|&c| c == b'\n') {
-        let Some(colon) = line.iter().position(|&c| c == b':') else { continue };
+        let Some(colon) = line.iter().position(|&c| c == b':') else {
+            continue;
+        };
         let key = &line[..colon];
         let num = || {
             line[colon + 1..]

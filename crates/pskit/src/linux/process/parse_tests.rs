@@ -59,7 +59,10 @@ fn status_fields_in_bytes() {
     assert_eq!(s.nonvoluntary_ctxt_switches, Some(7));
     assert_eq!(s.vm_rss, Some(2000 * 1024));
     assert_eq!(s.vm_hwm, Some(3000 * 1024));
-    assert_eq!(s.rss_anon.unwrap() + s.rss_file.unwrap() + s.rss_shmem.unwrap(), s.vm_rss.unwrap());
+    assert_eq!(
+        s.rss_anon.unwrap() + s.rss_file.unwrap() + s.rss_shmem.unwrap(),
+        s.vm_rss.unwrap()
+    );
     assert_eq!(s.vm_swap, Some(8 * 1024));
 }
 
@@ -72,7 +75,10 @@ fn status_garbage_gives_nothing_not_a_panic() {
 
 #[test]
 fn statm_seven_numbers() {
-    assert_eq!(parse_statm(b"2250 500 350 220 0 200 0\n").unwrap(), [2250, 500, 350, 220, 0, 200, 0]);
+    assert_eq!(
+        parse_statm(b"2250 500 350 220 0 200 0\n").unwrap(),
+        [2250, 500, 350, 220, 0, 200, 0]
+    );
     assert!(parse_statm(b"1 2 3").is_err());
     assert!(parse_statm(b"").is_err());
     assert!(parse_statm(b"a b c d e f g").is_err());
@@ -83,7 +89,10 @@ fn io_maps_kernel_names_to_psutil_order() {
     let io = b"rchar: 100\nwchar: 200\nsyscr: 3\nsyscw: 4\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n";
     assert_eq!(parse_io(io).unwrap(), [3, 4, 4096, 8192, 100, 200]);
     assert!(parse_io(b"").is_err(), "empty file: psutil's RuntimeError");
-    assert!(parse_io(b"rchar: 1\n").is_err(), "missing key: psutil's ValueError");
+    assert!(
+        parse_io(b"rchar: 1\n").is_err(),
+        "missing key: psutil's ValueError"
+    );
 }
 
 #[test]
@@ -114,10 +123,16 @@ fn cmdline_nul_form() {
 #[test]
 fn cmdline_space_and_setproctitle_forms() {
     // No trailing NUL: setproctitle rewrote it with spaces (#1179).
-    assert_eq!(parse_cmdline(b"nginx: worker process"), ["nginx:", "worker", "process"]);
+    assert_eq!(
+        parse_cmdline(b"nginx: worker process"),
+        ["nginx:", "worker", "process"]
+    );
     assert_eq!(parse_cmdline(b"postgres: writer "), ["postgres:", "writer"]);
     // A single NUL-terminated element with spaces is split on spaces.
-    assert_eq!(parse_cmdline(b"chromium --type=renderer\x00"), ["chromium", "--type=renderer"]);
+    assert_eq!(
+        parse_cmdline(b"chromium --type=renderer\x00"),
+        ["chromium", "--type=renderer"]
+    );
     assert!(parse_cmdline(b"").is_empty());
 }
 
@@ -146,7 +161,21 @@ fn smaps_entries() {
     assert_eq!(e[0].addr, "55d0c0000000-55d0c0021000");
     assert_eq!(e[0].perms, "r-xp");
     assert_eq!(e[0].path, "/usr/bin/cat");
-    assert_eq!(e[0].values, [100 * 1024, 132 * 1024, 50 * 1024, 60 * 1024, 0, 40 * 1024, 0, 100 * 1024, 0, 0]);
+    assert_eq!(
+        e[0].values,
+        [
+            100 * 1024,
+            132 * 1024,
+            50 * 1024,
+            60 * 1024,
+            0,
+            40 * 1024,
+            0,
+            100 * 1024,
+            0,
+            0
+        ]
+    );
     assert_eq!(e[1].path, "[stack]");
     assert_eq!(e[1].values[9], 4 * 1024);
     assert_eq!(e[2].path, "[anon]");
@@ -160,9 +189,15 @@ fn uss_pss_swap_from_rollup_and_smaps() {
     let rollup = b"55d0c0000000-7ffd00021000 ---p 00000000 00:00 0    [rollup]\nRss:  500 kB\nPss:  300 kB\n\
 Pss_Anon: 100 kB\nPss_File: 200 kB\nShared_Clean: 100 kB\nPrivate_Clean: 100 kB\nPrivate_Dirty: 250 kB\n\
 Private_Hugetlb: 50 kB\nSwap: 16 kB\nSwapPss: 8 kB\n";
-    assert_eq!(parse_uss_pss_swap(rollup), (400 * 1024, 300 * 1024, 16 * 1024));
+    assert_eq!(
+        parse_uss_pss_swap(rollup),
+        (400 * 1024, 300 * 1024, 16 * 1024)
+    );
     // Summing smaps gives the same rule per mapping.
-    assert_eq!(parse_uss_pss_swap(SMAPS), ((40 + 12 + 4) * 1024, (50 + 12) * 1024, 4 * 1024));
+    assert_eq!(
+        parse_uss_pss_swap(SMAPS),
+        ((40 + 12 + 4) * 1024, (50 + 12) * 1024, 4 * 1024)
+    );
     assert_eq!(parse_uss_pss_swap(b""), (0, 0, 0));
 }
 
@@ -190,8 +225,14 @@ fn passwd_and_cgroup() {
     let pw = "root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534::/:/usr/sbin/nologin\nbroken\n";
     assert_eq!(passwd_name(pw, 65534).as_deref(), Some("nobody"));
     assert_eq!(passwd_name(pw, 4242), None);
-    assert_eq!(parse_cgroup("0::/user.slice/session-1.scope\n").as_deref(), Some("/user.slice/session-1.scope"));
-    assert_eq!(parse_cgroup("12:cpu,cpuacct:/docker/abc\n0::/\n").as_deref(), Some("/"));
+    assert_eq!(
+        parse_cgroup("0::/user.slice/session-1.scope\n").as_deref(),
+        Some("/user.slice/session-1.scope")
+    );
+    assert_eq!(
+        parse_cgroup("12:cpu,cpuacct:/docker/abc\n0::/\n").as_deref(),
+        Some("/")
+    );
     assert_eq!(parse_cgroup("3:memory:/x\n").as_deref(), Some("/x"));
     assert_eq!(parse_cgroup(""), None);
 }

@@ -41,7 +41,11 @@ impl Buf {
 
     /// Reads `dirfd/<path>` whole; the file is complete when a read returns less
     /// than the space offered (procfs files are produced in one go).
-    fn read_at(&mut self, dirfd: &OwnedFd, path: &std::ffi::CStr) -> std::result::Result<usize, Errno> {
+    fn read_at(
+        &mut self,
+        dirfd: &OwnedFd,
+        path: &std::ffi::CStr,
+    ) -> std::result::Result<usize, Errno> {
         let fd = rustix::fs::openat(dirfd, path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
         let mut len = 0;
         loop {
@@ -89,10 +93,15 @@ fn vanished(e: Errno) -> bool {
 /// (or whose stat does not parse) are skipped.
 pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Result<()> {
     let dir = root.proc();
-    let dirfd = rustix::fs::open(dir, OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC, Mode::empty())
-        .map_err(|e| Error::io(dir, e.into()))?;
+    let dirfd = rustix::fs::open(
+        dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(|e| Error::io(dir, e.into()))?;
     let pids = super::pids(root)?;
-    let (mut b_stat, mut b_status, mut b_statm, mut b_cmd) = (Buf::new(), Buf::new(), Buf::new(), Buf::new());
+    let (mut b_stat, mut b_status, mut b_statm, mut b_cmd) =
+        (Buf::new(), Buf::new(), Buf::new(), Buf::new());
     let mut path = Vec::with_capacity(32);
     for pid in pids {
         set_path(&mut path, pid, b"stat");
@@ -100,7 +109,9 @@ pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Res
             Ok(n) => n,
             Err(_) => continue,
         };
-        let Ok(stat) = parse::parse_stat(&b_stat.0[..n]) else { continue };
+        let Ok(stat) = parse::parse_stat(&b_stat.0[..n]) else {
+            continue;
+        };
         let status = if need.status {
             set_path(&mut path, pid, b"status");
             match b_status.read_at(&dirfd, cstr(&path)) {
@@ -133,7 +144,13 @@ pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Res
             None
         };
         let cmdline = cmd_len.map(|r| r.map(|n| &b_cmd.0[..n]));
-        f(Entry { pid, stat, status, statm, cmdline });
+        f(Entry {
+            pid,
+            stat,
+            status,
+            statm,
+            cmdline,
+        });
     }
     Ok(())
 }
