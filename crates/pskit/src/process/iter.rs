@@ -80,7 +80,7 @@ pub struct ProcessInfo {
     pub page_faults: Option<PageFaults>,
     /// Every other requested attribute, as `as_dict` gives it.
     pub other: Map<String, Value>,
-    requested: Vec<&'static str>,
+    requested: std::sync::Arc<[&'static str]>,
 }
 
 impl ProcessInfo {
@@ -111,7 +111,7 @@ impl ProcessInfo {
         }
         let ad = &ad_value;
         let mut m = Map::new();
-        for &name in &self.requested {
+        for &name in self.requested.iter() {
             let val = match name {
                 "pid" => Value::from(self.pid()),
                 "ppid" => v(&self.ppid, ad),
@@ -172,15 +172,10 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
     };
     let want = |n: &str| names.contains(&n);
     let mut need = scan::Need {
-        status: [
-            "uids",
-            "gids",
-            "username",
-            "num_threads",
-            "num_ctx_switches",
-        ]
-        .iter()
-        .any(|n| want(n)),
+        status: ["uids", "gids", "username", "num_ctx_switches"]
+            .iter()
+            .any(|n| want(n)),
+        status_tail: want("num_ctx_switches"),
         statm: false,
         cmdline: want("cmdline"),
         name: want("name"),
@@ -200,6 +195,7 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
     } else {
         None
     };
+    let requested: std::sync::Arc<[&'static str]> = names.clone().into();
     let mut users: HashMap<u32, String> = HashMap::new();
     let mut out = Vec::new();
     let mut failure: Option<Error> = None;
@@ -261,10 +257,8 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
                 ),
                 _ => None,
             },
-            num_threads: status
-                .as_ref()
-                .and_then(|st| st.threads)
-                .filter(|_| want("num_threads")),
+            // stat#20 holds the same count as status's Threads line.
+            num_threads: want("num_threads").then_some(s.num_threads),
             num_ctx_switches: status
                 .as_ref()
                 .filter(|_| want("num_ctx_switches"))
@@ -284,7 +278,7 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
             }),
             other: Map::new(),
             process,
-            requested: names.clone(),
+            requested: requested.clone(),
         };
         if !others.is_empty() {
             match info

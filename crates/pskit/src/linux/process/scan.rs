@@ -16,6 +16,8 @@ use crate::root::Root;
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Need {
     pub status: bool,
+    /// Whether status lines after `HugetlbPages` (context switches) are needed.
+    pub status_tail: bool,
     pub statm: bool,
     /// cmdline for its own sake (`name` reads it only for a 15-byte comm).
     pub cmdline: bool,
@@ -115,7 +117,14 @@ pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Res
         let status = if need.status {
             set_path(&mut path, pid, b"status");
             match b_status.read_at(&dirfd, cstr(&path)) {
-                Ok(n) => Some(Ok(parse::parse_status(&b_status.0[..n]))),
+                Ok(n) => {
+                    let last: Option<&[u8]> = if need.status_tail {
+                        None
+                    } else {
+                        Some(b"HugetlbPages")
+                    };
+                    Some(Ok(parse::parse_status_upto(&b_status.0[..n], last)))
+                }
                 Err(e) if vanished(e) => continue,
                 Err(e) => Some(Err(e)),
             }
