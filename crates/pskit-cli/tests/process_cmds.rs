@@ -162,6 +162,21 @@ fn ps_lists_a_child_with_aux_columns_and_json() {
     assert_eq!(v[0]["name"], "sleep");
     assert_eq!(v[0]["ppid"], std::process::id());
     assert_eq!(v[0]["num_threads"], 1);
+    // -u by name and by uid.
+    let me_uid = rustix::process::getuid().as_raw().to_string();
+    for user in [me_uid.as_str(), "root"] {
+        let rows = json(&["ps", "-u", user, "-o", "uids", "--json"]);
+        let uid: u64 = if user == "root" {
+            0
+        } else {
+            me_uid.parse().unwrap()
+        };
+        assert!(rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["uids"]["real"] == uid));
+    }
     // Sorted by pid, descending.
     let all = json(&["ps", "-o", "pid", "--sort", "-pid", "--json"]);
     let pids: Vec<u64> = all
