@@ -9,7 +9,7 @@ use super::as_dict::{validate, ATTRS};
 use super::handle::Process;
 use super::methods::{cpu_times_of, extend_name, memory_info_of, memory_info_of_status, page_size};
 use super::types::*;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::linux::cpu::clk_tck;
 use crate::linux::process::{files, parse, scan};
 use crate::root::Root;
@@ -196,13 +196,12 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
         None
     };
     let requested: std::sync::Arc<[&'static str]> = names.clone().into();
-    let mut users: HashMap<u32, String> = HashMap::new();
-    let mut out = Vec::new();
-    let mut failure: Option<Error> = None;
-    scan::scan(&root, need, |e| {
-        if failure.is_some() {
-            return;
-        }
+    let users: HashMap<u32, String> = if want("username") {
+        files::passwd_map(&root)
+    } else {
+        HashMap::new()
+    };
+    let results = scan::scan_map(&root, need, |e| -> Option<Result<ProcessInfo>> {
         let s = &e.stat;
         let zombie = s.state == b'Z';
         let process = Process::from_parts(root.clone(), e.pid, Some(s.starttime));
@@ -251,9 +250,9 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
             username: match uids {
                 Some(u) if want("username") => Some(
                     users
-                        .entry(u[0])
-                        .or_insert_with(|| files::username(&root, u[0]))
-                        .clone(),
+                        .get(&u[0])
+                        .cloned()
+                        .unwrap_or_else(|| u[0].to_string()),
                 ),
                 _ => None,
             },
@@ -286,17 +285,11 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
                 .dict_of(&others, &Value::Null, attrs.is_empty())
             {
                 Ok(m) => info.other = m,
-                Err(err) if err.is_no_such_process() => return,
-                Err(err) => {
-                    failure = Some(err);
-                    return;
-                }
+                Err(err) if err.is_no_such_process() => return None,
+                Err(err) => return Some(Err(err)),
             }
         }
-        out.push(info);
+        Some(Ok(info))
     })?;
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    results.into_iter().collect()
 }
