@@ -102,6 +102,19 @@ fn open_table(root: &Root) -> Result<(OwnedFd, Vec<u32>)> {
     Ok((dirfd, super::pids(root)?))
 }
 
+/// The number of scan threads: `PSKIT_SCAN_THREADS` if set (1 turns threading
+/// off), else the CPUs available, at most 4. Read once.
+fn scan_threads() -> usize {
+    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *N.get_or_init(|| {
+        std::env::var("PSKIT_SCAN_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4))
+            .max(1)
+    })
+}
+
 /// Below this many processes a scan stays on the calling thread.
 const PARALLEL_MIN: usize = 256;
 
