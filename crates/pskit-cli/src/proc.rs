@@ -50,6 +50,19 @@ pub fn run(args: Args) -> CmdResult {
     };
     let d = match p.as_dict(&[], Value::Null) {
         Ok(d) => d,
+        // psutil's as_dict raises NoSuchProcess for a kernel thread (its environ
+        // read gives ESRCH); the process is there, so show what can be read.
+        Err(e) if e.is_no_such_process() && p.is_running() => {
+            let mut d = serde_json::Map::new();
+            for name in pskit::process::ATTRS {
+                if let Ok(one) = p.as_dict(&[name], Value::Null) {
+                    d.extend(one);
+                } else if name != "ionice" && name != "net_connections" {
+                    d.insert(name.into(), Value::Null);
+                }
+            }
+            d
+        }
         Err(e) => return Ok(proc_common::fail(args.pid, &e)),
     };
     if args.json {
