@@ -133,10 +133,7 @@ pub(crate) fn scan_map<T: Send>(
     f: impl Fn(Entry<'_>) -> Option<T> + Sync,
 ) -> Result<Vec<T>> {
     let (dirfd, pids) = open_table(root)?;
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(4);
+    let threads = scan_threads();
     if threads < 2 || pids.len() < PARALLEL_MIN {
         let mut out = Vec::with_capacity(pids.len());
         scan_pids(&dirfd, &pids, need, &mut |e| out.extend(f(e)));
