@@ -1,7 +1,7 @@
 //! The process subcommands: ps, proc, pidof, pstree, lsof, pmap and tty, on child
 //! processes this test starts, with `pskit proc --json` checked against psutil.
 
-use std::process::{Child, Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 
 use serde_json::Value;
 
@@ -17,7 +17,14 @@ impl Drop for Kid {
 }
 
 fn sleeper() -> Kid {
-    let kid = Kid(Command::new("sleep").arg("1000").spawn().unwrap());
+    // No inherited files: their positions move while other tests write.
+    let kid = Kid(Command::new("sleep")
+        .arg("1000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap());
     // Wait for the exec to be done.
     let comm = format!("/proc/{}/comm", kid.0.id());
     for _ in 0..500 {

@@ -51,6 +51,9 @@ fn long_named_sleeper(dir: &Path) -> (Kid, PathBuf) {
     std::fs::copy(&sleep, &exe).unwrap();
     let child = Command::new(&exe)
         .arg("1000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .env_clear()
         .env("PSKIT_A", "1")
         .env("PSKIT_B", "x=y")
@@ -181,6 +184,7 @@ fn rich_child(dir: &Path) -> Kid {
         .args(["-c", RICH_CHILD, dir.to_str().unwrap()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut line = String::new();
