@@ -69,6 +69,7 @@ pub fn collect() -> Value {
     put(&mut m, e, "net_if_addrs", pskit::net_if_addrs());
     put(&mut m, e, "net_if_stats", pskit::net_if_stats());
     put(&mut m, e, "net_connections", pskit::net_connections("all"));
+    put(&mut m, e, "pids", pskit::pids());
     // Beyond psutil, under their own keys.
     put(&mut m, e, "cpu_limit", pskit::container::cpu_limit());
     put(&mut m, e, "memory_limit", pskit::container::memory_limit());

@@ -10,15 +10,23 @@ mod ionice;
 mod iostat;
 mod kill;
 mod killall;
+mod lsof;
 mod netstat;
 mod nice;
+mod pidof;
+mod pmap;
 mod prlimit;
+mod proc;
+mod proc_common;
+mod ps;
+mod pstree;
 mod renice;
 mod sensors;
 mod signals;
 mod summary;
 mod taskset;
 mod top;
+mod tty;
 mod uptime;
 mod wait;
 mod who;
@@ -80,6 +88,20 @@ enum Command {
     Ifconfig(ifconfig::Args),
     /// Sockets with their state and owning process, like `ss -tunap`.
     Netstat(netstat::Args),
+    /// The process table, like `ps aux`.
+    Ps(ps::Args),
+    /// Everything about one process (psutil's procinfo).
+    Proc(proc::Args),
+    /// Pids of the processes with a name.
+    Pidof(pidof::Args),
+    /// The process tree.
+    Pstree(pstree::Args),
+    /// Open files of processes.
+    Lsof(lsof::Args),
+    /// Memory maps of a process.
+    Pmap(pmap::Args),
+    /// The controlling terminal.
+    Tty(tty::Args),
 }
 
 fn main() -> ExitCode {
@@ -111,6 +133,13 @@ fn main() -> ExitCode {
         Some(Command::Sensors(a)) => sensors::run(a),
         Some(Command::Ifconfig(a)) => ifconfig::run(a),
         Some(Command::Netstat(a)) => netstat::run(a),
+        Some(Command::Ps(a)) => ps::run(a),
+        Some(Command::Proc(a)) => proc::run(a),
+        Some(Command::Pidof(a)) => pidof::run(a),
+        Some(Command::Pstree(a)) => pstree::run(a),
+        Some(Command::Lsof(a)) => lsof::run(a),
+        Some(Command::Pmap(a)) => pmap::run(a),
+        Some(Command::Tty(a)) => tty::run(a),
     };
     match result {
         Ok(code) => code,

@@ -222,3 +222,74 @@ fn invalid_attr_names() {
     assert!(matches!(err, pskit::Error::InvalidArgument(_)));
     assert!(err.to_string().contains("nope"));
 }
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        let ft = e.file_type().unwrap();
+        if ft.is_dir() {
+            copy_tree(&src, &dst);
+        } else if ft.is_symlink() {
+            std::os::unix::fs::symlink(std::fs::read_link(&src).unwrap(), &dst).unwrap();
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+#[test]
+fn pid_reuse_is_detected_by_start_time() {
+    let tmp = std::env::temp_dir().join(format!("pskit-reuse-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_tree(&common::fixture("process"), &tmp);
+    let r = Root::new(&tmp);
+    let p = r.scope(|| Process::new(4242)).unwrap();
+    let same = r.scope(|| Process::new(4242)).unwrap();
+    assert_eq!(p, same);
+    assert!(p.is_running());
+    // The pid now names a process started later (field 22: 200 → 999).
+    let stat = tmp.join("proc/4242/stat");
+    let text = std::fs::read_to_string(&stat)
+        .unwrap()
+        .replace(" 0 200 10485760 ", " 0 999 10485760 ");
+    std::fs::write(&stat, text).unwrap();
+    assert!(!p.is_running());
+    assert_ne!(p, r.scope(|| Process::new(4242)).unwrap());
+    let err = p.ppid().unwrap_err();
+    assert!(err.is_no_such_process());
+    assert!(err.to_string().contains("PID has been reused"), "{err}");
+    assert!(p
+        .children(false)
+        .unwrap_err()
+        .to_string()
+        .contains("PID has been reused"));
+    // Gone entirely.
+    std::fs::remove_dir_all(tmp.join("proc/4242")).unwrap();
+    assert!(!p.is_running());
+    assert!(p.name().unwrap_err().is_no_such_process());
+    std::fs::remove_dir_all(&tmp).unwrap();
+}
+
+#[test]
+fn oneshot_reads_each_file_once() {
+    let tmp = std::env::temp_dir().join(format!("pskit-oneshot-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_tree(&common::fixture("process"), &tmp);
+    let r = Root::new(&tmp);
+    let p = r.scope(|| Process::new(4242)).unwrap();
+    let stat = tmp.join("proc/4242/stat");
+    let changed = std::fs::read_to_string(&stat)
+        .unwrap()
+        .replace(" S 1 4242 ", " R 1 4242 ");
+    p.oneshot(|p| {
+        assert_eq!(p.status().unwrap(), "sleeping");
+        std::fs::write(&stat, &changed).unwrap();
+        // Inside the scope, stat was read once: the change is not seen.
+        assert_eq!(p.status().unwrap(), "sleeping");
+        assert_eq!(p.ppid().unwrap(), 1);
+    });
+    assert_eq!(p.status().unwrap(), "running");
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

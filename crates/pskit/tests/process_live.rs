@@ -51,6 +51,9 @@ fn long_named_sleeper(dir: &Path) -> (Kid, PathBuf) {
     std::fs::copy(&sleep, &exe).unwrap();
     let child = Command::new(&exe)
         .arg("1000")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
         .env_clear()
         .env("PSKIT_A", "1")
         .env("PSKIT_B", "x=y")
@@ -181,6 +184,7 @@ fn rich_child(dir: &Path) -> Kid {
         .args(["-c", RICH_CHILD, dir.to_str().unwrap()])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let mut line = String::new();
@@ -464,4 +468,43 @@ fn churn_scan_skips_vanished_processes() {
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     let spawned = spawner.join().unwrap();
     assert!(spawned >= 400 && scans >= 1);
+}
+
+#[test]
+fn large_table_scan_is_complete_and_in_pid_order() {
+    // Enough processes for the scan to be split across threads.
+    let kids: Vec<Kid> = (0..300)
+        .map(|_| Kid(Command::new("sleep").arg("1000").spawn().unwrap()))
+        .collect();
+    let want: Vec<u32> = kids.iter().map(|k| k.0.id()).collect();
+    wait_for("exec", || {
+        want.iter().all(|&p| {
+            Process::new(p)
+                .and_then(|p| p.name())
+                .map(|n| n == "sleep")
+                .unwrap_or(false)
+        })
+    });
+    let all = pskit::process_iter(&["name", "ppid", "cmdline", "username"]).unwrap();
+    assert!(all.len() >= 300);
+    assert!(all.windows(2).all(|w| w[0].pid() < w[1].pid()));
+    let me = std::process::id();
+    for pid in &want {
+        let p = all
+            .iter()
+            .find(|p| p.pid() == *pid)
+            .expect("every child is listed");
+        assert_eq!(p.name.as_deref(), Some("sleep"));
+        assert_eq!(p.ppid, Some(me));
+        assert_eq!(
+            p.cmdline.as_deref(),
+            Some(&["sleep".to_string(), "1000".to_string()][..])
+        );
+        assert!(p.username.is_some());
+    }
+    // The same table, pid by pid.
+    let pids = pskit::pids().unwrap();
+    for p in all.iter().filter(|p| want.contains(&p.pid())) {
+        assert!(pids.contains(&p.pid()));
+    }
 }

@@ -93,9 +93,7 @@ impl Process {
             "memory_maps" => json(self.memory_maps()),
             "memory_percent" => json(self.memory_percent("rss")),
             "name" => json(self.name()),
-            "net_connections" => Err(Error::Unsupported(
-                "net_connections is not wired into pskit yet".into(),
-            )),
+            "net_connections" => json(self.net_connections("inet")),
             "nice" => json(self.nice()),
             "num_ctx_switches" => json(self.num_ctx_switches()),
             "num_fds" => json(self.num_fds()),

@@ -193,6 +193,37 @@ impl Process {
         }
     }
 
+    /// A pidfd on this process (Linux ≥ 5.3; beyond psutil): a handle that keeps
+    /// naming this process even after its pid is reused, for signals and waits
+    /// without the reuse race. The start time is checked after the fd is open, so
+    /// the fd cannot refer to a process that took over the pid.
+    ///
+    /// ```
+    /// let fd = pskit::Process::current().unwrap().pidfd();
+    /// assert!(fd.is_ok() || matches!(fd, Err(pskit::Error::Unsupported(_))));
+    /// ```
+    pub fn pidfd(&self) -> Result<std::os::fd::OwnedFd> {
+        if !self.root.is_host() {
+            return Err(Error::Unsupported(
+                "pidfd needs the host's own procfs root".into(),
+            ));
+        }
+        let pid = rustix::process::Pid::from_raw(self.pid as i32)
+            .ok_or_else(|| sys::no_such_process(self.pid, "process PID not found"))?;
+        let fd = match rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()) {
+            Ok(fd) => fd,
+            Err(rustix::io::Errno::SRCH) => {
+                return Err(sys::no_such_process(self.pid, "process no longer exists"))
+            }
+            Err(rustix::io::Errno::NOSYS) => {
+                return Err(Error::Unsupported("pidfd_open needs Linux 5.3".into()))
+            }
+            Err(e) => return Err(Error::io("pidfd_open", e.into())),
+        };
+        self.check_reused()?;
+        Ok(fd)
+    }
+
     /// Runs `f` with the oneshot cache on (psutil `oneshot()`): inside it, stat,
     /// status, statm and smaps are read at most once each, however many methods
     /// use them. Nested scopes are fine; the cache is dropped when the outermost

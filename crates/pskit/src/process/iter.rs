@@ -9,7 +9,7 @@ use super::as_dict::{validate, ATTRS};
 use super::handle::Process;
 use super::methods::{cpu_times_of, extend_name, memory_info_of, memory_info_of_status, page_size};
 use super::types::*;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::linux::cpu::clk_tck;
 use crate::linux::process::{files, parse, scan};
 use crate::root::Root;
@@ -80,7 +80,7 @@ pub struct ProcessInfo {
     pub page_faults: Option<PageFaults>,
     /// Every other requested attribute, as `as_dict` gives it.
     pub other: Map<String, Value>,
-    requested: Vec<&'static str>,
+    requested: std::sync::Arc<[&'static str]>,
 }
 
 impl ProcessInfo {
@@ -111,7 +111,7 @@ impl ProcessInfo {
         }
         let ad = &ad_value;
         let mut m = Map::new();
-        for &name in &self.requested {
+        for &name in self.requested.iter() {
             let val = match name {
                 "pid" => Value::from(self.pid()),
                 "ppid" => v(&self.ppid, ad),
@@ -172,15 +172,10 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
     };
     let want = |n: &str| names.contains(&n);
     let mut need = scan::Need {
-        status: [
-            "uids",
-            "gids",
-            "username",
-            "num_threads",
-            "num_ctx_switches",
-        ]
-        .iter()
-        .any(|n| want(n)),
+        status: ["uids", "gids", "username", "num_ctx_switches"]
+            .iter()
+            .any(|n| want(n)),
+        status_tail: want("num_ctx_switches"),
         statm: false,
         cmdline: want("cmdline"),
         name: want("name"),
@@ -200,13 +195,13 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
     } else {
         None
     };
-    let mut users: HashMap<u32, String> = HashMap::new();
-    let mut out = Vec::new();
-    let mut failure: Option<Error> = None;
-    scan::scan(&root, need, |e| {
-        if failure.is_some() {
-            return;
-        }
+    let requested: std::sync::Arc<[&'static str]> = names.clone().into();
+    let users: HashMap<u32, String> = if want("username") {
+        files::passwd_map(&root)
+    } else {
+        HashMap::new()
+    };
+    let results = scan::scan_map(&root, need, |e| -> Option<Result<ProcessInfo>> {
         let s = &e.stat;
         let zombie = s.state == b'Z';
         let process = Process::from_parts(root.clone(), e.pid, Some(s.starttime));
@@ -255,16 +250,14 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
             username: match uids {
                 Some(u) if want("username") => Some(
                     users
-                        .entry(u[0])
-                        .or_insert_with(|| files::username(&root, u[0]))
-                        .clone(),
+                        .get(&u[0])
+                        .cloned()
+                        .unwrap_or_else(|| u[0].to_string()),
                 ),
                 _ => None,
             },
-            num_threads: status
-                .as_ref()
-                .and_then(|st| st.threads)
-                .filter(|_| want("num_threads")),
+            // stat#20 holds the same count as status's Threads line.
+            num_threads: want("num_threads").then_some(s.num_threads),
             num_ctx_switches: status
                 .as_ref()
                 .filter(|_| want("num_ctx_switches"))
@@ -284,7 +277,7 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
             }),
             other: Map::new(),
             process,
-            requested: names.clone(),
+            requested: requested.clone(),
         };
         if !others.is_empty() {
             match info
@@ -292,17 +285,11 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
                 .dict_of(&others, &Value::Null, attrs.is_empty())
             {
                 Ok(m) => info.other = m,
-                Err(err) if err.is_no_such_process() => return,
-                Err(err) => {
-                    failure = Some(err);
-                    return;
-                }
+                Err(err) if err.is_no_such_process() => return None,
+                Err(err) => return Some(Err(err)),
             }
         }
-        out.push(info);
+        Some(Ok(info))
     })?;
-    match failure {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
+    results.into_iter().collect()
 }

@@ -125,9 +125,9 @@ impl Process {
     /// The environment (psutil `environ`); usually needs the same user or root.
     ///
     /// ```
-    /// std::env::set_var("PSKIT_DOC", "1");
+    /// // The environment the process started with (later set_var calls do not show).
     /// let env = pskit::Process::current().unwrap().environ().unwrap();
-    /// assert!(env.contains_key("PATH") || !env.is_empty() || env.is_empty());
+    /// assert_eq!(env.get("PATH").map(String::as_str), std::env::var("PATH").ok().as_deref());
     /// ```
     pub fn environ(&self) -> Result<BTreeMap<String, String>> {
         sys::read_pid_file(&self.root, self.pid, "environ", |b| {

@@ -17,6 +17,7 @@ mod iter;
 mod maps;
 mod methods;
 mod popen;
+mod sockets;
 mod types;
 
 pub use as_dict::ATTRS;
@@ -24,6 +25,7 @@ pub use control::{wait_procs, WaitProcs};
 pub use handle::Process;
 pub use iter::{process_iter, ProcessInfo};
 pub use popen::Popen;
+pub use sockets::ProcessConnection;
 pub use types::*;
 
 use crate::error::Result;

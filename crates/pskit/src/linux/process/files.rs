@@ -21,6 +21,25 @@ pub(crate) fn username(root: &Root, uid: u32) -> String {
     .unwrap_or_else(|| uid.to_string())
 }
 
+/// uid → name for every entry of `{etc}/passwd` (the first entry of a uid wins,
+/// as getpwuid); empty when the file cannot be read.
+pub(crate) fn passwd_map(root: &Root) -> HashMap<u32, String> {
+    let mut map = HashMap::new();
+    let _ = with_bytes(&root.etc().join("passwd"), |b| {
+        for line in String::from_utf8_lossy(b).lines() {
+            let mut f = line.split(':');
+            let (Some(name), Some(uid)) = (f.next(), f.nth(1)) else {
+                continue;
+            };
+            if let (false, Ok(uid)) = (name.is_empty(), uid.parse::<u32>()) {
+                map.entry(uid).or_insert_with(|| name.to_string());
+            }
+        }
+        Ok(())
+    });
+    map
+}
+
 type TtyMap = HashMap<u64, String>;
 static TTYS: Mutex<Option<(PathBuf, TtyMap)>> = Mutex::new(None);
 

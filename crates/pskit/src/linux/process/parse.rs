@@ -164,6 +164,13 @@ pub(crate) struct Status {
 /// Parses status in one pass. Unknown or malformed lines are skipped: each
 /// reader decides what a missing line means (psutil differs per method).
 pub(crate) fn parse_status(b: &[u8]) -> Status {
+    parse_status_upto(b, None)
+}
+
+/// Like [`parse_status`], stopping after the line `last` (the scan stops after
+/// `HugetlbPages` when it needs no later line, skipping the signal, capability
+/// and cpu-list lines).
+pub(crate) fn parse_status_upto(b: &[u8], last: Option<&[u8]>) -> Status {
     let mut s = Status::default();
     for line in b.split(|&c| c == b'\n') {
         let Some(colon) = line.iter().position(|&c| c == b':') else {
@@ -215,6 +222,9 @@ pub(crate) fn parse_status(b: &[u8]) -> Status {
             b"VmSwap" => s.vm_swap = kb(),
             b"HugetlbPages" => s.hugetlb_pages = kb(),
             _ => {}
+        }
+        if Some(key) == last {
+            break;
         }
     }
     s

@@ -236,3 +236,11 @@ fn passwd_and_cgroup() {
     assert_eq!(parse_cgroup("3:memory:/x\n").as_deref(), Some("/x"));
     assert_eq!(parse_cgroup(""), None);
 }
+
+#[test]
+fn status_upto_stops_after_the_named_line() {
+    let s = parse_status_upto(STATUS, Some(b"HugetlbPages"));
+    assert_eq!(s.uid, Some([1000, 1001, 1002]));
+    assert_eq!(s.vm_rss, Some(2000 * 1024));
+    assert_eq!((s.threads, s.voluntary_ctxt_switches), (None, None));
+}

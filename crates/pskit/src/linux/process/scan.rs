@@ -16,6 +16,8 @@ use crate::root::Root;
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Need {
     pub status: bool,
+    /// Whether status lines after `HugetlbPages` (context switches) are needed.
+    pub status_tail: bool,
     pub statm: bool,
     /// cmdline for its own sake (`name` reads it only for a 15-byte comm).
     pub cmdline: bool,
@@ -89,9 +91,7 @@ fn vanished(e: Errno) -> bool {
     e == Errno::NOENT || e == Errno::SRCH
 }
 
-/// Scans every pid in pid order, calling `f` with what was read. Pids that vanish
-/// (or whose stat does not parse) are skipped.
-pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Result<()> {
+fn open_table(root: &Root) -> Result<(OwnedFd, Vec<u32>)> {
     let dir = root.proc();
     let dirfd = rustix::fs::open(
         dir,
@@ -99,13 +99,74 @@ pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Res
         Mode::empty(),
     )
     .map_err(|e| Error::io(dir, e.into()))?;
-    let pids = super::pids(root)?;
+    Ok((dirfd, super::pids(root)?))
+}
+
+/// The number of scan threads: `PSKIT_SCAN_THREADS` if set (1 turns threading
+/// off), else the CPUs available, at most 4. Read once.
+fn scan_threads() -> usize {
+    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *N.get_or_init(|| {
+        std::env::var("PSKIT_SCAN_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+                    .min(4)
+            })
+            .max(1)
+    })
+}
+
+/// Below this many processes a scan stays on the calling thread.
+const PARALLEL_MIN: usize = 256;
+
+/// Scans every pid and maps each entry with `f`, in pid order. A large table is
+/// split in pid-ordered chunks read by a few scoped threads (at most 4, at most the
+/// CPUs available), each with its own buffers, as sysinfo does with rayon; the
+/// chunks are joined in order.
+pub(crate) fn scan_map<T: Send>(
+    root: &Root,
+    need: Need,
+    f: impl Fn(Entry<'_>) -> Option<T> + Sync,
+) -> Result<Vec<T>> {
+    let (dirfd, pids) = open_table(root)?;
+    let threads = scan_threads();
+    if threads < 2 || pids.len() < PARALLEL_MIN {
+        let mut out = Vec::with_capacity(pids.len());
+        scan_pids(&dirfd, &pids, need, &mut |e| out.extend(f(e)));
+        return Ok(out);
+    }
+    let chunk = pids.len().div_ceil(threads);
+    let (dirfd, f) = (&dirfd, &f);
+    let parts: Vec<Vec<T>> = std::thread::scope(|sc| {
+        let handles: Vec<_> = pids
+            .chunks(chunk)
+            .map(|part| {
+                sc.spawn(move || {
+                    let mut out = Vec::with_capacity(part.len());
+                    scan_pids(dirfd, part, need, &mut |e| out.extend(f(e)));
+                    out
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    Ok(parts.into_iter().flatten().collect())
+}
+
+fn scan_pids(dirfd: &OwnedFd, pids: &[u32], need: Need, f: &mut impl FnMut(Entry<'_>)) {
     let (mut b_stat, mut b_status, mut b_statm, mut b_cmd) =
         (Buf::new(), Buf::new(), Buf::new(), Buf::new());
     let mut path = Vec::with_capacity(32);
-    for pid in pids {
+    for &pid in pids {
         set_path(&mut path, pid, b"stat");
-        let n = match b_stat.read_at(&dirfd, cstr(&path)) {
+        let n = match b_stat.read_at(dirfd, cstr(&path)) {
             Ok(n) => n,
             Err(_) => continue,
         };
@@ -114,8 +175,15 @@ pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Res
         };
         let status = if need.status {
             set_path(&mut path, pid, b"status");
-            match b_status.read_at(&dirfd, cstr(&path)) {
-                Ok(n) => Some(Ok(parse::parse_status(&b_status.0[..n]))),
+            match b_status.read_at(dirfd, cstr(&path)) {
+                Ok(n) => {
+                    let last: Option<&[u8]> = if need.status_tail {
+                        None
+                    } else {
+                        Some(b"HugetlbPages")
+                    };
+                    Some(Ok(parse::parse_status_upto(&b_status.0[..n], last)))
+                }
                 Err(e) if vanished(e) => continue,
                 Err(e) => Some(Err(e)),
             }
@@ -124,7 +192,7 @@ pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Res
         };
         let statm = if need.statm {
             set_path(&mut path, pid, b"statm");
-            match b_statm.read_at(&dirfd, cstr(&path)) {
+            match b_statm.read_at(dirfd, cstr(&path)) {
                 Ok(n) => Some(parse::parse_statm(&b_statm.0[..n]).map_err(|_| Errno::INVAL)),
                 Err(e) if vanished(e) => continue,
                 Err(e) => Some(Err(e)),
@@ -135,7 +203,7 @@ pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Res
         let want_cmd = need.cmdline || (need.name && stat.comm.len() >= 15);
         let cmd_len = if want_cmd {
             set_path(&mut path, pid, b"cmdline");
-            match b_cmd.read_at(&dirfd, cstr(&path)) {
+            match b_cmd.read_at(dirfd, cstr(&path)) {
                 Ok(n) => Some(Ok(n)),
                 Err(e) if vanished(e) => continue,
                 Err(e) => Some(Err(e)),
@@ -152,5 +220,4 @@ pub(crate) fn scan(root: &Root, need: Need, mut f: impl FnMut(Entry<'_>)) -> Res
             cmdline,
         });
     }
-    Ok(())
 }

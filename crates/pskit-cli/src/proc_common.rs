@@ -1,0 +1,98 @@
+//! Helpers shared by the process subcommands: opening a pid with a clear message,
+//! and ps-style time columns.
+
+use std::process::ExitCode;
+
+use chrono::{Local, TimeZone};
+
+/// Opens `pid`, or prints why not (`pskit: …`) and gives the exit status to return.
+pub fn open(pid: u32) -> Result<pskit::Process, ExitCode> {
+    pskit::Process::new(pid).map_err(|e| fail(pid, &e))
+}
+
+/// Prints a process error for `pid` to stderr; the exit status to return.
+pub fn fail(pid: u32, e: &pskit::Error) -> ExitCode {
+    if e.is_no_such_process() {
+        eprintln!("pskit: no process with pid {pid}");
+    } else if e.is_access_denied() {
+        eprintln!("pskit: pid {pid}: access denied");
+    } else {
+        eprintln!("pskit: pid {pid}: {e}");
+    }
+    ExitCode::FAILURE
+}
+
+/// Cumulative CPU time as ps prints it: `M:SS`.
+pub fn cpu_time(secs: f64) -> String {
+    let s = secs.max(0.0) as u64;
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+/// A start time as ps prints it: `HH:MM` today, else `MonDD`.
+pub fn start_time(epoch: f64) -> String {
+    let Some(t) = Local.timestamp_opt(epoch as i64, 0).single() else {
+        return "?".into();
+    };
+    if t.date_naive() == Local::now().date_naive() {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%b%d").to_string()
+    }
+}
+
+/// A full local date and time, for `pskit proc`.
+pub fn date_time(epoch: f64) -> String {
+    Local
+        .timestamp_opt(epoch as i64, 0)
+        .single()
+        .map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string())
+        .unwrap_or_else(|| "?".into())
+}
+
+/// psutil's status string back to ps's letter.
+pub fn status_letter(status: &str) -> &'static str {
+    match status {
+        "running" => "R",
+        "sleeping" => "S",
+        "disk-sleep" => "D",
+        "stopped" => "T",
+        "tracing-stop" => "t",
+        "zombie" => "Z",
+        "dead" => "X",
+        "wake-kill" => "K",
+        "waking" => "W",
+        "idle" => "I",
+        "parked" => "P",
+        _ => "?",
+    }
+}
+
+/// A JSON value as one table cell: strings bare, null as "-", the rest compact.
+pub fn cell(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "-".into(),
+        serde_json::Value::Array(a) if a.iter().all(|x| x.is_string()) => a
+            .iter()
+            .filter_map(|x| x.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => other.to_string(),
+    }
+}
+
+/// Writes one line to stdout; a closed pipe (`pskit ps | head`) ends the program
+/// quietly instead of panicking as `println!` would.
+pub fn emit(line: String) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    if writeln!(out, "{line}").is_err() {
+        std::process::exit(0);
+    }
+}
+
+/// `println!` through [`emit`].
+macro_rules! outln {
+    ($($t:tt)*) => { $crate::proc_common::emit(format!($($t)*)) };
+}
+pub(crate) use outln;
