@@ -76,3 +76,20 @@ fn process_net_connections_match_psutil_for_every_kind() {
     assert!(p.net_connections("all").unwrap_err().is_no_such_process());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn process_container_limits_follow_its_cgroup() {
+    let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+    let p = pskit::Process::new(child.id()).unwrap();
+    // A child shares its parent's cgroup and affinity.
+    assert_eq!(p.cpu_limit().unwrap(), pskit::container::cpu_limit().unwrap());
+    let (a, b) = (p.memory_limit().unwrap(), pskit::container::memory_limit().unwrap());
+    assert_eq!((a.limit, a.cgroup, a.cgroup_version), (b.limit, b.cgroup, b.cgroup_version));
+    // Its cgroup path is the one the handle reports.
+    let cg = p.cgroup().unwrap();
+    assert!(cg.is_some());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(p.cpu_limit().unwrap_err().is_no_such_process());
+    assert!(p.memory_limit().unwrap_err().is_no_such_process());
+}

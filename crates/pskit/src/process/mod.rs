@@ -11,6 +11,7 @@
 //! ```
 
 mod as_dict;
+mod container;
 mod control;
 mod handle;
 mod iter;

@@ -1,0 +1,33 @@
+//! A process's container limits (beyond psutil): the cgroup CPU quota and memory
+//! limit that apply to it, from the same code as [`crate::container`].
+
+use crate::container::{CpuLimit, MemoryLimit};
+use crate::error::Result;
+use crate::linux::cgroup;
+use crate::linux::process as sys;
+use crate::process::Process;
+
+impl Process {
+    /// The CPU limit of this process's cgroup, bounded by its affinity mask.
+    ///
+    /// ```
+    /// let me = pskit::Process::current().unwrap();
+    /// let lim = me.cpu_limit().unwrap();
+    /// assert!(lim.cpus > 0.0 && lim.cpus <= lim.affinity as f64);
+    /// ```
+    pub fn cpu_limit(&self) -> Result<CpuLimit> {
+        cgroup::cpu_limit(&self.root, &self.pid.to_string())
+            .map_err(|e| sys::translate(&self.root, self.pid, e))
+    }
+
+    /// The memory limit and usage of this process's cgroup.
+    ///
+    /// ```
+    /// let me = pskit::Process::current().unwrap();
+    /// assert_eq!(me.memory_limit().unwrap(), pskit::container::memory_limit().unwrap());
+    /// ```
+    pub fn memory_limit(&self) -> Result<MemoryLimit> {
+        cgroup::memory_limit(&self.root, &self.pid.to_string())
+            .map_err(|e| sys::translate(&self.root, self.pid, e))
+    }
+}
