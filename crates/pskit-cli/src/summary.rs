@@ -29,6 +29,47 @@ struct Summary {
     pressure: Option<pskit::pressure::Pressure>,
     disks: Vec<DiskLine>,
     nics: Vec<NicLine>,
+    busiest: Vec<Busy>,
+}
+
+#[derive(Serialize)]
+struct Busy {
+    pid: u32,
+    name: String,
+    username: Option<String>,
+    cpu_percent: f64,
+    rss: u64,
+}
+
+const BUSY_ATTRS: [&str; 4] = ["name", "cpu_times", "memory_info", "username"];
+
+/// The processes that used the most CPU between two scans `secs` apart (psutil's
+/// Process.cpu_percent: Δcpu / Δwall × 100), ties broken by resident memory.
+fn busiest(before: Vec<pskit::ProcessInfo>, secs: f64, n: usize) -> Vec<Busy> {
+    let cpu = |i: &pskit::ProcessInfo| i.cpu_times.map(|t| t.user + t.system).unwrap_or(0.0);
+    let earlier: std::collections::HashMap<_, _> =
+        before.iter().map(|i| (i.process.clone(), cpu(i))).collect();
+    let mut now: Vec<Busy> = pskit::process_iter(&BUSY_ATTRS)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|i| {
+            let start = earlier.get(&i.process).copied().unwrap_or(cpu(&i));
+            Busy {
+                pid: i.pid(),
+                cpu_percent: ((cpu(&i) - start).max(0.0) / secs * 1000.0).round() / 10.0,
+                rss: i.memory_info.map(|m| m.rss).unwrap_or(0),
+                name: i.name.unwrap_or_default(),
+                username: i.username,
+            }
+        })
+        .collect();
+    now.sort_by(|a, b| {
+        b.cpu_percent
+            .total_cmp(&a.cpu_percent)
+            .then(b.rss.cmp(&a.rss))
+    });
+    now.truncate(n);
+    now
 }
 
 #[derive(Serialize)]
@@ -88,6 +129,7 @@ fn collect() -> pskit::Result<Summary> {
     // Prime the per-thread samples, wait, then read the deltas.
     pskit::cpu_percent(None)?;
     pskit::cpu_percent_percpu(None)?;
+    let before = pskit::process_iter(&BUSY_ATTRS).unwrap_or_default();
     std::thread::sleep(SAMPLE);
     let cpu_percent = pskit::cpu_percent(None)?;
     let cpu_percent_percpu = pskit::cpu_percent_percpu(None)?;
@@ -119,6 +161,7 @@ fn collect() -> pskit::Result<Summary> {
         pressure: pskit::pressure::pressure().ok(),
         disks: disks(),
         nics: nics(),
+        busiest: busiest(before, SAMPLE.as_secs_f64(), 5),
     })
 }
 
@@ -251,6 +294,22 @@ fn render(s: &Summary) -> String {
     }
     for u in &s.users {
         out.push_str(&format!("User  {}\n", crate::who::line(u)));
+    }
+    if !s.busiest.is_empty() {
+        out.push_str(&format!(
+            "{:>12} {:<10} {:>6} {:>8}  NAME\n",
+            "PID", "USER", "%CPU", "RSS"
+        ));
+        for b in &s.busiest {
+            out.push_str(&format!(
+                "{:>12} {:<10} {:>6.1} {:>8}  {}\n",
+                b.pid,
+                b.username.as_deref().unwrap_or("?"),
+                b.cpu_percent,
+                bytes2human(b.rss),
+                b.name
+            ));
+        }
     }
     out
 }

@@ -314,3 +314,33 @@ fn unprivileged_user_gets_access_denied_where_psutil_does() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("access denied"));
 }
+
+#[test]
+fn lsof_lists_sockets_with_files() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import socket, time\ns = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n\
+             print(s.getsockname()[1], flush=True); time.sleep(30)",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut port = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut port)
+        .unwrap();
+    let rows = json(&["lsof", "-p", &child.id().to_string(), "--json"]);
+    let want = format!("TCP 127.0.0.1:{} (LISTEN)", port.trim());
+    let sock = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["path"] == want.as_str())
+        .unwrap_or_else(|| panic!("{want} not in {rows}"));
+    assert_eq!(sock["type"], "IPv4");
+    assert!(sock["fd"].as_i64().unwrap() >= 0);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -179,7 +179,22 @@ fn summary_shows_cpu_memory_and_load() {
     for needle in ["CPU", "cpu0", "Mem", "Swap", "load"] {
         assert!(text.contains(needle), "{needle} missing in\n{text}");
     }
+    // A busy child is among the busiest processes.
+    let mut busy = Command::new("sh")
+        .args(["-c", "while :; do :; done"])
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
     let v = pskit_json(&["--json"]);
+    busy.kill().unwrap();
+    busy.wait().unwrap();
+    let top: Vec<u64> = v["busiest"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["pid"].as_u64().unwrap())
+        .collect();
+    assert!(top.contains(&(busy.id() as u64)), "{top:?}");
     assert_eq!(
         v["cpu_percent_percpu"].as_array().unwrap().len() as u32,
         pskit::cpu_count(true).unwrap()

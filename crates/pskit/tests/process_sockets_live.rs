@@ -82,9 +82,18 @@ fn process_container_limits_follow_its_cgroup() {
     let mut child = Command::new("sleep").arg("30").spawn().unwrap();
     let p = pskit::Process::new(child.id()).unwrap();
     // A child shares its parent's cgroup and affinity.
-    assert_eq!(p.cpu_limit().unwrap(), pskit::container::cpu_limit().unwrap());
-    let (a, b) = (p.memory_limit().unwrap(), pskit::container::memory_limit().unwrap());
-    assert_eq!((a.limit, a.cgroup, a.cgroup_version), (b.limit, b.cgroup, b.cgroup_version));
+    assert_eq!(
+        p.cpu_limit().unwrap(),
+        pskit::container::cpu_limit().unwrap()
+    );
+    let (a, b) = (
+        p.memory_limit().unwrap(),
+        pskit::container::memory_limit().unwrap(),
+    );
+    assert_eq!(
+        (a.limit, a.cgroup, a.cgroup_version),
+        (b.limit, b.cgroup, b.cgroup_version)
+    );
     // Its cgroup path is the one the handle reports.
     let cg = p.cgroup().unwrap();
     assert!(cg.is_some());
