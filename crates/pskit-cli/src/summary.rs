@@ -47,13 +47,19 @@ const BUSY_ATTRS: [&str; 4] = ["name", "cpu_times", "memory_info", "username"];
 /// Process.cpu_percent: Δcpu / Δwall × 100), ties broken by resident memory.
 fn busiest(before: Vec<pskit::ProcessInfo>, secs: f64, n: usize) -> Vec<Busy> {
     let cpu = |i: &pskit::ProcessInfo| i.cpu_times.map(|t| t.user + t.system).unwrap_or(0.0);
-    let earlier: std::collections::HashMap<_, _> =
-        before.iter().map(|i| (i.process.clone(), cpu(i))).collect();
+    let earlier: std::collections::HashMap<u32, (&pskit::Process, f64)> = before
+        .iter()
+        .map(|i| (i.pid(), (&i.process, cpu(i))))
+        .collect();
     let mut now: Vec<Busy> = pskit::process_iter(&BUSY_ATTRS)
         .unwrap_or_default()
         .into_iter()
         .map(|i| {
-            let start = earlier.get(&i.process).copied().unwrap_or(cpu(&i));
+            // The same process (pid and start time) as in the first scan.
+            let start = match earlier.get(&i.pid()) {
+                Some((p, c)) if **p == i.process => *c,
+                _ => cpu(&i),
+            };
             Busy {
                 pid: i.pid(),
                 cpu_percent: ((cpu(&i) - start).max(0.0) / secs * 1000.0).round() / 10.0,
