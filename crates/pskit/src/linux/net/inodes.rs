@@ -253,13 +253,19 @@ const PARALLEL_MIN_PIDS: usize = 64;
 /// Pids handed to a worker at a time.
 const CHUNK: usize = 16;
 
-/// Worker threads for the scan: the CPUs this process may use, at most 4.
+/// Worker threads for the scan: `PSKIT_SCAN_THREADS` if set (1 turns threading
+/// off, as for the process scan), else the CPUs this process may use; at most 4.
 fn workers() -> usize {
     static N: OnceLock<usize> = OnceLock::new();
     *N.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
+        std::env::var("PSKIT_SCAN_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            })
             .clamp(1, 4)
     })
 }
