@@ -14,6 +14,24 @@ pub fn print_json<T: Serialize + ?Sized>(value: &T) -> io::Result<()> {
     writeln!(out)
 }
 
+/// Becomes `command` (execvp, as coreutils `nice` and util-linux `taskset` do once
+/// they have changed their own settings). It only returns on failure: the message
+/// is printed and the status is 127 when the program is not found, else 126.
+pub fn exec(tool: &str, command: &[String]) -> std::process::ExitCode {
+    use std::os::unix::process::CommandExt;
+    let Some((program, args)) = command.split_first() else {
+        eprintln!("pskit {tool}: no command given");
+        return std::process::ExitCode::from(2);
+    };
+    let err = std::process::Command::new(program).args(args).exec();
+    eprintln!("pskit {tool}: failed to execute {program}: {err}");
+    std::process::ExitCode::from(if err.kind() == io::ErrorKind::NotFound {
+        127
+    } else {
+        126
+    })
+}
+
 /// psutil's `bytes2human`: 1024 steps, one decimal, suffixes B K M G T P E Z Y.
 pub fn bytes2human(n: u64) -> String {
     const SYMBOLS: [char; 8] = ['K', 'M', 'G', 'T', 'P', 'E', 'Z', 'Y'];

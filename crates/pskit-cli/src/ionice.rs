@@ -1,7 +1,6 @@
 //! `pskit ionice`: get or set I/O scheduling class and priority, like util-linux `ionice`.
 
-use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use pskit::process::{IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE, IOPRIO_CLASS_NONE, IOPRIO_CLASS_RT};
 
@@ -91,17 +90,7 @@ pub fn run(args: Args) -> CmdResult {
                 return Ok(ExitCode::FAILURE);
             }
         }
-        let err = Command::new(&args.command[0])
-            .args(&args.command[1..])
-            .exec();
-        eprintln!("pskit ionice: failed to execute {}: {err}", args.command[0]);
-        return Ok(ExitCode::from(
-            if err.kind() == std::io::ErrorKind::NotFound {
-                127
-            } else {
-                126
-            },
-        ));
+        return Ok(crate::fmt::exec("ionice", &args.command));
     }
     let pids = if args.pids.is_empty() {
         vec![std::process::id()]

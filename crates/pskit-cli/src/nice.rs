@@ -1,7 +1,6 @@
 //! `pskit nice`: run a command with a changed niceness, like coreutils `nice`.
 
-use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use crate::fmt::CmdResult;
 
@@ -40,15 +39,5 @@ pub fn run(args: Args) -> CmdResult {
         // coreutils warns and runs the command anyway.
         eprintln!("pskit nice: cannot set niceness: {e}");
     }
-    let err = Command::new(&args.command[0])
-        .args(&args.command[1..])
-        .exec();
-    eprintln!("pskit nice: {}: {err}", args.command[0]);
-    Ok(ExitCode::from(
-        if err.kind() == std::io::ErrorKind::NotFound {
-            127
-        } else {
-            126
-        },
-    ))
+    Ok(crate::fmt::exec("nice", &args.command))
 }

@@ -1,7 +1,6 @@
 //! `pskit prlimit`: get and set process resource limits, like util-linux `prlimit`.
 
-use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use pskit::process::RLIM_INFINITY;
 
@@ -192,20 +191,7 @@ pub fn run(args: Args) -> CmdResult {
         }
     }
     if !args.command.is_empty() {
-        let err = Command::new(&args.command[0])
-            .args(&args.command[1..])
-            .exec();
-        eprintln!(
-            "pskit prlimit: failed to execute {}: {err}",
-            args.command[0]
-        );
-        return Ok(ExitCode::from(
-            if err.kind() == std::io::ErrorKind::NotFound {
-                127
-            } else {
-                126
-            },
-        ));
+        return Ok(crate::fmt::exec("prlimit", &args.command));
     }
     // Show the requested resources, or all of them, as util-linux does.
     let mut rows = Vec::new();

@@ -49,7 +49,13 @@ pub fn parse(text: &str) -> Option<i32> {
         return (0..=RTMAX).contains(&n).then_some(n);
     }
     let upper = t.to_ascii_uppercase();
-    let name = upper.strip_prefix("SIG").unwrap_or(&upper);
+    let name = match upper.strip_prefix("SIG").unwrap_or(&upper) {
+        // Other names of the same signals.
+        "IO" => "POLL",
+        "IOT" => "ABRT",
+        "CLD" => "CHLD",
+        n => n,
+    };
     if let Some(&(_, n)) = SIGNALS.iter().find(|(s, _)| *s == name) {
         return Some(n);
     }
@@ -94,6 +100,8 @@ mod tests {
         assert_eq!(parse("RTMIN+2"), Some(36));
         assert_eq!(parse("RTMAX-1"), Some(63));
         assert_eq!(parse("0"), Some(0));
+        assert_eq!(parse("SIGIO"), Some(libc::SIGIO));
+        assert_eq!(parse("iot"), Some(libc::SIGABRT));
         for bad in ["", "NOPE", "-1", "65", "RTMIN+99", "RTMINx", "SIG"] {
             assert_eq!(parse(bad), None, "{bad}");
         }

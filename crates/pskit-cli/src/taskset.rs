@@ -1,7 +1,6 @@
 //! `pskit taskset`: get or set CPU affinity, like util-linux `taskset`.
 
-use std::os::unix::process::CommandExt;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 
 use crate::fmt::{print_json, CmdResult};
 use crate::kill::reason;
@@ -194,15 +193,7 @@ pub fn run(args: Args) -> CmdResult {
         eprintln!("pskit taskset: failed to set affinity: {e}");
         return Ok(ExitCode::FAILURE);
     }
-    let err = Command::new(&command[0]).args(&command[1..]).exec();
-    eprintln!("pskit taskset: failed to execute {}: {err}", command[0]);
-    Ok(ExitCode::from(
-        if err.kind() == std::io::ErrorKind::NotFound {
-            127
-        } else {
-            126
-        },
-    ))
+    Ok(crate::fmt::exec("taskset", command))
 }
 
 #[cfg(test)]

@@ -56,40 +56,7 @@ pub enum Dialog {
     },
 }
 
-/// Linux signals by name, in number order (the numbers of this architecture).
-pub const SIGNALS: [(&str, i32); 31] = [
-    ("HUP", libc::SIGHUP),
-    ("INT", libc::SIGINT),
-    ("QUIT", libc::SIGQUIT),
-    ("ILL", libc::SIGILL),
-    ("TRAP", libc::SIGTRAP),
-    ("ABRT", libc::SIGABRT),
-    ("BUS", libc::SIGBUS),
-    ("FPE", libc::SIGFPE),
-    ("KILL", libc::SIGKILL),
-    ("USR1", libc::SIGUSR1),
-    ("SEGV", libc::SIGSEGV),
-    ("USR2", libc::SIGUSR2),
-    ("PIPE", libc::SIGPIPE),
-    ("ALRM", libc::SIGALRM),
-    ("TERM", libc::SIGTERM),
-    ("STKFLT", libc::SIGSTKFLT),
-    ("CHLD", libc::SIGCHLD),
-    ("CONT", libc::SIGCONT),
-    ("STOP", libc::SIGSTOP),
-    ("TSTP", libc::SIGTSTP),
-    ("TTIN", libc::SIGTTIN),
-    ("TTOU", libc::SIGTTOU),
-    ("URG", libc::SIGURG),
-    ("XCPU", libc::SIGXCPU),
-    ("XFSZ", libc::SIGXFSZ),
-    ("VTALRM", libc::SIGVTALRM),
-    ("PROF", libc::SIGPROF),
-    ("WINCH", libc::SIGWINCH),
-    ("IO", libc::SIGIO),
-    ("PWR", libc::SIGPWR),
-    ("SYS", libc::SIGSYS),
-];
+pub use crate::signals::SIGNALS;
 
 /// Position of SIGTERM in [`SIGNALS`], the default choice.
 pub fn term_index() -> usize {
@@ -97,38 +64,24 @@ pub fn term_index() -> usize {
 }
 
 /// Parses a signal given by number (1..=64) or by name, with or without "SIG",
-/// any case.
+/// any case (the `kill` command's parser, without signal 0).
 pub fn parse_signal(s: &str) -> Result<i32, String> {
     let t = s.trim();
-    if let Ok(n) = t.parse::<i32>() {
-        return if (1..=64).contains(&n) {
-            Ok(n)
-        } else {
-            Err(format!("no signal number {n}"))
-        };
+    match crate::signals::parse(t) {
+        Some(n) if n > 0 => Ok(n),
+        _ if t.parse::<i32>().is_ok() => Err(format!("no signal number {t}")),
+        _ => Err(format!("unknown signal '{t}'")),
     }
-    let up = t.to_ascii_uppercase();
-    let name = up.strip_prefix("SIG").unwrap_or(&up);
-    let name = match name {
-        "IOT" => "ABRT",
-        "CLD" => "CHLD",
-        "POLL" => "IO",
-        n => n,
-    };
-    SIGNALS
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|s| s.1)
-        .ok_or_else(|| format!("unknown signal '{t}'"))
 }
 
-/// The name of a signal number ("SIGTERM"), or the number.
+/// The name of a signal number ("SIGTERM", "SIGRTMIN+2"), or the number.
 pub fn signal_name(sig: i32) -> String {
-    SIGNALS
-        .iter()
-        .find(|s| s.1 == sig)
-        .map(|s| format!("SIG{}", s.0))
-        .unwrap_or_else(|| sig.to_string())
+    let n = crate::signals::name(sig);
+    if n.parse::<i32>().is_ok() {
+        n
+    } else {
+        format!("SIG{n}")
+    }
 }
 
 const HELP: &[&str] = &[

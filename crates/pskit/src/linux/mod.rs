@@ -20,6 +20,24 @@ pub(crate) mod psi;
 pub(crate) mod sensors;
 pub(crate) mod utmp;
 
+/// Threads for the /proc scans (process table, socket owners): `PSKIT_SCAN_THREADS`
+/// if set (1 turns threading off), else the CPUs this process may use, at most 4.
+/// Read once.
+pub(crate) fn scan_threads() -> usize {
+    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *N.get_or_init(|| {
+        std::env::var("PSKIT_SCAN_THREADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| {
+                std::thread::available_parallelism()
+                    .map(|n| n.get())
+                    .unwrap_or(1)
+            })
+            .clamp(1, 4)
+    })
+}
+
 #[cfg(test)]
 mod garbage {
     //! Every parser on hostile input: random bytes and every truncation of real

@@ -13,7 +13,6 @@ use std::mem::MaybeUninit;
 use std::os::fd::OwnedFd;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::OnceLock;
 
 use rustix::fs::{openat, readlinkat_raw, Mode, OFlags, RawDir, CWD};
 use rustix::io::Errno;
@@ -253,23 +252,6 @@ const PARALLEL_MIN_PIDS: usize = 64;
 /// Pids handed to a worker at a time.
 const CHUNK: usize = 16;
 
-/// Worker threads for the scan: `PSKIT_SCAN_THREADS` if set (1 turns threading
-/// off, as for the process scan), else the CPUs this process may use; at most 4.
-fn workers() -> usize {
-    static N: OnceLock<usize> = OnceLock::new();
-    *N.get_or_init(|| {
-        std::env::var("PSKIT_SCAN_THREADS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(1)
-            })
-            .clamp(1, 4)
-    })
-}
-
 /// (pid, inode, fd) triples of a run of pids, in pid then fd order.
 type Found = Vec<(u32, u64, i32)>;
 
@@ -300,7 +282,7 @@ pub(crate) fn socket_owners(
         Some(p) => p.to_vec(),
         None => list_pids(&scan.procfd, proc, &mut buf)?,
     };
-    let threads = workers();
+    let threads = crate::linux::scan_threads();
     let found = if threads > 1 && pids.len() >= PARALLEL_MIN_PIDS {
         scan.parallel(&pids, threads)?
     } else {

@@ -102,24 +102,6 @@ fn open_table(root: &Root) -> Result<(OwnedFd, Vec<u32>)> {
     Ok((dirfd, super::pids(root)?))
 }
 
-/// The number of scan threads: `PSKIT_SCAN_THREADS` if set (1 turns threading
-/// off), else the CPUs available, at most 4. Read once.
-fn scan_threads() -> usize {
-    static N: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *N.get_or_init(|| {
-        std::env::var("PSKIT_SCAN_THREADS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or_else(|| {
-                std::thread::available_parallelism()
-                    .map(|n| n.get())
-                    .unwrap_or(1)
-                    .min(4)
-            })
-            .max(1)
-    })
-}
-
 /// Below this many processes a scan stays on the calling thread.
 const PARALLEL_MIN: usize = 256;
 
@@ -133,7 +115,7 @@ pub(crate) fn scan_map<T: Send>(
     f: impl Fn(Entry<'_>) -> Option<T> + Sync,
 ) -> Result<Vec<T>> {
     let (dirfd, pids) = open_table(root)?;
-    let threads = scan_threads();
+    let threads = crate::linux::scan_threads();
     if threads < 2 || pids.len() < PARALLEL_MIN {
         let mut out = Vec::with_capacity(pids.len());
         scan_pids(&dirfd, &pids, need, &mut |e| out.extend(f(e)));
