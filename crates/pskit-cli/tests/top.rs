@@ -9,10 +9,31 @@ use std::process::{Command, Stdio};
 
 use tmux::{first_row, rows, Tmux};
 
+/// A child that is killed and reaped however the test ends, with its output
+/// detached so that it can never hold the test runner's pipes open.
+struct Kid(std::process::Child);
+
+impl Kid {
+    fn spawn(cmd: &mut Command) -> Kid {
+        Kid(cmd
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap())
+    }
+}
+
+impl Drop for Kid {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 #[test]
 fn interactive_top_sorts_filters_trees_kills_resizes_and_quits() {
-    let mut child = Command::new("sleep").arg("3141").spawn().unwrap();
-    let pid = child.id().to_string();
+    let mut child = Kid::spawn(Command::new("sleep").arg("3141"));
+    let pid = child.0.id().to_string();
     let command = format!(
         "NO_COLOR=1 {} top -d 0.5; echo EXIT=$?; sleep 60",
         env!("CARGO_BIN_EXE_pskit")
@@ -45,7 +66,7 @@ fn interactive_top_sorts_filters_trees_kills_resizes_and_quits() {
     t.wait_for("signal dialog", |s| s.contains("Send signal"));
     t.keys(&["Enter"]);
     t.wait_for("signal sent", |s| s.contains("sent SIGTERM to 1 process"));
-    assert_eq!(child.wait().unwrap().signal(), Some(libc::SIGTERM));
+    assert_eq!(child.0.wait().unwrap().signal(), Some(libc::SIGTERM));
 
     // Resize small: everything fits.
     t.keys(&["Escape"]);
@@ -69,8 +90,8 @@ fn pskit(args: &[&str]) -> std::process::Output {
 
 #[test]
 fn batch_text_and_json_show_a_known_child() {
-    let mut child = Command::new("sleep").arg("2718").spawn().unwrap();
-    let pid = child.id().to_string();
+    let child = Kid::spawn(Command::new("sleep").arg("2718"));
+    let pid = child.0.id().to_string();
     let o = pskit(&["top", "-b", "-n", "2", "-d", "0.2", "-p", &pid]);
     assert!(o.status.success());
     let text = String::from_utf8_lossy(&o.stdout);
@@ -82,6 +103,40 @@ fn batch_text_and_json_show_a_known_child() {
     assert_eq!(lines.len(), 2, "{text}");
     assert!(lines[0].ends_with("sleep"));
 
+    // Chosen columns: any attribute the scan reads.
+    let o = pskit(&[
+        "top",
+        "-b",
+        "-n",
+        "1",
+        "-d",
+        "0.2",
+        "-p",
+        &pid,
+        "--columns",
+        "pid,ppid,nlwp,psr,start,tty,command",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let header = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("PID"))
+        .unwrap();
+    assert_eq!(
+        header.split_whitespace().collect::<Vec<_>>(),
+        ["PID", "PPID", "NLWP", "P", "START", "TTY", "COMMAND"]
+    );
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(&pid))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    assert_eq!(
+        (row[1], row[2], row[6]),
+        (std::process::id().to_string().as_str(), "1", "sleep"),
+        "{text}"
+    );
+
     let o = pskit(&["top", "-b", "-n", "1", "-d", "0.2", "-p", &pid, "--json"]);
     let snap: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap()).unwrap();
@@ -90,8 +145,7 @@ fn batch_text_and_json_show_a_known_child() {
     assert_eq!(procs[0]["pid"].as_u64().unwrap().to_string(), pid);
     assert_eq!(procs[0]["name"], "sleep");
     assert_eq!(procs[0]["cmdline"], serde_json::json!(["sleep", "2718"]));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
 }
 
 #[test]
@@ -100,15 +154,13 @@ fn iotop_batch_counts_a_writer() {
     let dir = std::env::temp_dir().join(format!("pskit-iotop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("out");
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "while true; do dd if=/dev/zero of={} bs=64k count=16 conv=fsync 2>/dev/null; done",
-            file.display()
-        ))
-        .spawn()
-        .unwrap();
-    let pid = child.id().to_string();
+    // One dd process (no shell loop, so killing it stops every write).
+    let child = Kid::spawn(
+        Command::new("dd")
+            .args(["if=/dev/zero", "bs=64k", "count=100000", "oflag=dsync"])
+            .arg(format!("of={}", file.display())),
+    );
+    let pid = child.0.id().to_string();
     let o = pskit(&["iotop", "-b", "-n", "3", "-d", "0.5", "--json"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let snaps: Vec<serde_json::Value> = String::from_utf8_lossy(&o.stdout)
@@ -128,8 +180,7 @@ fn iotop_batch_counts_a_writer() {
                 && p["write_bytes_per_sec"].as_f64().unwrap_or(0.0) > 0.0
         })
     });
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(child);
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(wrote, "no writer seen:\n{text}");
 }

@@ -57,12 +57,20 @@ pub enum Column {
     ReadBytes,
     /// WRITE (bytes since start).
     WriteBytes,
+    /// NLWP (threads).
+    Threads,
+    /// P (the CPU last run on).
+    Processor,
+    /// START (start time).
+    Start,
+    /// TTY (controlling terminal).
+    Tty,
     /// COMMAND (takes the rest of the line).
     Command,
 }
 
 /// Every column, in the order of the column chooser.
-pub const ALL: [Column; 17] = [
+pub const ALL: [Column; 21] = [
     Column::Pid,
     Column::Ppid,
     Column::User,
@@ -79,6 +87,10 @@ pub const ALL: [Column; 17] = [
     Column::WriteRate,
     Column::ReadBytes,
     Column::WriteBytes,
+    Column::Threads,
+    Column::Processor,
+    Column::Start,
+    Column::Tty,
     Column::Command,
 ];
 
@@ -128,6 +140,10 @@ impl Column {
             Column::WriteRate => "DISK WRITE",
             Column::ReadBytes => "READ",
             Column::WriteBytes => "WRITE",
+            Column::Threads => "NLWP",
+            Column::Processor => "P",
+            Column::Start => "START",
+            Column::Tty => "TTY",
             Column::Command => "COMMAND",
         }
     }
@@ -151,6 +167,10 @@ impl Column {
             Column::WriteRate => "write",
             Column::ReadBytes => "read_bytes",
             Column::WriteBytes => "write_bytes",
+            Column::Threads => "num_threads",
+            Column::Processor => "cpu_num",
+            Column::Start => "create_time",
+            Column::Tty => "terminal",
             Column::Command => "command",
         }
     }
@@ -171,6 +191,10 @@ impl Column {
             "rss" => Some(Column::Res),
             "vms" | "vsz" => Some(Column::Virt),
             "username" => Some(Column::User),
+            "nlwp" | "threads" | "thcount" => Some(Column::Threads),
+            "psr" | "processor" => Some(Column::Processor),
+            "start" | "stime" => Some(Column::Start),
+            "tty" | "tt" => Some(Column::Tty),
             _ => None,
         };
         alias.or_else(|| {
@@ -193,13 +217,20 @@ impl Column {
             Column::Time => 10,
             Column::ReadRate | Column::WriteRate => 12,
             Column::ReadBytes | Column::WriteBytes => 8,
+            Column::Threads => 5,
+            Column::Processor => 3,
+            Column::Start => 6,
+            Column::Tty => 7,
             Column::Command => 0,
         }
     }
 
     /// Left-aligned columns (text); the others are right-aligned numbers.
     pub fn left_aligned(self) -> bool {
-        matches!(self, Column::User | Column::State | Column::Command)
+        matches!(
+            self,
+            Column::User | Column::State | Column::Tty | Column::Command
+        )
     }
 
     /// Sorting a column first puts the largest values on top, except for names and ids.
@@ -211,6 +242,8 @@ impl Column {
                 | Column::User
                 | Column::Nice
                 | Column::State
+                | Column::Processor
+                | Column::Tty
                 | Column::Command
         )
     }
@@ -239,6 +272,10 @@ impl Column {
             Column::WriteRate => o(ia.write, ib.write),
             Column::ReadBytes => a.read_bytes.cmp(&b.read_bytes),
             Column::WriteBytes => a.write_bytes.cmp(&b.write_bytes),
+            Column::Threads => a.num_threads.cmp(&b.num_threads),
+            Column::Processor => a.cpu_num.cmp(&b.cpu_num),
+            Column::Start => o(a.create_time, b.create_time),
+            Column::Tty => a.terminal.cmp(&b.terminal),
             Column::Command => a.name.cmp(&b.name),
         }
     }
@@ -277,11 +314,48 @@ impl Column {
             Column::WriteRate => rate(io.write, out),
             Column::ReadBytes => opt_bytes(row.read_bytes, out),
             Column::WriteBytes => opt_bytes(row.write_bytes, out),
+            Column::Threads => opt_num(row.num_threads, out),
+            Column::Processor => opt_num(row.cpu_num.map(u64::from), out),
+            Column::Start => start_time(row.create_time, out),
+            Column::Tty => {
+                out.push_str(
+                    row.terminal
+                        .as_deref()
+                        .map_or("?", |t| t.trim_start_matches("/dev/")),
+                );
+                Ok(())
+            }
             Column::Command => {
                 push_command(row, full_cmd, out);
                 Ok(())
             }
         };
+    }
+}
+
+/// A count, or "?" when unknown.
+fn opt_num(v: Option<u64>, out: &mut String) -> std::fmt::Result {
+    match v {
+        Some(v) => write!(out, "{v}"),
+        None => {
+            out.push('?');
+            Ok(())
+        }
+    }
+}
+
+/// ps's START: HH:MM (local time) for a process started today, else the month
+/// and day ("Nov26").
+fn start_time(created: Option<f64>, out: &mut String) -> std::fmt::Result {
+    use chrono::{Local, TimeZone};
+    let Some(t) = created.and_then(|c| Local.timestamp_opt(c as i64, 0).single()) else {
+        out.push('?');
+        return Ok(());
+    };
+    if t.date_naive() == Local::now().date_naive() {
+        write!(out, "{}", t.format("%H:%M"))
+    } else {
+        write!(out, "{}", t.format("%b%d"))
     }
 }
 

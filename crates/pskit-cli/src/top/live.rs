@@ -42,6 +42,9 @@ impl LiveSource {
             "cmdline",
             "create_time",
             "nice",
+            "num_threads",
+            "cpu_num",
+            "terminal",
         ];
         if self.with_io {
             a.push("io_counters");
@@ -113,6 +116,10 @@ impl Source for LiveSource {
                 cmdline,
                 read_bytes: io_field("read_bytes"),
                 write_bytes: io_field("write_bytes"),
+                num_threads: info.num_threads,
+                cpu_num: info.cpu_num,
+                create_time: info.create_time,
+                terminal: info.terminal.clone().flatten(),
             });
             procs.insert(pid, info.process);
         }

@@ -46,6 +46,14 @@ pub struct ProcRow {
     pub read_bytes: Option<u64>,
     /// Bytes written to storage (`io_counters().write_bytes`), `None` when not readable.
     pub write_bytes: Option<u64>,
+    /// Threads (psutil `num_threads`).
+    pub num_threads: Option<u64>,
+    /// The CPU it last ran on (psutil `cpu_num`).
+    pub cpu_num: Option<u32>,
+    /// Start time, seconds since the epoch (psutil `create_time`).
+    pub create_time: Option<f64>,
+    /// Controlling terminal without `/dev/` (psutil `terminal`).
+    pub terminal: Option<String>,
 }
 
 impl ProcRow {

@@ -26,6 +26,10 @@ pub fn row(pid: u32, ppid: u32, user: &str, name: &str) -> ProcRow {
         is_kernel_thread: false,
         read_bytes: Some(0),
         write_bytes: Some(0),
+        num_threads: Some(1),
+        cpu_num: Some(0),
+        create_time: Some(1_699_990_000.0),
+        terminal: None,
     }
 }
 

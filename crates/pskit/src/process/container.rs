@@ -24,7 +24,8 @@ impl Process {
     ///
     /// ```
     /// let me = pskit::Process::current().unwrap();
-    /// assert_eq!(me.memory_limit().unwrap(), pskit::container::memory_limit().unwrap());
+    /// let (mine, machine) = (me.memory_limit().unwrap(), pskit::container::memory_limit().unwrap());
+    /// assert_eq!((mine.limit, mine.cgroup), (machine.limit, machine.cgroup));
     /// ```
     pub fn memory_limit(&self) -> Result<MemoryLimit> {
         cgroup::memory_limit(&self.root, &self.pid.to_string())
