@@ -41,4 +41,4 @@ cargo clippy --workspace --all-targets -- -D warnings
 log "cargo test (unit, fixture, live, CLI and doc tests)"
 cargo test --workspace
 log "rustdoc (missing docs are errors)"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps -q
+RUSTDOCFLAGS="-D warnings" cargo doc -p pskit --no-deps -q

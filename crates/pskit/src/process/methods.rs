@@ -1,5 +1,5 @@
 //! The read methods of `Process` that come from stat, status, statm, cmdline,
-//! environ and the links of /proc/<pid> (§3.4, §3.5).
+//! environ and the links of `/proc/<pid>` (§3.4, §3.5).
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
