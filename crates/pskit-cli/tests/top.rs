@@ -151,7 +151,9 @@ fn batch_text_and_json_show_a_known_child() {
 #[test]
 fn iotop_batch_counts_a_writer() {
     // A child that writes and syncs: its write_bytes grow between two samples.
-    let dir = std::env::temp_dir().join(format!("pskit-iotop-{}", std::process::id()));
+    // Under target/ (a real disk): /tmp may be a tmpfs, where writes count no block I/O.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("pskit-iotop-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("out");
     // One dd process (no shell loop, so killing it stops every write).
