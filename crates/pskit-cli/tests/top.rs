@@ -137,6 +137,37 @@ fn batch_text_and_json_show_a_known_child() {
         "{text}"
     );
 
+    let o = pskit(&[
+        "top",
+        "-b",
+        "-n",
+        "1",
+        "-d",
+        "0.2",
+        "-p",
+        &pid,
+        "--columns",
+        "pid,uid,vcsw,minflt,command",
+    ]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    let row: Vec<&str> = text
+        .lines()
+        .find(|l| l.trim_start().starts_with(&pid))
+        .unwrap()
+        .split_whitespace()
+        .collect();
+    let me = pskit::Process::current()
+        .unwrap()
+        .uids()
+        .unwrap()
+        .real
+        .to_string();
+    assert_eq!(row[1], me, "{text}");
+    assert!(
+        row[2].parse::<u64>().is_ok() && row[3].parse::<u64>().unwrap() > 0,
+        "{text}"
+    );
+
     let o = pskit(&["top", "-b", "-n", "1", "-d", "0.2", "-p", &pid, "--json"]);
     let snap: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().next().unwrap()).unwrap();

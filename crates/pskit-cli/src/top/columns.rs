@@ -65,12 +65,22 @@ pub enum Column {
     Start,
     /// TTY (controlling terminal).
     Tty,
+    /// UID (real uid).
+    Uid,
+    /// VCSW (voluntary context switches).
+    VolCtx,
+    /// NVCSW (involuntary context switches).
+    InvolCtx,
+    /// MINFLT (minor page faults).
+    MinFlt,
+    /// MAJFLT (major page faults).
+    MajFlt,
     /// COMMAND (takes the rest of the line).
     Command,
 }
 
 /// Every column, in the order of the column chooser.
-pub const ALL: [Column; 21] = [
+pub const ALL: [Column; 26] = [
     Column::Pid,
     Column::Ppid,
     Column::User,
@@ -91,6 +101,11 @@ pub const ALL: [Column; 21] = [
     Column::Processor,
     Column::Start,
     Column::Tty,
+    Column::Uid,
+    Column::VolCtx,
+    Column::InvolCtx,
+    Column::MinFlt,
+    Column::MajFlt,
     Column::Command,
 ];
 
@@ -144,6 +159,11 @@ impl Column {
             Column::Processor => "P",
             Column::Start => "START",
             Column::Tty => "TTY",
+            Column::Uid => "UID",
+            Column::VolCtx => "VCSW",
+            Column::InvolCtx => "NVCSW",
+            Column::MinFlt => "MINFLT",
+            Column::MajFlt => "MAJFLT",
             Column::Command => "COMMAND",
         }
     }
@@ -171,6 +191,11 @@ impl Column {
             Column::Processor => "cpu_num",
             Column::Start => "create_time",
             Column::Tty => "terminal",
+            Column::Uid => "uid",
+            Column::VolCtx => "ctx_voluntary",
+            Column::InvolCtx => "ctx_involuntary",
+            Column::MinFlt => "minflt",
+            Column::MajFlt => "majflt",
             Column::Command => "command",
         }
     }
@@ -195,6 +220,10 @@ impl Column {
             "psr" | "processor" => Some(Column::Processor),
             "start" | "stime" => Some(Column::Start),
             "tty" | "tt" => Some(Column::Tty),
+            "uids" | "ruid" => Some(Column::Uid),
+            "num_ctx_switches" | "nvcsw_voluntary" => Some(Column::VolCtx),
+            "page_faults" | "min_flt" => Some(Column::MinFlt),
+            "maj_flt" => Some(Column::MajFlt),
             _ => None,
         };
         alias.or_else(|| {
@@ -221,6 +250,8 @@ impl Column {
             Column::Processor => 3,
             Column::Start => 6,
             Column::Tty => 7,
+            Column::Uid => 7,
+            Column::VolCtx | Column::InvolCtx | Column::MinFlt | Column::MajFlt => 10,
             Column::Command => 0,
         }
     }
@@ -244,6 +275,7 @@ impl Column {
                 | Column::State
                 | Column::Processor
                 | Column::Tty
+                | Column::Uid
                 | Column::Command
         )
     }
@@ -276,6 +308,17 @@ impl Column {
             Column::Processor => a.cpu_num.cmp(&b.cpu_num),
             Column::Start => o(a.create_time, b.create_time),
             Column::Tty => a.terminal.cmp(&b.terminal),
+            Column::Uid => a.uid.cmp(&b.uid),
+            Column::VolCtx => a
+                .ctx_switches
+                .map(|c| c.0)
+                .cmp(&b.ctx_switches.map(|c| c.0)),
+            Column::InvolCtx => a
+                .ctx_switches
+                .map(|c| c.1)
+                .cmp(&b.ctx_switches.map(|c| c.1)),
+            Column::MinFlt => a.page_faults.map(|c| c.0).cmp(&b.page_faults.map(|c| c.0)),
+            Column::MajFlt => a.page_faults.map(|c| c.1).cmp(&b.page_faults.map(|c| c.1)),
             Column::Command => a.name.cmp(&b.name),
         }
     }
@@ -317,6 +360,11 @@ impl Column {
             Column::Threads => opt_num(row.num_threads, out),
             Column::Processor => opt_num(row.cpu_num.map(u64::from), out),
             Column::Start => start_time(row.create_time, out),
+            Column::Uid => opt_num(row.uid.map(u64::from), out),
+            Column::VolCtx => opt_num(row.ctx_switches.map(|c| c.0), out),
+            Column::InvolCtx => opt_num(row.ctx_switches.map(|c| c.1), out),
+            Column::MinFlt => opt_num(row.page_faults.map(|c| c.0), out),
+            Column::MajFlt => opt_num(row.page_faults.map(|c| c.1), out),
             Column::Tty => {
                 out.push_str(
                     row.terminal

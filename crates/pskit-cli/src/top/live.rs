@@ -45,6 +45,9 @@ impl LiveSource {
             "num_threads",
             "cpu_num",
             "terminal",
+            "uids",
+            "page_faults",
+            "num_ctx_switches",
         ];
         if self.with_io {
             a.push("io_counters");
@@ -120,6 +123,9 @@ impl Source for LiveSource {
                 cpu_num: info.cpu_num,
                 create_time: info.create_time,
                 terminal: info.terminal.clone().flatten(),
+                uid: info.uids.map(|u| u.real),
+                ctx_switches: info.num_ctx_switches.map(|c| (c.voluntary, c.involuntary)),
+                page_faults: info.page_faults.map(|f| (f.minor, f.major)),
             });
             procs.insert(pid, info.process);
         }

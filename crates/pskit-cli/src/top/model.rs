@@ -54,6 +54,12 @@ pub struct ProcRow {
     pub create_time: Option<f64>,
     /// Controlling terminal without `/dev/` (psutil `terminal`).
     pub terminal: Option<String>,
+    /// Real uid (psutil `uids().real`).
+    pub uid: Option<u32>,
+    /// Voluntary and involuntary context switches (psutil `num_ctx_switches`).
+    pub ctx_switches: Option<(u64, u64)>,
+    /// Minor and major page faults (psutil 8.0 `page_faults`).
+    pub page_faults: Option<(u64, u64)>,
 }
 
 impl ProcRow {

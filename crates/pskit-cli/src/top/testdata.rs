@@ -30,6 +30,9 @@ pub fn row(pid: u32, ppid: u32, user: &str, name: &str) -> ProcRow {
         cpu_num: Some(0),
         create_time: Some(1_699_990_000.0),
         terminal: None,
+        uid: Some(0),
+        ctx_switches: Some((10, 1)),
+        page_faults: Some((100, 0)),
     }
 }
 
