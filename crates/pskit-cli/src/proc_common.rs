@@ -49,21 +49,23 @@ pub fn date_time(epoch: f64) -> String {
         .unwrap_or_else(|| "?".into())
 }
 
-/// psutil's status string back to ps's letter.
-pub fn status_letter(status: &str) -> &'static str {
+/// psutil's status string back to the kernel's letter, as ps and top show it.
+pub fn status_letter(status: &str) -> char {
     match status {
-        "running" => "R",
-        "sleeping" => "S",
-        "disk-sleep" => "D",
-        "stopped" => "T",
-        "tracing-stop" => "t",
-        "zombie" => "Z",
-        "dead" => "X",
-        "wake-kill" => "K",
-        "waking" => "W",
-        "idle" => "I",
-        "parked" => "P",
-        _ => "?",
+        "running" => 'R',
+        "sleeping" => 'S',
+        "disk-sleep" => 'D',
+        "stopped" => 'T',
+        "tracing-stop" => 't',
+        "zombie" => 'Z',
+        "dead" => 'X',
+        "wake-kill" => 'K',
+        "waking" => 'W',
+        "idle" => 'I',
+        "parked" => 'P',
+        "locked" => 'L',
+        "waiting" => 'W',
+        _ => '?',
     }
 }
 

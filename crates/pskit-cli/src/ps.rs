@@ -103,8 +103,8 @@ fn aux_row(info: &Map<String, Value>, now: f64, total_mem: u64) -> Map<String, V
         .get("status")
         .and_then(Value::as_str)
         .map(proc_common::status_letter)
-        .unwrap_or("?");
-    r.insert("stat".into(), stat.into());
+        .unwrap_or('?');
+    r.insert("stat".into(), stat.to_string().into());
     r.insert("start".into(), proc_common::start_time(created).into());
     r.insert("start_epoch".into(), created.into());
     r.insert("time".into(), proc_common::cpu_time(cpu_secs).into());

@@ -359,7 +359,13 @@ impl Column {
             Column::WriteBytes => opt_bytes(row.write_bytes, out),
             Column::Threads => opt_num(row.num_threads, out),
             Column::Processor => opt_num(row.cpu_num.map(u64::from), out),
-            Column::Start => start_time(row.create_time, out),
+            Column::Start => {
+                out.push_str(
+                    &row.create_time
+                        .map_or("?".into(), crate::proc_common::start_time),
+                );
+                Ok(())
+            }
             Column::Uid => opt_num(row.uid.map(u64::from), out),
             Column::VolCtx => opt_num(row.ctx_switches.map(|c| c.0), out),
             Column::InvolCtx => opt_num(row.ctx_switches.map(|c| c.1), out),
@@ -389,21 +395,6 @@ fn opt_num(v: Option<u64>, out: &mut String) -> std::fmt::Result {
             out.push('?');
             Ok(())
         }
-    }
-}
-
-/// ps's START: HH:MM (local time) for a process started today, else the month
-/// and day ("Nov26").
-fn start_time(created: Option<f64>, out: &mut String) -> std::fmt::Result {
-    use chrono::{Local, TimeZone};
-    let Some(t) = created.and_then(|c| Local.timestamp_opt(c as i64, 0).single()) else {
-        out.push('?');
-        return Ok(());
-    };
-    if t.date_naive() == Local::now().date_naive() {
-        write!(out, "{}", t.format("%H:%M"))
-    } else {
-        write!(out, "{}", t.format("%b%d"))
     }
 }
 

@@ -56,14 +56,6 @@ impl LiveSource {
     }
 }
 
-fn short(e: &pskit::Error) -> String {
-    match e {
-        e if e.is_no_such_process() => "no such process".into(),
-        e if e.is_access_denied() => "permission denied".into(),
-        e => e.to_string(),
-    }
-}
-
 impl Source for LiveSource {
     fn snapshot(&mut self) -> Snapshot {
         let system = self.header.read();
@@ -137,11 +129,11 @@ impl Source for LiveSource {
 
     fn signal(&mut self, pid: u32, sig: i32) -> Result<(), String> {
         let p = self.procs.get(&pid).ok_or("no such process")?;
-        p.send_signal(sig).map_err(|e| short(&e))
+        p.send_signal(sig).map_err(|e| crate::kill::reason(&e))
     }
 
     fn renice(&mut self, pid: u32, nice: i32) -> Result<(), String> {
         let p = self.procs.get(&pid).ok_or("no such process")?;
-        p.set_nice(nice).map_err(|e| short(&e))
+        p.set_nice(nice).map_err(|e| crate::kill::reason(&e))
     }
 }

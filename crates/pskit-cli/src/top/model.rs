@@ -65,27 +65,7 @@ pub struct ProcRow {
 impl ProcRow {
     /// top's one-letter S column for psutil's status string.
     pub fn state_letter(&self) -> char {
-        state_letter(&self.status)
-    }
-}
-
-/// Maps psutil's status strings back to the kernel's letters, as top shows them.
-pub fn state_letter(status: &str) -> char {
-    match status {
-        "running" => 'R',
-        "sleeping" => 'S',
-        "disk-sleep" => 'D',
-        "stopped" => 'T',
-        "tracing-stop" => 't',
-        "zombie" => 'Z',
-        "dead" => 'X',
-        "wake-kill" => 'K',
-        "waking" => 'W',
-        "idle" => 'I',
-        "parked" => 'P',
-        "locked" => 'L',
-        "waiting" => 'W',
-        _ => '?',
+        crate::proc_common::status_letter(&self.status)
     }
 }
 
