@@ -58,7 +58,7 @@ pub fn run(args: Args) -> CmdResult {
         }
     };
     let me = std::process::id();
-    let procs = pskit::process_iter(&["name"])?;
+    let (procs, failed) = crate::proc_common::scan(&["name"])?;
     let mut hits = Vec::new();
     let mut signalled = Vec::new();
     let mut found_any = vec![false; args.names.len()];
@@ -101,7 +101,7 @@ pub fn run(args: Args) -> CmdResult {
     if args.json {
         print_json(&hits)?;
     }
-    let ok = found_any.iter().all(|f| *f) && hits.iter().all(|h| h.ok);
+    let ok = !failed && found_any.iter().all(|f| *f) && hits.iter().all(|h| h.ok);
     Ok(if ok {
         ExitCode::SUCCESS
     } else {

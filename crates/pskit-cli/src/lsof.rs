@@ -66,6 +66,7 @@ fn rows_of(p: &pskit::Process, name: &str) -> pskit::Result<Vec<Value>> {
 /// Runs `pskit lsof`.
 pub fn run(args: Args) -> CmdResult {
     let mut rows = Vec::new();
+    let mut failed = false;
     if let Some(pid) = args.pid {
         let p = match proc_common::open(pid) {
             Ok(p) => p,
@@ -84,12 +85,19 @@ pub fn run(args: Args) -> CmdResult {
         // One read of the socket tables for everybody, grouped by owner.
         let mut sockets: std::collections::HashMap<u32, Vec<pskit::Connection>> =
             std::collections::HashMap::new();
-        for c in pskit::net_connections("all").unwrap_or_default() {
+        let conns = pskit::net_connections("all").unwrap_or_else(|e| {
+            eprintln!("pskit: sockets: {e}");
+            failed = true;
+            Vec::new()
+        });
+        for c in conns {
             if let Some(pid) = c.pid {
                 sockets.entry(pid).or_default().push(c);
             }
         }
-        for info in pskit::process_iter(&["name"])? {
+        let (procs, scan_failed) = crate::proc_common::scan(&["name"])?;
+        failed |= scan_failed;
+        for info in procs {
             let name = info.name.clone().unwrap_or_default();
             // Other users' processes (AccessDenied) and vanished ones are skipped.
             if let Ok(r) = rows_of(&info.process, &name) {
@@ -102,7 +110,7 @@ pub fn run(args: Args) -> CmdResult {
     }
     if args.json {
         print_json(&rows)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(proc_common::unless_failed(ExitCode::SUCCESS, failed));
     }
     outln!(
         "{:<16} {:>7} {:>5} {:<5} {:<4} {:>12}  NAME",
@@ -128,5 +136,5 @@ pub fn run(args: Args) -> CmdResult {
             proc_common::cell(&r["path"])
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(proc_common::unless_failed(ExitCode::SUCCESS, failed))
 }

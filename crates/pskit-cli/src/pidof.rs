@@ -19,7 +19,8 @@ pub struct Args {
 /// Runs `pskit pidof`; exit status 1 when nothing matches, as pidof.
 pub fn run(args: Args) -> CmdResult {
     let mut found = Vec::new();
-    for p in pskit::process_iter(&["name", "cmdline"])? {
+    let (procs, failed) = crate::proc_common::scan(&["name", "cmdline"])?;
+    for p in procs {
         let by_name = p.name.as_deref() == Some(args.name.as_str());
         let by_cmd = p
             .cmdline
@@ -37,7 +38,7 @@ pub fn run(args: Args) -> CmdResult {
         let text: Vec<String> = found.iter().map(u32::to_string).collect();
         outln!("{}", text.join(" "));
     }
-    Ok(if found.is_empty() {
+    Ok(if found.is_empty() || failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS

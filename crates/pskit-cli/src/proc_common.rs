@@ -5,6 +5,27 @@ use std::process::ExitCode;
 
 use chrono::{Local, TimeZone};
 
+/// Every process with `attrs` read (the library's `process_scan`). A process that
+/// exists but cannot be read is reported on stderr (`pskit: <path>: <reason>`) and
+/// makes the second value true, so the command can show what it has and still
+/// exit non-zero; only processes that vanish mid-scan are skipped silently.
+pub fn scan(attrs: &[&str]) -> Result<(Vec<pskit::ProcessInfo>, bool), pskit::Error> {
+    let scan = pskit::process::process_scan(attrs)?;
+    for e in &scan.errors {
+        eprintln!("pskit: {e}");
+    }
+    Ok((scan.processes, !scan.errors.is_empty()))
+}
+
+/// `code`, or FAILURE when something went wrong along the way.
+pub fn unless_failed(code: ExitCode, failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        code
+    }
+}
+
 /// Opens `pid`, or prints why not (`pskit: …`) and gives the exit status to return.
 pub fn open(pid: u32) -> Result<pskit::Process, ExitCode> {
     pskit::Process::new(pid).map_err(|e| fail(pid, &e))

@@ -176,7 +176,8 @@ pub fn run(args: Args) -> CmdResult {
         .unwrap_or(0.0);
     let want_pids: HashSet<u32> = args.pids.iter().copied().collect();
     let mut rows: Vec<Row> = Vec::new();
-    for p in pskit::process_iter(&attrs)? {
+    let (procs, failed) = crate::proc_common::scan(&attrs)?;
+    for p in procs {
         if !want_pids.is_empty() && !want_pids.contains(&p.pid()) {
             continue;
         }
@@ -279,7 +280,7 @@ pub fn run(args: Args) -> CmdResult {
             })
             .collect();
         print_json(&out)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(crate::proc_common::unless_failed(ExitCode::SUCCESS, failed));
     }
     if !custom.is_empty() {
         outln!(
@@ -297,7 +298,7 @@ pub fn run(args: Args) -> CmdResult {
                 .collect();
             outln!("{}", cells.join("  "));
         }
-        return Ok(ExitCode::SUCCESS);
+        return Ok(crate::proc_common::unless_failed(ExitCode::SUCCESS, failed));
     }
     outln!(
         "{:<10} {:>7} {:>4} {:>4} {:>9} {:>8} {:<8} {:<4} {:<5} {:>6} COMMAND",
@@ -336,5 +337,5 @@ pub fn run(args: Args) -> CmdResult {
             cell(&r["command"])
         );
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::proc_common::unless_failed(ExitCode::SUCCESS, failed))
 }

@@ -63,7 +63,7 @@ impl Tree {
 
 /// Runs `pskit pstree`.
 pub fn run(args: Args) -> CmdResult {
-    let procs = pskit::process_iter(&["name", "ppid"])?;
+    let (procs, failed) = crate::proc_common::scan(&["name", "ppid"])?;
     let mut tree = Tree {
         names: BTreeMap::new(),
         kids: BTreeMap::new(),
@@ -100,5 +100,5 @@ pub fn run(args: Args) -> CmdResult {
             tree.print(r, "", true, true, 0);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(crate::proc_common::unless_failed(ExitCode::SUCCESS, failed))
 }

@@ -176,7 +176,9 @@ fn sample_pair<T: Clone>(
     }
     let t1 = if interval > 0.0 {
         let t = read()?;
-        std::thread::sleep(Duration::from_secs_f64(interval));
+        std::thread::sleep(Duration::try_from_secs_f64(interval).map_err(|_| {
+            Error::InvalidArgument(format!("interval is too large (got {interval})"))
+        })?);
         t
     } else {
         match last.with(|l| l.borrow().clone()) {

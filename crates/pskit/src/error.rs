@@ -115,6 +115,25 @@ fn psutil_message(msg: &str, pid: Option<u32>, name: Option<&str>, ppid: Option<
     }
 }
 
+/// A short, escaped quote of untrusted file content for an error message: at
+/// most 40 characters, control and non-ASCII bytes escaped, `…` when cut.
+///
+/// ```text
+/// excerpt(b"12\x1b[31m") == "\"12\\x1b[31m\""
+/// ```
+pub(crate) fn excerpt(bytes: &[u8]) -> String {
+    const MAX: usize = 40;
+    let mut out = String::from("\"");
+    for &b in bytes.iter().take(MAX) {
+        out.extend(std::ascii::escape_default(b).map(char::from));
+    }
+    if bytes.len() > MAX {
+        out.push('…');
+    }
+    out.push('"');
+    out
+}
+
 impl Error {
     /// True for `NoSuchProcess` and `ZombieProcess` (a subclass of it in psutil).
     ///

@@ -58,9 +58,19 @@ impl LiveSource {
 
 impl Source for LiveSource {
     fn snapshot(&mut self) -> Snapshot {
-        let system = self.header.read();
+        let mut errors = Vec::new();
+        let system = self.header.read_checked(&mut errors);
         let at = Instant::now();
-        let infos = pskit::process_iter(&self.attrs()).unwrap_or_default();
+        let infos = match pskit::process::process_scan(&self.attrs()) {
+            Ok(scan) => {
+                errors.extend(scan.errors.iter().map(|e| e.to_string()));
+                scan.processes
+            }
+            Err(e) => {
+                errors.push(e.to_string());
+                Vec::new()
+            }
+        };
         let total_mem = system.memory.map(|m| m.total).unwrap_or(0) as f64;
         let wall = self.prev_at.map(|p| at.duration_since(p).as_secs_f64());
         let mut rows = Vec::with_capacity(infos.len());
@@ -124,7 +134,12 @@ impl Source for LiveSource {
         self.prev = prev;
         self.prev_at = Some(at);
         self.procs = procs;
-        Snapshot { at, system, rows }
+        Snapshot {
+            at,
+            system,
+            rows,
+            errors,
+        }
     }
 
     fn signal(&mut self, pid: u32, sig: i32) -> Result<(), String> {

@@ -156,7 +156,8 @@ fn run_monitor(
         let mut out = io::stdout().lock();
         return match run_batch(&mut app, source.as_mut(), delay, iterations, json, &mut out) {
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
-            r => r.map(|()| ExitCode::SUCCESS).map_err(Into::into),
+            Ok(true) => Ok(ExitCode::FAILURE),
+            r => r.map(|_| ExitCode::SUCCESS).map_err(Into::into),
         };
     }
     // Interactive refreshes faster than 0.1 s only burn CPU.
@@ -168,6 +169,8 @@ fn run_monitor(
 /// Batch mode: a first sample to measure against, then `iterations` reports
 /// (endless when `None`) `delay` apart. The first report comes after
 /// min(delay, 0.5 s), so its rates cover a real interval without a long wait.
+/// What a snapshot could not read goes to stderr; the result says whether
+/// anything failed (the command then exits 1).
 pub(crate) fn run_batch(
     app: &mut App,
     source: &mut dyn Source,
@@ -175,19 +178,28 @@ pub(crate) fn run_batch(
     iterations: Option<u64>,
     json: bool,
     out: &mut dyn io::Write,
-) -> io::Result<()> {
+) -> io::Result<bool> {
     if iterations == Some(0) {
-        return Ok(());
+        return Ok(false);
     }
-    app.update(source.snapshot());
+    let mut failed = false;
+    let mut take = |source: &mut dyn Source, app: &mut App| {
+        let snap = source.snapshot();
+        for e in &snap.errors {
+            eprintln!("pskit: {e}");
+        }
+        failed |= !snap.errors.is_empty();
+        app.update(snap);
+    };
+    take(source, app);
     std::thread::sleep(delay.min(Duration::from_millis(500)));
     let mut done = 0u64;
     loop {
-        app.update(source.snapshot());
+        take(source, app);
         batch::write_report(app, json, out)?;
         done += 1;
         if iterations.is_some_and(|n| done >= n) {
-            return Ok(());
+            return Ok(failed);
         }
         std::thread::sleep(delay);
     }

@@ -108,6 +108,9 @@ pub struct Snapshot {
     pub system: SystemInfo,
     /// The processes.
     pub rows: Vec<ProcRow>,
+    /// What could not be read this time (a system file, a process that exists but
+    /// does not parse): reported on stderr in batch mode, which then exits 1.
+    pub errors: Vec<String>,
 }
 
 impl Snapshot {
@@ -117,6 +120,7 @@ impl Snapshot {
             at: Instant::now(),
             system: SystemInfo::default(),
             rows: Vec::new(),
+            errors: Vec::new(),
         }
     }
 }

@@ -58,19 +58,29 @@ impl SystemHeader {
     }
 
     /// One reading of every header figure; parts that fail are `None`.
+    #[cfg(test)]
     pub fn read(&mut self) -> SystemInfo {
+        self.read_checked(&mut Vec::new())
+    }
+
+    /// [`SystemHeader::read`], adding a line to `errors` for each of the core
+    /// figures (CPU, memory, swap, load) that could not be read.
+    pub fn read_checked(&mut self, errors: &mut Vec<String>) -> SystemInfo {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0);
+        fn note<T>(r: pskit::Result<T>, errors: &mut Vec<String>) -> Option<T> {
+            r.map_err(|e| errors.push(e.to_string())).ok()
+        }
         SystemInfo {
             time: now,
-            cpu_percpu: pskit::cpu_percent_percpu(None).unwrap_or_default(),
+            cpu_percpu: note(pskit::cpu_percent_percpu(None), errors).unwrap_or_default(),
             cpu_total: pskit::cpu_percent(None).unwrap_or(0.0),
             cpu_times: pskit::cpu_times_percent(None).ok(),
-            memory: pskit::virtual_memory().ok(),
-            swap: pskit::swap_memory().ok(),
-            load: pskit::getloadavg().ok(),
+            memory: note(pskit::virtual_memory(), errors),
+            swap: note(pskit::swap_memory(), errors),
+            load: note(pskit::getloadavg(), errors),
             uptime: self.boot_time.map(|b| (now - b).max(0.0)),
             users: pskit::users().ok().map(|u| u.len()),
             pressure: pskit::pressure::pressure().ok(),

@@ -123,6 +123,8 @@ pub struct TestSource {
     pub rows: Vec<ProcRow>,
     pub signals: Vec<(u32, i32)>,
     pub renices: Vec<(u32, i32)>,
+    /// Errors every snapshot reports (empty unless a test sets them).
+    pub errors: Vec<String>,
 }
 
 impl TestSource {
@@ -133,6 +135,7 @@ impl TestSource {
             rows: rows(),
             signals: Vec::new(),
             renices: Vec::new(),
+            errors: Vec::new(),
         }
     }
 }
@@ -157,6 +160,7 @@ impl Source for TestSource {
             at: self.at,
             system,
             rows: self.rows.clone(),
+            errors: self.errors.clone(),
         }
     }
 

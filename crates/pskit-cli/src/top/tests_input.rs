@@ -320,7 +320,7 @@ fn batch(flavor: Flavor, settings: Settings, n: u64, json: bool) -> String {
     let mut src = TestSource::new();
     let mut app = App::new(flavor, settings);
     let mut out = Vec::new();
-    run_batch(
+    let failed = run_batch(
         &mut app,
         &mut src,
         std::time::Duration::ZERO,
@@ -329,6 +329,7 @@ fn batch(flavor: Flavor, settings: Settings, n: u64, json: bool) -> String {
         &mut out,
     )
     .unwrap();
+    assert!(!failed, "the test source reports no errors");
     assert_eq!(src.count, n + 1, "one priming sample, then one per report");
     String::from_utf8(out).unwrap()
 }
@@ -441,7 +442,7 @@ fn zero_iterations_print_nothing() {
     let mut src = TestSource::new();
     let mut app = App::new(Flavor::Top, Settings::top());
     let mut out = Vec::new();
-    run_batch(
+    let failed = run_batch(
         &mut app,
         &mut src,
         std::time::Duration::ZERO,
@@ -450,7 +451,7 @@ fn zero_iterations_print_nothing() {
         &mut out,
     )
     .unwrap();
-    assert!(out.is_empty());
+    assert!(out.is_empty() && !failed);
     let _ = testdata::row(1, 0, "x", "y");
 }
 
@@ -472,4 +473,22 @@ fn typing_digits_jumps_to_a_pid() {
         "no pid 39: stays, and starts over"
     );
     assert!(app.pid_jump.is_empty());
+}
+
+#[test]
+fn batch_reports_snapshot_errors_as_a_failure() {
+    let mut src = TestSource::new();
+    src.errors = vec!["/proc/stat: a FIFO where a regular file was expected".into()];
+    let mut app = App::new(Flavor::Top, Settings::top());
+    let mut out = Vec::new();
+    let failed = run_batch(
+        &mut app,
+        &mut src,
+        std::time::Duration::ZERO,
+        Some(1),
+        false,
+        &mut out,
+    )
+    .unwrap();
+    assert!(failed, "an unreadable system file must fail the run");
 }

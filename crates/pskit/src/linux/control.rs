@@ -98,14 +98,8 @@ fn reap(pid: u32, opts: WaitOptions) -> Result<Option<Option<i32>>> {
 /// blocks. Blocks on a pidfd, never by busy polling; without pidfds (kernel < 5.3)
 /// it falls back to psutil's waitpid/kill loop with growing sleeps.
 pub(crate) fn wait_pid(pid: u32, timeout: Option<f64>) -> Result<Option<i32>> {
-    if let Some(t) = timeout {
-        if t.is_nan() || t < 0.0 {
-            return Err(Error::InvalidArgument(format!(
-                "timeout must be a positive number (got {t})"
-            )));
-        }
-    }
-    let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t));
+    check_timeout(timeout)?;
+    let deadline = deadline(timeout);
     let fd = match open_pidfd(pid) {
         Ok(fd) => fd,
         // Already gone (or never existed): a child may still have a status to reap.
@@ -117,21 +111,92 @@ pub(crate) fn wait_pid(pid: u32, timeout: Option<f64>) -> Result<Option<i32>> {
     let Some(fd) = fd else {
         return wait_pid_polling(pid, deadline, timeout);
     };
+    poll_exit(&fd, pid, deadline, timeout)?;
+    Ok(reap(pid, WaitOptions::empty())?.flatten())
+}
+
+/// A timeout psutil accepts: None, or a number ≥ 0 (NaN and negatives are
+/// ValueErrors). Huge values are fine: they mean "longer than we will live".
+pub(crate) fn check_timeout(timeout: Option<f64>) -> Result<()> {
+    match timeout {
+        Some(t) if t.is_nan() || t < 0.0 => Err(Error::InvalidArgument(format!(
+            "timeout must be a positive number (got {t})"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The instant `timeout` seconds from now; None (no deadline) when there is no
+/// timeout or it is too far away to represent (1e300 s, +inf).
+pub(crate) fn deadline(timeout: Option<f64>) -> Option<Instant> {
+    let d = Duration::try_from_secs_f64(timeout?).ok()?;
+    Instant::now().checked_add(d)
+}
+
+/// Blocks until the pidfd's process exits or the deadline passes.
+fn poll_exit(
+    fd: &OwnedFd,
+    pid: u32,
+    deadline: Option<Instant>,
+    timeout: Option<f64>,
+) -> Result<()> {
     loop {
         let remaining = deadline.map(|d| d.saturating_duration_since(Instant::now()));
         let ts = remaining.map(|r| rustix::time::Timespec {
-            tv_sec: r.as_secs() as _,
+            tv_sec: r.as_secs().min(i64::MAX as u64) as _,
             tv_nsec: r.subsec_nanos() as _,
         });
-        let mut fds = [PollFd::new(&fd, PollFlags::IN)];
+        let mut fds = [PollFd::new(fd, PollFlags::IN)];
         match poll(&mut fds, ts.as_ref()) {
             Ok(0) => return Err(timeout_expired(pid, timeout)),
-            Ok(_) => break,
+            Ok(_) => return Ok(()),
             Err(Errno::INTR) => continue,
             Err(e) => return Err(Error::io("poll(pidfd)", e.into())),
         }
     }
-    Ok(reap(pid, WaitOptions::empty())?.flatten())
+}
+
+/// Sends `sig` through a pidfd: it reaches that process or nothing.
+pub(crate) fn pidfd_signal(fd: &OwnedFd, pid: u32, sig: i32) -> Result<()> {
+    sys::pidfd_send_signal(fd.as_fd(), sig).map_err(|e| match e.raw_os_error() {
+        Some(libc::EINVAL) => Error::InvalidArgument(format!("invalid signal number {sig}")),
+        _ => map_errno(pid, e, "pidfd_send_signal"),
+    })
+}
+
+/// psutil's `wait` on a pinned handle: polls its pidfd, then reaps it with
+/// `waitid(P_PIDFD)` under the reap lock, so only that very process can be
+/// reaped (never a newer child that took the pid). `None` for a non-child.
+pub(crate) fn wait_pidfd(
+    pin: &crate::process::handle::Pin,
+    pid: u32,
+    timeout: Option<f64>,
+) -> Result<Option<i32>> {
+    poll_exit(&pin.fd, pid, deadline(timeout), timeout)?;
+    let _reap = pin.reap.lock().unwrap_or_else(|e| e.into_inner());
+    loop {
+        match rustix::process::waitid(
+            rustix::process::WaitId::PidFd(pin.fd.as_fd()),
+            rustix::process::WaitIdOptions::EXITED,
+        ) {
+            Ok(Some(st)) => {
+                return Ok(match st.exit_status() {
+                    Some(code) => Some(code),
+                    None => st.terminating_signal().map(|s| -s),
+                })
+            }
+            Ok(None) => return Ok(None),
+            Err(Errno::INTR) => continue,
+            // Not our child, or reaped already by someone else.
+            Err(Errno::CHILD) => return Ok(None),
+            // waitid(P_PIDFD) needs Linux 5.4: fall back to waitpid while the pidfd
+            // says the process is unreaped (so the pid is still its own).
+            Err(Errno::INVAL) => {
+                return Ok(reap(pid, WaitOptions::NOHANG)?.flatten());
+            }
+            Err(e) => return Err(Error::io("waitid(P_PIDFD)", e.into())),
+        }
+    }
 }
 
 fn timeout_expired(pid: u32, timeout: Option<f64>) -> Error {

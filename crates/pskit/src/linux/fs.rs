@@ -3,15 +3,54 @@
 //! Files are read whole, in one pass, into a per-thread buffer that is reused across
 //! calls (psutil reads with a 32 KiB buffer for the same reason: a /proc file read in
 //! small pieces can come back inconsistent, psutil #708/#2050).
+//!
+//! Reads cannot hang or explode, whatever the root points at:
+//! - every file is opened with `O_NONBLOCK`, so a FIFO or a terminal placed where a
+//!   /proc file is expected cannot block the open or the read;
+//! - below a root that is not the kernel's own procfs or sysfs (a fixture tree, a
+//!   host root mounted in a container: anything but `/proc` and `/sys` verified
+//!   once by their statfs magic) a file must be a regular file (one fstat);
+//! - every read has a size cap: [`SMALL`] (16 MiB) for almost everything, since
+//!   procfs and sysfs files are a few KiB at most, and [`LARGE`] (512 MiB) for the
+//!   files that grow with the machine: `<pid>/smaps`, `maps`, `cmdline`, `environ`
+//!   and the `/proc/net` socket tables. Past the cap the read fails with a clear
+//!   error naming the path (a `/dev/zero` linked in as meminfo, say).
 
 use std::cell::RefCell;
-use std::fs::File;
+use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
+use std::sync::OnceLock;
 
 use crate::error::{Error, Result};
 
 const CHUNK: usize = 32 * 1024;
+
+/// The size cap of ordinary procfs/sysfs reads.
+pub(crate) const SMALL: usize = 16 << 20;
+/// The size cap of the files that grow with the machine (see the module docs).
+pub(crate) const LARGE: usize = 512 << 20;
+/// A thread keeps its read buffer between calls only up to this size.
+const KEEP: usize = 1 << 20;
+
+/// True when `dir` is the host's own `/proc` or `/sys` and is really procfs or
+/// sysfs (checked once per process). Files there are the kernel's: regular files
+/// whatever a hostile tree could hold elsewhere.
+pub(crate) fn kernel_fs(dir: &Path) -> bool {
+    static PROC: OnceLock<bool> = OnceLock::new();
+    static SYS: OnceLock<bool> = OnceLock::new();
+    const PROC_SUPER_MAGIC: u64 = 0x9fa0;
+    const SYSFS_MAGIC: u64 = 0x6265_6572;
+    let magic = |p: &str, want: u64| rustix::fs::statfs(p).is_ok_and(|s| s.f_type as u64 == want);
+    if dir.starts_with("/proc") {
+        *PROC.get_or_init(|| magic("/proc", PROC_SUPER_MAGIC))
+    } else if dir.starts_with("/sys") {
+        *SYS.get_or_init(|| magic("/sys", SYSFS_MAGIC))
+    } else {
+        false
+    }
+}
 
 thread_local! {
     static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
@@ -28,11 +67,29 @@ pub(crate) fn with_text<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T>) -
 
 /// Like [`with_text`], with the raw bytes.
 pub(crate) fn with_bytes<T>(path: &Path, parse: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
+    with_bytes_cap(path, SMALL, parse)
+}
+
+/// Like [`with_text`] for the files that grow with the machine ([`LARGE`] cap).
+pub(crate) fn with_text_large<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
+    with_bytes_cap(path, LARGE, |bytes| parse(&String::from_utf8_lossy(bytes)))
+}
+
+/// Like [`with_bytes`], with the size cap `cap`.
+pub(crate) fn with_bytes_cap<T>(
+    path: &Path,
+    cap: usize,
+    parse: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
     let mut buf = BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
-    let out = match read_into(path, &mut buf) {
+    let out = match read_into(path, &mut buf, cap) {
         Ok(n) => parse(&buf[..n]),
         Err(e) => Err(Error::io(path, e)),
     };
+    if buf.len() > KEEP {
+        // A rare big file (smaps of a large process): do not keep its buffer.
+        buf = Vec::new();
+    }
     BUF.with(|b| {
         let mut slot = b.borrow_mut();
         if slot.len() < buf.len() {
@@ -48,15 +105,18 @@ pub(crate) fn with_bytes<T>(path: &Path, parse: impl FnOnce(&[u8]) -> Result<T>)
 /// grown, never cleared, so reuse costs nothing. A plain read loop is used rather
 /// than `read_to_end`, which adds a statx and an lseek per file to size its buffer
 /// (/proc files report size 0 anyway).
-fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
-    let mut f = File::open(path)?;
+fn read_into(path: &Path, buf: &mut Vec<u8>, cap: usize) -> io::Result<usize> {
+    let mut f = open_checked(path)?;
     if buf.len() < CHUNK {
         buf.resize(CHUNK, 0);
     }
     let mut filled = 0;
     loop {
         if filled == buf.len() {
-            buf.resize(buf.len() * 2, 0);
+            if filled >= cap {
+                return Err(too_large(cap));
+            }
+            buf.resize((buf.len() * 2).min(cap.max(1)), 0);
         }
         match f.read(&mut buf[filled..]) {
             Ok(0) => return Ok(filled),
@@ -67,6 +127,55 @@ fn read_into(path: &Path, buf: &mut Vec<u8>) -> io::Result<usize> {
     }
 }
 
+/// Opens `path` for reading without blocking, refusing anything but a regular
+/// file outside the kernel's own procfs and sysfs.
+pub(crate) fn open_checked(path: &Path) -> io::Result<File> {
+    let f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)?;
+    let trusted = path
+        .parent()
+        .is_some_and(|p| p.starts_with("/proc") || p.starts_with("/sys"))
+        && kernel_fs(path);
+    if !trusted {
+        let kind = f.metadata()?.file_type();
+        if !kind.is_file() {
+            let what = if kind.is_fifo() {
+                "a FIFO"
+            } else if kind.is_char_device() {
+                "a character device"
+            } else if kind.is_block_device() {
+                "a block device"
+            } else if kind.is_socket() {
+                "a socket"
+            } else if kind.is_dir() {
+                "a directory"
+            } else {
+                "something else"
+            };
+            return Err(not_regular(what));
+        }
+    }
+    Ok(f)
+}
+
+/// The error for a special file found where a regular file was expected.
+pub(crate) fn not_regular(what: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        format!("{what} where a regular file was expected"),
+    )
+}
+
+/// The error for a file past its size cap.
+pub(crate) fn too_large(cap: usize) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::FileTooLarge,
+        format!("larger than the {} MiB this file may hold", cap >> 20),
+    )
+}
+
 /// Reads a small file (a sysfs attribute) into an owned, trimmed string.
 pub(crate) fn read_trimmed(path: &Path) -> Result<String> {
     with_text(path, |s| Ok(s.trim().to_string()))
@@ -75,9 +184,15 @@ pub(crate) fn read_trimmed(path: &Path) -> Result<String> {
 /// Reads a sysfs attribute that holds one integer.
 pub(crate) fn read_int<T: std::str::FromStr>(path: &Path) -> Result<T> {
     with_text(path, |s| {
-        s.trim()
-            .parse()
-            .map_err(|_| Error::parse(path, format!("expected an integer, found {:?}", s.trim())))
+        s.trim().parse().map_err(|_| {
+            Error::parse(
+                path,
+                format!(
+                    "expected an integer, found {}",
+                    crate::error::excerpt(s.trim().as_bytes())
+                ),
+            )
+        })
     })
 }
 

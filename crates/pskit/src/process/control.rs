@@ -1,12 +1,12 @@
 //! Process control: priority, I/O priority, resource limits and CPU affinity
 //! setters, race-free signals, waiting (psutil §3.4–§3.5, §3.7, §2.8 wait_procs).
 //!
-//! Every setter and every signal checks the process identity first (pid + start
-//! time): on a reused pid it fails with NoSuchProcess ("process no longer exists and
-//! its PID has been reused") and touches nothing. Signals go through a pidfd opened
-//! *before* that check, so they can never reach a process that took the pid over.
+//! Every setter, signal and wait goes through [`Process::act`] or the handle's
+//! pidfd (see [`Process`]'s "Identity that survives pid reuse"): on a reused pid it
+//! fails with NoSuchProcess ("process no longer exists and its PID has been
+//! reused") and touches nothing.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::linux::control;
@@ -39,10 +39,11 @@ impl Process {
     /// p.set_nice(n).unwrap();
     /// ```
     pub fn set_nice(&self, value: i32) -> Result<()> {
-        self.check_reused()?;
         let pid = rustix::process::Pid::from_raw(self.pid as i32);
-        rustix::process::setpriority_process(pid, value)
-            .map_err(|e| self.translate_control(e.into(), "setpriority"))
+        self.act(|| {
+            rustix::process::setpriority_process(pid, value)
+                .map_err(|e| self.translate_control(e.into(), "setpriority"))
+        })
     }
 
     /// Sets the I/O scheduling class and level (psutil `ionice(ioclass, value)`).
@@ -81,9 +82,10 @@ impl Process {
                 return Err(Error::InvalidArgument(format!("invalid ioclass {c}")));
             }
         };
-        self.check_reused()?;
-        sys::ioprio_set(self.pid, (ioclass << 13) | value)
-            .map_err(|e| self.translate_control(e, "ioprio_set"))
+        self.act(|| {
+            sys::ioprio_set(self.pid, (ioclass << 13) | value)
+                .map_err(|e| self.translate_control(e, "ioprio_set"))
+        })
     }
 
     /// Sets a resource limit (psutil `rlimit(resource, (soft, hard))`) through
@@ -107,15 +109,16 @@ impl Process {
                 "can't use prlimit() against PID 0 process".into(),
             ));
         }
-        self.check_reused()?;
-        sys::prlimit(self.pid, resource, Some(new))
-            .map(|_| ())
-            .map_err(|e| match e.raw_os_error() {
-                Some(libc::EINVAL) => Error::InvalidArgument(format!(
-                    "invalid limits {limits:?} for resource {resource} (soft must not exceed hard)"
-                )),
-                _ => self.translate_control(e, "prlimit"),
-            })
+        self.act(|| {
+            sys::prlimit(self.pid, resource, Some(new))
+                .map(|_| ())
+                .map_err(|e| match e.raw_os_error() {
+                    Some(libc::EINVAL) => Error::InvalidArgument(format!(
+                        "invalid limits {limits:?} for resource {resource} (soft must not exceed hard)"
+                    )),
+                    _ => self.translate_control(e, "prlimit"),
+                })
+        })
     }
 
     /// Sets the CPUs the process may run on (psutil `cpu_affinity(cpus)`). An empty
@@ -147,23 +150,24 @@ impl Process {
                 )));
             }
         }
-        self.check_reused()?;
         let mut set = rustix::thread::CpuSet::new();
         for &c in &wanted {
             set.set(c as usize);
         }
         let pid = rustix::process::Pid::from_raw(self.pid as i32);
-        rustix::thread::sched_setaffinity(pid, &set).map_err(|e| match e {
-            rustix::io::Errno::INVAL => {
-                let allowed = self.eligible_cpus(ncpus).unwrap_or_default();
-                let bad = wanted
-                    .iter()
-                    .find(|c| !allowed.contains(c))
-                    .copied()
-                    .unwrap_or(0);
-                Error::InvalidArgument(format!("CPU number {bad} is not eligible"))
-            }
-            e => self.translate_control(e.into(), "sched_setaffinity"),
+        self.act(|| {
+            rustix::thread::sched_setaffinity(pid, &set).map_err(|e| match e {
+                rustix::io::Errno::INVAL => {
+                    let allowed = self.eligible_cpus(ncpus).unwrap_or_default();
+                    let bad = wanted
+                        .iter()
+                        .find(|c| !allowed.contains(c))
+                        .copied()
+                        .unwrap_or(0);
+                    Error::InvalidArgument(format!("CPU number {bad} is not eligible"))
+                }
+                e => self.translate_control(e.into(), "sched_setaffinity"),
+            })
         })
     }
 
@@ -183,16 +187,29 @@ impl Process {
         })
     }
 
-    /// Sends a signal (psutil `send_signal`), race-free: a pidfd is opened, the
-    /// identity is confirmed, and the signal goes through the pidfd (kill(2) only on
-    /// kernels without pidfds). ESRCH → NoSuchProcess, EPERM → AccessDenied.
+    /// Sends a signal (psutil `send_signal`), race-free: it goes through the pidfd
+    /// the handle is pinned to (kill(2) after the start-time check only where there
+    /// are no pidfds). A process that is gone, or whose pid now names another,
+    /// gives NoSuchProcess; EPERM gives AccessDenied.
     ///
     /// ```
     /// let p = pskit::Process::current().unwrap();
     /// p.send_signal(0).unwrap(); // signal 0 probes, sends nothing
     /// ```
     pub fn send_signal(&self, sig: i32) -> Result<()> {
-        control::send_signal(self.pid, sig, || self.check_reused())
+        if self.pid == 0 {
+            return control::send_signal(0, sig, || Ok(()));
+        }
+        match self.pinned()? {
+            Some(pin) => control::pidfd_signal(&pin.fd, self.pid, sig).map_err(|e| {
+                if e.is_no_such_process() {
+                    self.gone()
+                } else {
+                    e
+                }
+            }),
+            None => control::send_signal(self.pid, sig, || self.check_reused()),
+        }
     }
 
     /// SIGSTOP (psutil `suspend`).
@@ -258,7 +275,16 @@ impl Process {
         if let Some(code) = self.lock().exitcode {
             return Ok(code);
         }
-        let code = control::wait_pid(self.pid, timeout).map_err(|e| match e {
+        control::check_timeout(timeout)?;
+        let waited = match self.pinned() {
+            Ok(Some(pin)) => control::wait_pidfd(&pin, self.pid, timeout),
+            Ok(None) => control::wait_pid(self.pid, timeout),
+            // Reaped already (a zombie child would still have pinned): no status
+            // is left to collect, and the pid may name another process now.
+            Err(e) if e.is_no_such_process() => Ok(None),
+            Err(e) => Err(e),
+        };
+        let code = waited.map_err(|e| match e {
             Error::TimeoutExpired { seconds, pid, .. } => Error::TimeoutExpired {
                 seconds,
                 pid,
@@ -299,14 +325,8 @@ pub fn wait_procs(
     timeout: Option<f64>,
     mut callback: impl FnMut(&Process, Option<i32>),
 ) -> Result<WaitProcs> {
-    if let Some(t) = timeout {
-        if t.is_nan() || t < 0.0 {
-            return Err(Error::InvalidArgument(format!(
-                "timeout must be a positive number (got {t})"
-            )));
-        }
-    }
-    let deadline = timeout.map(|t| Instant::now() + Duration::from_secs_f64(t));
+    control::check_timeout(timeout)?;
+    let deadline = control::deadline(timeout);
     let mut gone = Vec::new();
     let mut alive = procs;
     let mut check =
@@ -364,6 +384,7 @@ mod tests {
         RLIMIT_RTPRIO, RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK,
     };
     use std::process::{Child, Command};
+    use std::time::Duration;
 
     /// A `sleep` child; the test reaps it (wait or kill).
     fn sleeper() -> (Child, Process) {
@@ -668,6 +689,38 @@ mod tests {
             Err(Error::TimeoutExpired { .. })
         ));
         finish(c);
+    }
+
+    #[test]
+    fn huge_and_infinite_timeouts_are_no_deadline_not_a_panic() {
+        // Reaped by Process::wait.
+        #[allow(clippy::zombie_processes)]
+        let c = Command::new("true").spawn().unwrap();
+        let p = Process::new(c.id()).unwrap();
+        assert_eq!(p.wait(Some(1e300)).unwrap(), Some(0));
+        #[allow(clippy::zombie_processes)]
+        let c = Command::new("true").spawn().unwrap();
+        let p = Process::new(c.id()).unwrap();
+        assert_eq!(p.wait(Some(f64::INFINITY)).unwrap(), Some(0));
+        assert!(matches!(p.wait(Some(f64::NAN)), Ok(Some(0))), "cached");
+        // A child that ends: a huge timeout is no deadline.
+        #[allow(clippy::zombie_processes)]
+        let c = Command::new("true").spawn().unwrap();
+        let r = wait_procs(vec![Process::new(c.id()).unwrap()], Some(1e300), |_, _| {}).unwrap();
+        assert_eq!(r.gone.len(), 1);
+        assert!(matches!(
+            wait_procs(vec![], Some(f64::NAN), |_, _| {}),
+            Err(Error::InvalidArgument(_))
+        ));
+        let me = Process::current().unwrap();
+        assert!(matches!(
+            me.cpu_percent(Some(1e300)),
+            Err(Error::InvalidArgument(_))
+        ));
+        assert!(matches!(
+            crate::cpu_percent(Some(1e300)),
+            Err(Error::InvalidArgument(_))
+        ));
     }
 
     #[test]

@@ -2,8 +2,11 @@
 //! and the oneshot cache (§3.1, §3.3).
 
 use std::hash::{Hash, Hasher};
+use std::os::fd::{AsFd, OwnedFd};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
+
+use rustix::io::Errno;
 
 use crate::error::{Error, Result};
 use crate::linux::process::{self as sys, parse};
@@ -47,6 +50,40 @@ pub(crate) struct State {
 /// Getters read whatever process owns the pid now; [`Process::is_running`] tells
 /// whether it is still the same one.
 ///
+/// # Identity that survives pid reuse
+/// Start times have clock-tick resolution (10 ms), so a pid reused within one tick
+/// looks like the same process to psutil. pskit goes further: a handle made by
+/// [`Process::new`], [`Process::current`] or [`Popen`](crate::Popen) holds a
+/// pidfd opened *before* the start time is read and confirmed alive after it, so
+/// the pidfd names exactly the process the handle describes. Every action then goes
+/// through that pidfd:
+/// - signals ([`send_signal`](Process::send_signal), `suspend`, `resume`,
+///   `terminate`, `kill`) are sent with pidfd_send_signal(2): they reach the
+///   original process or fail with NoSuchProcess, whatever the timing;
+/// - [`wait`](Process::wait) polls the pidfd and reaps with `waitid(P_PIDFD)`, so
+///   it never reaps a newer child that took the pid;
+/// - [`is_running`](Process::is_running) asks the pidfd (true until the process
+///   is reaped, so true for a zombie);
+/// - setters (`set_nice`, `set_ionice`, `set_rlimit`, `set_cpu_affinity`) have no
+///   pidfd form in the kernel, so the pidfd is checked just before and just after
+///   the pid-based syscall. While the original process is unreaped its pid cannot
+///   be given to anyone else, so "alive after" proves the call reached it. For our
+///   own children (a `Popen`, or any child we reap only through this handle) the
+///   check and the call run under the handle's reap lock, so the proof is complete.
+///   For another parent's process one window is left: it would have to exit, be
+///   reaped by its parent *and* have its pid handed to a new process between two
+///   adjacent syscalls of ours; pskit then reports NoSuchProcess.
+///
+/// Handles from [`process_iter`](crate::process_iter) (and
+/// [`children`](Process::children), [`parent`](Process::parent)) hold no file
+/// descriptor, so a scan of thousands of processes does not use thousands of
+/// fds. They carry pid + start time, and their first action opens and keeps a
+/// pidfd after checking the start time; from then on they are as safe as above.
+/// A reuse *within the same clock tick* between the scan and that first action
+/// cannot be told apart: make a [`Process::new`] handle when that matters.
+/// Without pidfds (Linux < 5.3, a thread id, or a non-host [`Root`]) pskit falls
+/// back to psutil's pid + start-time check.
+///
 /// ```
 /// let p = pskit::Process::current().unwrap();
 /// let q = pskit::Process::new(std::process::id()).unwrap();
@@ -60,6 +97,38 @@ pub struct Process {
     pub(crate) ident: Option<u64>,
     pub(crate) root: Arc<Root>,
     pub(crate) state: Mutex<State>,
+    /// The pidfd this handle is pinned to, once it has one.
+    pin: Mutex<PinState>,
+}
+
+/// A pidfd naming the handle's process, and the lock that orders our own reaping
+/// of it against actions taken by pid (see [`Process`]). Shared by clones.
+#[derive(Debug)]
+pub(crate) struct Pin {
+    pub(crate) fd: OwnedFd,
+    pub(crate) reap: Mutex<()>,
+}
+
+#[derive(Debug, Clone)]
+enum PinState {
+    /// Not tried yet (handles from scans): the first action pins.
+    Lazy,
+    /// No pidfd for this handle (old kernel, thread id, non-host root).
+    Never,
+    Pinned(Arc<Pin>),
+}
+
+/// What a pidfd says about its process.
+pub(crate) fn pidfd_alive(fd: &OwnedFd) -> Result<bool> {
+    match crate::sys::pidfd_send_signal(fd.as_fd(), 0) {
+        Ok(()) => Ok(true),
+        Err(e) => match e.raw_os_error() {
+            // EPERM: it exists, we just may not signal it.
+            Some(libc::EPERM) => Ok(true),
+            Some(libc::ESRCH) => Ok(false),
+            _ => Err(Error::io("pidfd_send_signal(0)", e)),
+        },
+    }
 }
 
 impl Clone for Process {
@@ -76,6 +145,7 @@ impl Clone for Process {
                 exitcode: st.exitcode,
                 ..State::default()
             }),
+            pin: Mutex::new(self.pin_state()),
         }
     }
 }
@@ -124,6 +194,18 @@ impl Process {
         if pid > i32::MAX as u32 {
             return Err(sys::no_such_process(pid, "process PID out of range"));
         }
+        let not_found = || sys::no_such_process(pid, "process PID not found");
+        // The pidfd first, then the start time: the fd names the process whose
+        // start time we read once it is confirmed alive afterwards.
+        let fd = if root.is_host() && pid != 0 {
+            match open_pidfd(pid) {
+                Ok(fd) => fd,
+                Err(Errno::SRCH) => return Err(not_found()),
+                Err(_) => None,
+            }
+        } else {
+            None
+        };
         let ident = match sys::read_pid_file(&root, pid, "stat", |b| {
             parse::parse_stat(b)
                 .map(|s| s.starttime)
@@ -132,19 +214,35 @@ impl Process {
             Ok(t) => Some(t),
             Err(Error::AccessDenied { .. }) | Err(Error::ZombieProcess { .. }) => None,
             Err(e) if e.is_no_such_process() || crate::linux::fs::is_not_found(&e) => {
-                return Err(sys::no_such_process(pid, "process PID not found"))
+                return Err(not_found())
             }
             Err(e) => return Err(e),
         };
-        Ok(Process::from_parts(root, pid, ident))
+        let pin = match fd {
+            Some(fd) => {
+                if !pidfd_alive(&fd)? {
+                    return Err(not_found());
+                }
+                PinState::Pinned(Arc::new(Pin {
+                    fd,
+                    reap: Mutex::new(()),
+                }))
+            }
+            None => PinState::Never,
+        };
+        let p = Process::from_parts(root, pid, ident);
+        *p.pin.lock().unwrap_or_else(|e| e.into_inner()) = pin;
+        Ok(p)
     }
 
+    /// A handle from a scan: pid and start time, no fd until its first action.
     pub(crate) fn from_parts(root: Arc<Root>, pid: u32, ident: Option<u64>) -> Process {
         Process {
             pid,
             ident,
             root,
             state: Mutex::new(State::default()),
+            pin: Mutex::new(PinState::Lazy),
         }
     }
 
@@ -168,6 +266,11 @@ impl Process {
     /// assert!(pskit::Process::current().unwrap().is_running());
     /// ```
     pub fn is_running(&self) -> bool {
+        if let PinState::Pinned(pin) = self.pin_state() {
+            if let Ok(alive) = pidfd_alive(&pin.fd) {
+                return alive;
+            }
+        }
         let now = sys::read_pid_file(&self.root, self.pid, "stat", |b| {
             Ok(parse::parse_stat(b).map(|s| s.starttime).ok())
         });
@@ -193,35 +296,111 @@ impl Process {
         }
     }
 
-    /// A pidfd on this process (Linux ≥ 5.3; beyond psutil): a handle that keeps
-    /// naming this process even after its pid is reused, for signals and waits
-    /// without the reuse race. The start time is checked after the fd is open, so
-    /// the fd cannot refer to a process that took over the pid.
+    fn pin_state(&self) -> PinState {
+        self.pin.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The pidfd this handle is pinned to, pinning it now if it came from a scan
+    /// (open a pidfd, confirm the start time, confirm the fd's process still
+    /// alive). `Ok(None)` when pidfds cannot be had for it; NoSuchProcess when the
+    /// process is gone or its pid names another process now.
+    pub(crate) fn pinned(&self) -> Result<Option<Arc<Pin>>> {
+        match self.pin_state() {
+            PinState::Pinned(pin) => return Ok(Some(pin)),
+            PinState::Never => return Ok(None),
+            PinState::Lazy => {}
+        }
+        if !self.root.is_host() || self.pid == 0 {
+            *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = PinState::Never;
+            return Ok(None);
+        }
+        let fd = match open_pidfd(self.pid) {
+            Ok(Some(fd)) => fd,
+            Ok(None) => {
+                *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = PinState::Never;
+                return Ok(None);
+            }
+            Err(Errno::SRCH) => return Err(self.gone()),
+            // Out of fds and the like: act without a pin this time.
+            Err(_) => return Ok(None),
+        };
+        self.check_reused()?;
+        if !pidfd_alive(&fd)? {
+            return Err(self.gone());
+        }
+        let pin = Arc::new(Pin {
+            fd,
+            reap: Mutex::new(()),
+        });
+        *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = PinState::Pinned(pin.clone());
+        Ok(Some(pin))
+    }
+
+    /// NoSuchProcess for a handle whose process is gone, with psutil's wording
+    /// when another process has the pid now.
+    pub(crate) fn gone(&self) -> Error {
+        let now = sys::read_pid_file(&self.root, self.pid, "stat", |b| {
+            Ok(parse::parse_stat(b).map(|s| s.starttime).ok())
+        })
+        .ok()
+        .flatten();
+        // A pinned handle's process is reaped, so anyone at the pid is another.
+        let reused = match self.pin_state() {
+            PinState::Pinned(_) => now.is_some(),
+            _ => matches!((self.ident, now), (Some(a), Some(b)) if a != b),
+        };
+        let msg = if reused {
+            "process no longer exists and its PID has been reused"
+        } else {
+            "process no longer exists"
+        };
+        sys::no_such_process(self.pid, msg)
+    }
+
+    /// Runs a pid-based action `f` on this process only if the handle's process
+    /// is still the one that owns the pid (see the type's docs): pinned handles
+    /// check their pidfd before and after the call, under the reap lock; others
+    /// fall back to the start-time check.
+    pub(crate) fn act<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        match self.pinned()? {
+            Some(pin) => {
+                let _reap = pin.reap.lock().unwrap_or_else(|e| e.into_inner());
+                if !pidfd_alive(&pin.fd)? {
+                    return Err(self.gone());
+                }
+                let out = f();
+                if !pidfd_alive(&pin.fd)? {
+                    return Err(self.gone());
+                }
+                out
+            }
+            None => {
+                self.check_reused()?;
+                f()
+            }
+        }
+    }
+
+    /// A pidfd on this process (Linux ≥ 5.3; beyond psutil): a new descriptor for
+    /// the process this handle is pinned to (see the type's docs), which keeps
+    /// naming it even after its pid is reused.
     ///
     /// ```
     /// let fd = pskit::Process::current().unwrap().pidfd();
     /// assert!(fd.is_ok() || matches!(fd, Err(pskit::Error::Unsupported(_))));
     /// ```
-    pub fn pidfd(&self) -> Result<std::os::fd::OwnedFd> {
+    pub fn pidfd(&self) -> Result<OwnedFd> {
         if !self.root.is_host() {
             return Err(Error::Unsupported(
                 "pidfd needs the host's own procfs root".into(),
             ));
         }
-        let pid = rustix::process::Pid::from_raw(self.pid as i32)
-            .ok_or_else(|| sys::no_such_process(self.pid, "process PID not found"))?;
-        let fd = match rustix::process::pidfd_open(pid, rustix::process::PidfdFlags::empty()) {
-            Ok(fd) => fd,
-            Err(rustix::io::Errno::SRCH) => {
-                return Err(sys::no_such_process(self.pid, "process no longer exists"))
-            }
-            Err(rustix::io::Errno::NOSYS) => {
-                return Err(Error::Unsupported("pidfd_open needs Linux 5.3".into()))
-            }
-            Err(e) => return Err(Error::io("pidfd_open", e.into())),
-        };
-        self.check_reused()?;
-        Ok(fd)
+        match self.pinned()? {
+            Some(pin) => pin.fd.try_clone().map_err(|e| Error::io("dup(pidfd)", e)),
+            None => Err(Error::Unsupported(
+                "no pidfd for this process (Linux < 5.3, or a thread id)".into(),
+            )),
+        }
     }
 
     /// Runs `f` with the oneshot cache on (psutil `oneshot()`): inside it, stat,
@@ -287,5 +466,21 @@ impl Process {
     /// A path below this process's procfs directory.
     pub(crate) fn path(&self, rel: &str) -> std::path::PathBuf {
         sys::pid_path(&self.root, self.pid, rel)
+    }
+}
+
+/// pidfd_open(2): `Ok(None)` when the kernel has no pidfds (ENOSYS) or the pid is
+/// a thread that leads no thread group (EINVAL).
+fn open_pidfd(pid: u32) -> std::result::Result<Option<OwnedFd>, Errno> {
+    let Some(raw) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return Err(Errno::SRCH);
+    };
+    match rustix::process::pidfd_open(raw, rustix::process::PidfdFlags::empty()) {
+        Ok(fd) => Ok(Some(fd)),
+        Err(Errno::NOSYS) | Err(Errno::INVAL) => Ok(None),
+        Err(e) => Err(e),
     }
 }

@@ -157,6 +157,9 @@ fn static_name(name: &str) -> Option<&'static str> {
 /// most once per process, and only when a requested attribute needs it; other
 /// attributes are read as `as_dict` reads them. Processes that vanish during the
 /// scan are skipped; thread ids are never listed. Unknown names: InvalidArgument.
+/// A process that exists but cannot be read or parsed fails the call with that
+/// error, as psutil's generator raises; [`process_scan`] reports such processes
+/// and goes on.
 ///
 /// ```
 /// let procs = pskit::process_iter(&["name", "cpu_times", "memory_info"]).unwrap();
@@ -164,6 +167,14 @@ fn static_name(name: &str) -> Option<&'static str> {
 /// assert!(me.memory_info.unwrap().rss > 0);
 /// ```
 pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
+    let scan = scan_impl(attrs)?;
+    match scan.errors.into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(scan.processes),
+    }
+}
+
+fn scan_impl(attrs: &[&str]) -> Result<Scan> {
     validate(attrs)?;
     let names: Vec<&'static str> = if attrs.is_empty() {
         ATTRS.to_vec()
@@ -202,6 +213,10 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
         HashMap::new()
     };
     let results = scan::scan_map(&root, need, |e| -> Option<Result<ProcessInfo>> {
+        let e = match e {
+            Ok(e) => e,
+            Err(err) => return Some(Err(err)),
+        };
         let s = &e.stat;
         let zombie = s.state == b'Z';
         let process = Process::from_parts(root.clone(), e.pid, Some(s.starttime));
@@ -291,5 +306,48 @@ pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
         }
         Some(Ok(info))
     })?;
-    results.into_iter().collect()
+    let mut scan = Scan {
+        processes: Vec::with_capacity(results.len()),
+        errors: Vec::new(),
+    };
+    for r in results {
+        match r {
+            Ok(p) => scan.processes.push(p),
+            Err(e) => scan.errors.push(e),
+        }
+    }
+    Ok(scan)
+}
+
+/// What [`process_scan`] found: every process it could read, and an error for
+/// each process that exists but could not be read or parsed (vanished processes
+/// are simply absent).
+///
+/// ```
+/// let scan = pskit::process::process_scan(&["name"]).unwrap();
+/// assert!(scan.errors.is_empty());
+/// assert!(scan.processes.iter().any(|p| p.pid() == std::process::id()));
+/// ```
+#[derive(Debug)]
+pub struct Scan {
+    /// The processes read, in pid order.
+    pub processes: Vec<ProcessInfo>,
+    /// One error per process that could not be read (the file and reason named).
+    pub errors: Vec<crate::Error>,
+}
+
+/// [`process_iter`] that keeps going past a process it cannot read or parse: the
+/// processes it could read plus an error for each one it could not, so a tool can
+/// show what it has and still report (and exit non-zero for) what it lacks.
+/// Fails as a whole only when the process table itself cannot be listed.
+///
+/// ```
+/// let scan = pskit::process::process_scan(&["pid", "ppid"]).unwrap();
+/// for e in &scan.errors {
+///     eprintln!("pskit: {e}");
+/// }
+/// assert!(!scan.processes.is_empty());
+/// ```
+pub fn process_scan(attrs: &[&str]) -> Result<Scan> {
+    scan_impl(attrs)
 }

@@ -457,7 +457,9 @@ impl Process {
         };
         let (t1, p1) = if interval > 0.0 {
             let first = sample(self)?;
-            std::thread::sleep(Duration::from_secs_f64(interval));
+            std::thread::sleep(Duration::try_from_secs_f64(interval).map_err(|_| {
+                Error::InvalidArgument(format!("interval is too large (got {interval})"))
+            })?);
             first
         } else {
             let prev = self.lock().cpu_sample;

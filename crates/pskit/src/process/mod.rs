@@ -13,7 +13,7 @@
 mod as_dict;
 mod container;
 mod control;
-mod handle;
+pub(crate) mod handle;
 mod iter;
 mod maps;
 mod methods;
@@ -24,7 +24,7 @@ mod types;
 pub use as_dict::ATTRS;
 pub use control::{wait_procs, WaitProcs};
 pub use handle::Process;
-pub use iter::{process_iter, ProcessInfo};
+pub use iter::{process_iter, process_scan, ProcessInfo, Scan};
 pub use popen::Popen;
 pub use sockets::ProcessConnection;
 pub use types::*;

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use crate::error::{Error, Result};
-use crate::linux::fs::{is_not_found, read_trimmed, with_text};
+use crate::linux::fs::{is_not_found, read_trimmed, with_text_large};
 use crate::linux::net::inodes::{socket_owners, OnError, Owner};
 use crate::linux::net::{diag, proc_net};
 use crate::net::{
@@ -87,7 +87,7 @@ fn invalid_kind(kind: &str) -> Error {
 /// One table from its `/proc/net` file. A missing `tcp6`/`udp6` means no IPv6: empty.
 fn read_proc_table(root: &Root, t: Table) -> Result<Vec<SocketEntry>> {
     let path = root.proc_path(format!("net/{}", t.file));
-    let parsed = with_text(&path, |s| {
+    let parsed = with_text_large(&path, |s| {
         if t.family == AF_UNIX {
             proc_net::parse_unix(s)
         } else {

@@ -101,7 +101,12 @@ pub(crate) fn read_pid_file<T>(
     parse: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let path = pid_path(root, pid, rel);
-    with_bytes(&path, parse).map_err(|e| translate(root, pid, e))
+    // The files that grow with the process get the large cap (see linux::fs).
+    let cap = match rel {
+        "smaps" | "maps" | "cmdline" | "environ" => crate::linux::fs::LARGE,
+        _ => crate::linux::fs::SMALL,
+    };
+    crate::linux::fs::with_bytes_cap(&path, cap, parse).map_err(|e| translate(root, pid, e))
 }
 
 /// Wraps a parser's message as a parse error on `<pid>/<rel>`.

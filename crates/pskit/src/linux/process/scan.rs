@@ -33,26 +33,67 @@ pub(crate) struct Entry<'a> {
     pub cmdline: Option<std::result::Result<&'a [u8], Errno>>,
 }
 
-/// A reusable read buffer.
-struct Buf(Vec<u8>);
+/// Cap on stat, status and statm (a few hundred bytes each in practice).
+const SMALL: usize = crate::linux::fs::SMALL;
+
+/// A reusable read buffer, and whether files must be checked to be regular.
+struct Buf(Vec<u8>, bool);
+
+/// Why a read failed: an errno, or a file refused for its type or size.
+#[derive(Debug)]
+enum Fail {
+    Errno(Errno),
+    Refused(std::io::Error),
+}
+
+impl From<Errno> for Fail {
+    fn from(e: Errno) -> Fail {
+        Fail::Errno(e)
+    }
+}
 
 impl Buf {
-    fn new() -> Buf {
-        Buf(vec![0; 4096])
+    fn new(check: bool) -> Buf {
+        Buf(vec![0; 4096], check)
     }
 
     /// Reads `dirfd/<path>` whole; the file is complete when a read returns less
-    /// than the space offered (procfs files are produced in one go).
+    /// than the space offered (procfs files are produced in one go). Opened
+    /// non-blocking; more than `cap` bytes is EFBIG, and under a root that is not
+    /// the kernel's own procfs anything but a regular file is EINVAL (see
+    /// [`crate::linux::fs`]).
     fn read_at(
         &mut self,
         dirfd: &OwnedFd,
         path: &std::ffi::CStr,
-    ) -> std::result::Result<usize, Errno> {
-        let fd = rustix::fs::openat(dirfd, path, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())?;
+        cap: usize,
+    ) -> std::result::Result<usize, Fail> {
+        let fd = rustix::fs::openat(
+            dirfd,
+            path,
+            OFlags::RDONLY | OFlags::CLOEXEC | OFlags::NONBLOCK,
+            Mode::empty(),
+        )?;
+        if self.1 {
+            let kind = rustix::fs::FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
+            if !kind.is_file() {
+                return Err(Fail::Refused(crate::linux::fs::not_regular(match kind {
+                    rustix::fs::FileType::Fifo => "a FIFO",
+                    rustix::fs::FileType::CharacterDevice => "a character device",
+                    rustix::fs::FileType::BlockDevice => "a block device",
+                    rustix::fs::FileType::Socket => "a socket",
+                    rustix::fs::FileType::Directory => "a directory",
+                    _ => "something else",
+                })));
+            }
+        }
         let mut len = 0;
         loop {
             if len == self.0.len() {
-                self.0.resize(self.0.len() * 2, 0);
+                if len >= cap {
+                    return Err(Fail::Refused(crate::linux::fs::too_large(cap)));
+                }
+                self.0.resize((self.0.len() * 2).min(cap.max(1)), 0);
             }
             let n = rustix::io::read(&fd, &mut self.0[len..])?;
             len += n;
@@ -87,8 +128,13 @@ fn cstr(path: &[u8]) -> &std::ffi::CStr {
     std::ffi::CStr::from_bytes_with_nul(path).unwrap_or_default()
 }
 
-fn vanished(e: Errno) -> bool {
-    e == Errno::NOENT || e == Errno::SRCH
+fn vanished(e: &Fail) -> bool {
+    matches!(e, Fail::Errno(Errno::NOENT | Errno::SRCH))
+}
+
+/// Errors that mean "not allowed" (psutil's AccessDenied: the field is left out).
+fn denied(e: &Fail) -> bool {
+    matches!(e, Fail::Errno(Errno::ACCESS | Errno::PERM))
 }
 
 fn open_table(root: &Root) -> Result<(OwnedFd, Vec<u32>)> {
@@ -105,20 +151,22 @@ fn open_table(root: &Root) -> Result<(OwnedFd, Vec<u32>)> {
 /// Below this many processes a scan stays on the calling thread.
 const PARALLEL_MIN: usize = 256;
 
-/// Scans every pid and maps each entry with `f`, in pid order. A large table is
+/// Scans every pid and maps each entry with `f`, in pid order. A process that
+/// vanishes during the scan is skipped; one that exists but whose files cannot be
+/// read or parsed is handed to `f` as an error naming the file, never dropped. A large table is
 /// split in pid-ordered chunks read by a few scoped threads (at most 4, at most the
 /// CPUs available), each with its own buffers, as sysinfo does with rayon; the
 /// chunks are joined in order.
 pub(crate) fn scan_map<T: Send>(
     root: &Root,
     need: Need,
-    f: impl Fn(Entry<'_>) -> Option<T> + Sync,
+    f: impl Fn(std::result::Result<Entry<'_>, Error>) -> Option<T> + Sync,
 ) -> Result<Vec<T>> {
     let (dirfd, pids) = open_table(root)?;
     let threads = crate::linux::scan_threads();
     if threads < 2 || pids.len() < PARALLEL_MIN {
         let mut out = Vec::with_capacity(pids.len());
-        scan_pids(&dirfd, &pids, need, &mut |e| out.extend(f(e)));
+        scan_pids(root, &dirfd, &pids, need, &mut |e| out.extend(f(e)));
         return Ok(out);
     }
     let chunk = pids.len().div_ceil(threads);
@@ -129,7 +177,7 @@ pub(crate) fn scan_map<T: Send>(
             .map(|part| {
                 sc.spawn(move || {
                     let mut out = Vec::with_capacity(part.len());
-                    scan_pids(dirfd, part, need, &mut |e| out.extend(f(e)));
+                    scan_pids(root, dirfd, part, need, &mut |e| out.extend(f(e)));
                     out
                 })
             })
@@ -142,22 +190,50 @@ pub(crate) fn scan_map<T: Send>(
     Ok(parts.into_iter().flatten().collect())
 }
 
-fn scan_pids(dirfd: &OwnedFd, pids: &[u32], need: Need, f: &mut impl FnMut(Entry<'_>)) {
-    let (mut b_stat, mut b_status, mut b_statm, mut b_cmd) =
-        (Buf::new(), Buf::new(), Buf::new(), Buf::new());
+/// The error for `<pid>/<file>` that failed with `e` (not a vanished process).
+fn file_error(root: &Root, pid: u32, file: &str, e: Fail) -> Error {
+    let io = match e {
+        Fail::Errno(e) => e.into(),
+        Fail::Refused(io) => io,
+    };
+    super::translate(root, pid, Error::io(super::pid_path(root, pid, file), io))
+}
+
+fn scan_pids(
+    root: &Root,
+    dirfd: &OwnedFd,
+    pids: &[u32],
+    need: Need,
+    f: &mut impl FnMut(std::result::Result<Entry<'_>, Error>),
+) {
+    let check = !crate::linux::fs::kernel_fs(root.proc());
+    let (mut b_stat, mut b_status, mut b_statm, mut b_cmd) = (
+        Buf::new(check),
+        Buf::new(check),
+        Buf::new(check),
+        Buf::new(check),
+    );
     let mut path = Vec::with_capacity(32);
     for &pid in pids {
         set_path(&mut path, pid, b"stat");
-        let n = match b_stat.read_at(dirfd, cstr(&path)) {
+        let n = match b_stat.read_at(dirfd, cstr(&path), SMALL) {
             Ok(n) => n,
-            Err(_) => continue,
+            Err(e) if vanished(&e) => continue,
+            Err(e) => {
+                f(Err(file_error(root, pid, "stat", e)));
+                continue;
+            }
         };
-        let Ok(stat) = parse::parse_stat(&b_stat.0[..n]) else {
-            continue;
+        let stat = match parse::parse_stat(&b_stat.0[..n]) {
+            Ok(s) => s,
+            Err(m) => {
+                f(Err(super::parse_err(root, pid, "stat", m)));
+                continue;
+            }
         };
         let status = if need.status {
             set_path(&mut path, pid, b"status");
-            match b_status.read_at(dirfd, cstr(&path)) {
+            match b_status.read_at(dirfd, cstr(&path), SMALL) {
                 Ok(n) => {
                     let last: Option<&[u8]> = if need.status_tail {
                         None
@@ -166,18 +242,32 @@ fn scan_pids(dirfd: &OwnedFd, pids: &[u32], need: Need, f: &mut impl FnMut(Entry
                     };
                     Some(Ok(parse::parse_status_upto(&b_status.0[..n], last)))
                 }
-                Err(e) if vanished(e) => continue,
-                Err(e) => Some(Err(e)),
+                Err(e) if vanished(&e) => continue,
+                Err(Fail::Errno(e)) if denied(&Fail::Errno(e)) => Some(Err(e)),
+                Err(e) => {
+                    f(Err(file_error(root, pid, "status", e)));
+                    continue;
+                }
             }
         } else {
             None
         };
         let statm = if need.statm {
             set_path(&mut path, pid, b"statm");
-            match b_statm.read_at(dirfd, cstr(&path)) {
-                Ok(n) => Some(parse::parse_statm(&b_statm.0[..n]).map_err(|_| Errno::INVAL)),
-                Err(e) if vanished(e) => continue,
-                Err(e) => Some(Err(e)),
+            match b_statm.read_at(dirfd, cstr(&path), SMALL) {
+                Ok(n) => match parse::parse_statm(&b_statm.0[..n]) {
+                    Ok(v) => Some(Ok(v)),
+                    Err(m) => {
+                        f(Err(super::parse_err(root, pid, "statm", m)));
+                        continue;
+                    }
+                },
+                Err(e) if vanished(&e) => continue,
+                Err(Fail::Errno(e)) if denied(&Fail::Errno(e)) => Some(Err(e)),
+                Err(e) => {
+                    f(Err(file_error(root, pid, "statm", e)));
+                    continue;
+                }
             }
         } else {
             None
@@ -185,21 +275,25 @@ fn scan_pids(dirfd: &OwnedFd, pids: &[u32], need: Need, f: &mut impl FnMut(Entry
         let want_cmd = need.cmdline || (need.name && stat.comm.len() >= 15);
         let cmd_len = if want_cmd {
             set_path(&mut path, pid, b"cmdline");
-            match b_cmd.read_at(dirfd, cstr(&path)) {
+            match b_cmd.read_at(dirfd, cstr(&path), crate::linux::fs::LARGE) {
                 Ok(n) => Some(Ok(n)),
-                Err(e) if vanished(e) => continue,
-                Err(e) => Some(Err(e)),
+                Err(e) if vanished(&e) => continue,
+                Err(Fail::Errno(e)) if denied(&Fail::Errno(e)) => Some(Err(e)),
+                Err(e) => {
+                    f(Err(file_error(root, pid, "cmdline", e)));
+                    continue;
+                }
             }
         } else {
             None
         };
         let cmdline = cmd_len.map(|r| r.map(|n| &b_cmd.0[..n]));
-        f(Entry {
+        f(Ok(Entry {
             pid,
             stat,
             status,
             statm,
             cmdline,
-        });
+        }));
     }
 }
