@@ -95,28 +95,6 @@ fn human(n: u64, base: u64) -> String {
     format!("{whole}{}", suffix(i))
 }
 
-/// Parses a df block size: `1024`, `K`, `4K`, `1KiB` (powers of 1024), `kB`, `MB`
-/// (powers of 1000).
-fn parse_block_size(s: &str) -> Option<u64> {
-    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-    let (num, unit) = s.split_at(digits);
-    let num: u64 = if num.is_empty() { 1 } else { num.parse().ok()? };
-    let mut chars = unit.chars();
-    let scale = match chars.next() {
-        None => 1,
-        Some(c) => {
-            let power = "KMGTPEZY".find(c.to_ascii_uppercase())? as u32 + 1;
-            let base: u64 = match chars.as_str() {
-                "" | "iB" => 1024,
-                "B" => 1000,
-                _ => return None,
-            };
-            base.checked_pow(power)?
-        }
-    };
-    num.checked_mul(scale).filter(|&n| n > 0)
-}
-
 /// The column title of a block size: "1K-blocks", "4K-blocks", "1kB-blocks", "1B-blocks".
 fn blocks_title(size: u64) -> String {
     for (base, sfx) in [(1024u64, ""), (1000, "B")] {
@@ -192,7 +170,7 @@ fn select(args: &Args) -> pskit::Result<Vec<pskit::DiskPartition>> {
 
 fn units(args: &Args) -> Result<Units, String> {
     if let Some(b) = &args.block_size {
-        return parse_block_size(b)
+        return crate::num::parse_block_size(b)
             .map(Units::Blocks)
             .ok_or_else(|| format!("invalid block size: {b:?}"));
     }
@@ -347,15 +325,15 @@ mod tests {
 
     #[test]
     fn block_sizes() {
-        assert_eq!(parse_block_size("1K"), Some(1024));
-        assert_eq!(parse_block_size("K"), Some(1024));
-        assert_eq!(parse_block_size("4096"), Some(4096));
-        assert_eq!(parse_block_size("1MB"), Some(1_000_000));
-        assert_eq!(parse_block_size("2MiB"), Some(2 << 20));
-        assert_eq!(parse_block_size("0"), None);
-        assert_eq!(parse_block_size("x"), None);
-        assert_eq!(parse_block_size("1Q"), None);
-        assert_eq!(parse_block_size("99999999999Y"), None);
+        assert_eq!(crate::num::parse_block_size("1K"), Some(1024));
+        assert_eq!(crate::num::parse_block_size("K"), Some(1024));
+        assert_eq!(crate::num::parse_block_size("4096"), Some(4096));
+        assert_eq!(crate::num::parse_block_size("1MB"), Some(1_000_000));
+        assert_eq!(crate::num::parse_block_size("2MiB"), Some(2 << 20));
+        assert_eq!(crate::num::parse_block_size("0"), None);
+        assert_eq!(crate::num::parse_block_size("x"), None);
+        assert_eq!(crate::num::parse_block_size("1Q"), None);
+        assert_eq!(crate::num::parse_block_size("99999999999Y"), None);
         assert_eq!(blocks_title(1024), "1K-blocks");
         assert_eq!(blocks_title(4096), "4K-blocks");
         assert_eq!(blocks_title(1 << 20), "1M-blocks");

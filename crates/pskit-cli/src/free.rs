@@ -146,12 +146,14 @@ fn render(vm: &pskit::VirtualMemory, sw: &pskit::SwapMemory, unit: Unit, total: 
 /// Runs `pskit free`.
 pub fn run(args: Args) -> CmdResult {
     let delay = match (args.seconds, args.count) {
-        (Some(s), _) if !(s.is_finite() && s > 0.0) => {
-            eprintln!("pskit free: seconds argument `{s}' is not positive number");
-            return Ok(ExitCode::from(2));
-        }
-        (Some(s), _) => Some(s),
-        (None, Some(_)) => Some(1.0),
+        (Some(s), _) => match crate::num::seconds(s, false) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                eprintln!("pskit free: seconds argument `{s}' is not positive number");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        (None, Some(_)) => Some(Duration::from_secs(1)),
         (None, None) => None,
     };
     if args.count == Some(0) {
@@ -190,7 +192,7 @@ pub fn run(args: Args) -> CmdResult {
                 if !args.json {
                     println!();
                 }
-                std::thread::sleep(Duration::from_secs_f64(d));
+                std::thread::sleep(d);
             }
         }
     }

@@ -94,7 +94,7 @@ fn rates(old: &DiskIoCounters, new: &DiskIoCounters, secs: f64) -> DeviceRates {
     let avg = |ms: u64, n: u64| if n > 0 { ms as f64 / n as f64 } else { 0.0 };
     let busy_ms = d(old.busy_time, new.busy_time) as f64;
     DeviceRates {
-        tps: per_s(reads + writes),
+        tps: per_s(reads.saturating_add(writes)),
         kb_read_s: per_s(rbytes) / 1024.0,
         kb_wrtn_s: per_s(wbytes) / 1024.0,
         kb_read: rbytes / 1024,
@@ -235,12 +235,14 @@ fn uptime_secs() -> pskit::Result<f64> {
 
 /// Runs `pskit iostat`.
 pub fn run(args: Args) -> CmdResult {
-    if let Some(i) = args.interval {
-        if !(i.is_finite() && i > 0.0) {
+    let pause = match args.interval.map(|i| (i, crate::num::seconds(i, false))) {
+        None => Duration::from_secs(1),
+        Some((_, Ok(d))) => d,
+        Some((i, Err(_))) => {
             eprintln!("pskit: interval must be a positive number of seconds, not {i}");
             return Ok(ExitCode::from(2));
         }
-    }
+    };
     if args.count == Some(0) {
         eprintln!("pskit: count must be at least 1");
         return Ok(ExitCode::from(2));
@@ -266,7 +268,7 @@ pub fn run(args: Args) -> CmdResult {
             break;
         }
         prev = Some(cur);
-        std::thread::sleep(Duration::from_secs_f64(args.interval.unwrap_or(1.0)));
+        std::thread::sleep(pause);
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -13,6 +13,7 @@ mod killall;
 mod lsof;
 mod netstat;
 mod nice;
+mod num;
 mod pidof;
 mod pmap;
 mod prlimit;

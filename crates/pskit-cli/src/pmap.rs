@@ -46,7 +46,7 @@ pub fn run(args: Args) -> CmdResult {
     );
     let kb = |b: u64| b / 1024;
     let start = |addr: &str| format!("{:0>16}", addr.split('-').next().unwrap_or(""));
-    let (mut size, mut rss, mut pss, mut dirty, mut swap) = (0, 0, 0, 0, 0);
+    let (mut size, mut rss, mut pss, mut dirty, mut swap) = (0u64, 0u64, 0u64, 0u64, 0u64);
     if args.extended {
         outln!(
             "{:<16} {:>8} {:>8} {:>8} {:>8} {:>8} {:<5} Mapping",
@@ -60,12 +60,14 @@ pub fn run(args: Args) -> CmdResult {
         );
     }
     for m in &maps {
-        let d = m.shared_dirty + m.private_dirty;
-        size += m.size;
-        rss += m.rss;
-        pss += m.pss;
-        dirty += d;
-        swap += m.swap;
+        // Values come from the kernel (or a root's files): totals saturate rather
+        // than wrap or panic.
+        let d = m.shared_dirty.saturating_add(m.private_dirty);
+        size = size.saturating_add(m.size);
+        rss = rss.saturating_add(m.rss);
+        pss = pss.saturating_add(m.pss);
+        dirty = dirty.saturating_add(d);
+        swap = swap.saturating_add(m.swap);
         if args.extended {
             outln!(
                 "{} {:>8} {:>8} {:>8} {:>8} {:>8} {:<5} {}",

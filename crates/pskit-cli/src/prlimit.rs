@@ -119,24 +119,6 @@ impl Args {
     }
 }
 
-fn parse_one(s: &str) -> Option<i64> {
-    match s {
-        "unlimited" | "infinity" | "-1" => Some(RLIM_INFINITY),
-        s => s.parse::<i64>().ok().filter(|v| *v >= 0),
-    }
-}
-
-/// Parses `SOFT:HARD`, `SOFT:`, `:HARD` or `VALUE` against the current limits.
-pub fn parse_limits(s: &str, current: (i64, i64)) -> Option<(i64, i64)> {
-    match s.split_once(':') {
-        None => parse_one(s).map(|v| (v, v)),
-        Some(("", "")) => None,
-        Some(("", h)) => Some((current.0, parse_one(h)?)),
-        Some((soft, "")) => Some((parse_one(soft)?, current.1)),
-        Some((soft, h)) => Some((parse_one(soft)?, parse_one(h)?)),
-    }
-}
-
 fn show(v: i64) -> String {
     if v == RLIM_INFINITY {
         "unlimited".into()
@@ -179,7 +161,7 @@ pub fn run(args: Args) -> CmdResult {
             .find(|r| r.0 == *name)
             .expect("known resource");
         let current = p.rlimit(res)?;
-        let Some(limits) = parse_limits(spec, current) else {
+        let Some(limits) = crate::num::parse_limits(spec, current) else {
             return usage(&format!(
                 "failed to parse {} limit: '{spec}'",
                 name.to_lowercase()
@@ -237,17 +219,18 @@ pub fn run(args: Args) -> CmdResult {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn limit_forms() {
-        assert_eq!(parse_limits("10:20", (1, 2)), Some((10, 20)));
-        assert_eq!(parse_limits("10:", (1, 2)), Some((10, 2)));
-        assert_eq!(parse_limits(":20", (1, 2)), Some((1, 20)));
-        assert_eq!(parse_limits("5", (1, 2)), Some((5, 5)));
-        assert_eq!(parse_limits("unlimited", (1, 2)), Some((-1, -1)));
-        assert_eq!(parse_limits("x", (1, 2)), None);
-        assert_eq!(parse_limits(":", (1, 2)), None);
-        assert_eq!(parse_limits("-5", (1, 2)), None);
+        assert_eq!(crate::num::parse_limits("10:20", (1, 2)), Some((10, 20)));
+        assert_eq!(crate::num::parse_limits("10:", (1, 2)), Some((10, 2)));
+        assert_eq!(crate::num::parse_limits(":20", (1, 2)), Some((1, 20)));
+        assert_eq!(crate::num::parse_limits("5", (1, 2)), Some((5, 5)));
+        assert_eq!(
+            crate::num::parse_limits("unlimited", (1, 2)),
+            Some((-1, -1))
+        );
+        assert_eq!(crate::num::parse_limits("x", (1, 2)), None);
+        assert_eq!(crate::num::parse_limits(":", (1, 2)), None);
+        assert_eq!(crate::num::parse_limits("-5", (1, 2)), None);
     }
 }

@@ -22,28 +22,6 @@ pub struct Args {
     operands: Vec<String>,
 }
 
-/// Parses a hex mask (`0x3`, `3`) into CPU numbers.
-pub fn parse_mask(s: &str) -> Option<Vec<u32>> {
-    let hex = s
-        .trim()
-        .trim_start_matches("0x")
-        .trim_start_matches("0X")
-        .replace(',', "");
-    if hex.is_empty() || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
-        return None;
-    }
-    let mut cpus = Vec::new();
-    for (i, c) in hex.chars().rev().enumerate() {
-        let d = c.to_digit(16)?;
-        for bit in 0..4 {
-            if d & (1 << bit) != 0 {
-                cpus.push(i as u32 * 4 + bit);
-            }
-        }
-    }
-    Some(cpus)
-}
-
 /// Formats CPU numbers as a hex mask.
 pub fn format_mask(cpus: &[u32]) -> String {
     let max = cpus.iter().max().copied().unwrap_or(0) as usize;
@@ -83,31 +61,13 @@ pub fn format_list(cpus: &[u32]) -> String {
 
 fn parse_cpus(s: &str, list: bool) -> Option<Vec<u32>> {
     if list {
-        let mut v = pskit_cpu_list(s)?;
+        let mut v = crate::num::cpu_list(s)?;
         v.sort_unstable();
         v.dedup();
         Some(v)
     } else {
-        parse_mask(s)
+        crate::num::parse_mask(s)
     }
-}
-
-/// A kernel-style CPU list (`0-3,8`); `None` when malformed.
-fn pskit_cpu_list(s: &str) -> Option<Vec<u32>> {
-    let mut out = Vec::new();
-    for part in s.split(',') {
-        match part.split_once('-') {
-            Some((a, b)) => {
-                let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-                if b < a || b - a > 1 << 16 {
-                    return None;
-                }
-                out.extend(a..=b);
-            }
-            None => out.push(part.trim().parse().ok()?),
-        }
-    }
-    Some(out)
 }
 
 fn usage(msg: &str) -> CmdResult {
@@ -162,6 +122,12 @@ pub fn run(args: Args) -> CmdResult {
         }
         let mut current = previous.clone();
         if let Some(cpus) = cpus {
+            // An empty mask (`0`) is sched_setaffinity's EINVAL, as util-linux
+            // reports it; the library would read [] as "every CPU" (psutil).
+            if cpus.is_empty() {
+                eprintln!("pskit taskset: failed to set pid {pid}'s affinity: Invalid argument");
+                return Ok(ExitCode::FAILURE);
+            }
             if let Err(e) = p.set_cpu_affinity(&cpus) {
                 eprintln!("pskit taskset: failed to set pid {pid}'s affinity: {e}");
                 return Ok(ExitCode::FAILURE);
@@ -189,6 +155,10 @@ pub fn run(args: Args) -> CmdResult {
     let Some(cpus) = parse_cpus(spec, args.cpu_list) else {
         return usage(&format!("failed to parse CPU {what}: {spec}"));
     };
+    if cpus.is_empty() {
+        eprintln!("pskit taskset: failed to set affinity: Invalid argument");
+        return Ok(ExitCode::FAILURE);
+    }
     if let Err(e) = pskit::Process::current()?.set_cpu_affinity(&cpus) {
         eprintln!("pskit taskset: failed to set affinity: {e}");
         return Ok(ExitCode::FAILURE);
@@ -202,9 +172,9 @@ mod tests {
 
     #[test]
     fn masks_and_lists() {
-        assert_eq!(parse_mask("0x3"), Some(vec![0, 1]));
-        assert_eq!(parse_mask("f0"), Some(vec![4, 5, 6, 7]));
-        assert_eq!(parse_mask("xyz"), None);
+        assert_eq!(crate::num::parse_mask("0x3"), Some(vec![0, 1]));
+        assert_eq!(crate::num::parse_mask("f0"), Some(vec![4, 5, 6, 7]));
+        assert_eq!(crate::num::parse_mask("xyz"), None);
         assert_eq!(format_mask(&[0, 1]), "3");
         assert_eq!(format_mask(&[4, 5, 6, 7]), "f0");
         assert_eq!(format_list(&[0, 1, 2, 3, 8, 10, 11]), "0-3,8,10-11");

@@ -73,11 +73,14 @@ fn kill_bad_input() {
 
 #[test]
 fn killall_by_name_and_wait() {
-    // A copy of sleep with a unique name longer than the kernel's 15-byte comm.
+    // sleep under a unique name longer than the kernel's 15-byte comm, exec'd
+    // through a symlink: comm and cmdline[0] take the link's name, and no file is
+    // written that another test thread's fork could hold open (ETXTBSY).
     let dir = std::env::temp_dir().join(format!("pskit-killall-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let exe = dir.join("pskit_killall_target_sleeper");
-    std::fs::copy("/bin/sleep", &exe).unwrap();
+    let _ = std::fs::remove_file(&exe);
+    std::os::unix::fs::symlink("/bin/sleep", &exe).unwrap();
     let mut a = Command::new(&exe).arg("60").spawn().unwrap();
     let mut b = Command::new(&exe).arg("60").spawn().unwrap();
     let o = pskit(&[
@@ -313,4 +316,51 @@ fn unprivileged_user_gets_access_denied() {
         errtext(&o)
     );
     finish(own);
+}
+
+#[test]
+fn huge_numbers_are_errors_not_panics_and_an_empty_mask_changes_nothing() {
+    // Numbers that do not fit a Duration: exit 2 with a message, never a panic.
+    for args in [
+        &["free", "-s", "1e300", "-c", "2"][..],
+        &["iostat", "99999999999999999999"][..],
+        &["iostat", "1e300", "2"][..],
+        &["iostat", "inf"][..],
+        &["top", "-b", "-n", "1", "-d", "1e300"][..],
+        &["taskset", "-c", "0-99999999999", "true"][..],
+    ] {
+        let o = pskit(args);
+        assert_eq!(o.status.code(), Some(2), "pskit {args:?}: {}", errtext(&o));
+        assert!(!errtext(&o).is_empty(), "pskit {args:?} printed no message");
+    }
+    // A mask naming CPUs past any kernel's maximum: refused before it is expanded.
+    let mask = "f".repeat(3000);
+    for args in [
+        &["taskset", &mask, "true"][..],
+        &["taskset", "-p", &mask, "1"][..],
+    ] {
+        let o = pskit(args);
+        assert_eq!(o.status.code(), Some(2), "{}", errtext(&o));
+        assert!(!errtext(&o).is_empty(), "pskit {args:?} printed no message");
+    }
+    // A huge wait timeout is no deadline: it returns when the process ends.
+    let c = Command::new("sleep").arg("0.2").spawn().unwrap();
+    let pid = c.id().to_string();
+    let o = pskit(&["wait", &pid, "--timeout", "1e300"]);
+    assert_eq!(o.status.code(), Some(0), "{}", errtext(&o));
+    finish(c);
+    // taskset -p 0 PID: util-linux's "Invalid argument", exit 1, affinity untouched.
+    let c = sleeper();
+    let pid = c.id().to_string();
+    let before = proc_file(c.id(), "status");
+    let allowed = |s: &str| {
+        s.lines()
+            .find(|l| l.starts_with("Cpus_allowed_list:"))
+            .map(str::to_string)
+    };
+    let o = pskit(&["taskset", "-p", "0", &pid]);
+    assert_eq!(o.status.code(), Some(1), "{}", errtext(&o));
+    assert!(errtext(&o).contains("Invalid argument"), "{}", errtext(&o));
+    assert_eq!(allowed(&proc_file(c.id(), "status")), allowed(&before));
+    finish(c);
 }

@@ -48,7 +48,7 @@ fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
 fn long_named_sleeper(dir: &Path) -> (Kid, PathBuf) {
     let exe = dir.join("pskit-long-name-sleeper");
     let sleep = which("sleep");
-    std::fs::copy(&sleep, &exe).unwrap();
+    common::copy_executable(&sleep, &exe);
     let child = Command::new(&exe)
         .arg("1000")
         .stdin(Stdio::null())
@@ -338,7 +338,7 @@ fn zombie_child() {
 fn deleted_exe() {
     let dir = tempdir("deleted");
     let exe = dir.join("pskit-deleted");
-    std::fs::copy(which("sleep"), &exe).unwrap();
+    common::copy_executable(&which("sleep"), &exe);
     let kid = Kid(Command::new(&exe).arg("1000").spawn().unwrap());
     let pid = kid.0.id();
     let p = Process::new(pid).unwrap();

@@ -51,7 +51,7 @@ fn top_summary(app: &App, out: &mut String) {
             m.total as f64 / MIB,
             m.free as f64 / MIB,
             m.used as f64 / MIB,
-            (m.buffers + m.cached) as f64 / MIB
+            m.buffers.saturating_add(m.cached) as f64 / MIB
         ));
     }
     if let Some(w) = &s.swap {

@@ -91,11 +91,8 @@ fn usage_error(msg: &str) -> CmdResult {
 
 /// Checks `-d` and turns it into a duration.
 fn delay(secs: f64) -> Result<Duration, String> {
-    if (0.0..1e9).contains(&secs) {
-        Ok(Duration::from_secs_f64(secs))
-    } else {
-        Err(format!("invalid delay '{secs}': seconds >= 0 expected"))
-    }
+    crate::num::seconds(secs, true)
+        .map_err(|_| format!("invalid delay '{secs}': seconds >= 0 expected"))
 }
 
 fn sort_column(name: &str) -> Result<Column, String> {

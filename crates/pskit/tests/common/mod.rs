@@ -59,3 +59,20 @@ pub fn retry_on_failure(mut attempt: impl FnMut() -> Result<(), String>) {
     }
     panic!("failed 5 times; last: {last}");
 }
+
+/// Copies the executable `src` to `dst` for a test to run, without the ETXTBSY
+/// race: a file this (multi-threaded) test process wrote itself can still be open
+/// for writing in a child that another test thread forked meanwhile (the fd lives
+/// until that child execs), and exec'ing it then fails with "Text file busy". The
+/// copy is made by a `cp` process instead, so no write descriptor to `dst` ever
+/// exists in this process or its other children.
+pub fn copy_executable(src: &std::path::Path, dst: &std::path::Path) {
+    let ok = Command::new("cp")
+        .arg("--")
+        .arg(src)
+        .arg(dst)
+        .status()
+        .expect("run cp")
+        .success();
+    assert!(ok, "cp {src:?} {dst:?}");
+}

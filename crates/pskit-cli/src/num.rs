@@ -1,0 +1,161 @@
+//! The command line's number parsers, in one dependency-free module so that the
+//! fuzz targets can include it as it is (`fuzz/fuzz_targets/cli_numbers.rs`).
+//! Every number a user types is checked here before it becomes a `Duration`, an
+//! index or a size: an error, never a panic or an unbounded allocation.
+
+use std::time::Duration;
+
+/// psutil's `RLIM_INFINITY` (-1): "unlimited".
+pub const RLIM_INFINITY: i64 = -1;
+
+/// The most CPUs a mask or list may name (the kernel's `CONFIG_NR_CPUS` maximum
+/// is 8192; glibc's `cpu_set_t` holds 1024).
+pub const MAX_CPUS: u32 = 8192;
+
+/// A number of seconds typed by the user (`-s 1.5`, an iostat interval, a delay):
+/// finite, not negative, positive unless `allow_zero`, and small enough to be a
+/// `Duration` (`1e300` is refused, not a panic).
+pub fn seconds(v: f64, allow_zero: bool) -> Result<Duration, String> {
+    if !v.is_finite() || v < 0.0 || (v == 0.0 && !allow_zero) {
+        return Err(format!("`{v}' is not a positive number of seconds"));
+    }
+    Duration::try_from_secs_f64(v).map_err(|_| format!("`{v}' seconds is too long"))
+}
+
+/// Parses a hex mask (`0x3`, `3`) into CPU numbers.
+pub fn parse_mask(s: &str) -> Option<Vec<u32>> {
+    let hex = s
+        .trim()
+        .trim_start_matches("0x")
+        .trim_start_matches("0X")
+        .replace(',', "");
+    if hex.is_empty() || !hex.chars().all(|c| c.is_ascii_hexdigit()) {
+        return None;
+    }
+    // Leading zeros name no CPU; more digits than MAX_CPUS / 4 name CPUs that
+    // cannot exist.
+    let hex = hex.trim_start_matches('0');
+    if hex.len() > (MAX_CPUS / 4) as usize {
+        return None;
+    }
+    let mut cpus = Vec::new();
+    for (i, c) in hex.chars().rev().enumerate() {
+        let d = c.to_digit(16)?;
+        for bit in 0..4 {
+            if d & (1 << bit) != 0 {
+                cpus.push(i as u32 * 4 + bit);
+            }
+        }
+    }
+    Some(cpus)
+}
+
+/// A kernel-style CPU list (`0-3,8`); `None` when malformed or when it names a
+/// CPU at or past [`MAX_CPUS`]. Sorted, without duplicates, so a list can never
+/// be longer than `MAX_CPUS` whatever is typed (`0-8191,0-8191,…`).
+pub fn cpu_list(s: &str) -> Option<Vec<u32>> {
+    let mut seen = vec![false; MAX_CPUS as usize];
+    for part in s.split(',') {
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?),
+            None => {
+                let a = part.trim().parse::<u32>().ok()?;
+                (a, a)
+            }
+        };
+        if b < a || b >= MAX_CPUS {
+            return None;
+        }
+        for c in a..=b {
+            seen[c as usize] = true;
+        }
+    }
+    Some((0..MAX_CPUS).filter(|&c| seen[c as usize]).collect())
+}
+
+/// Parses a df block size: `1024`, `K`, `4K`, `1KiB` (powers of 1024), `kB`, `MB`
+/// (powers of 1000).
+pub fn parse_block_size(s: &str) -> Option<u64> {
+    let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+    let (num, unit) = s.split_at(digits);
+    let num: u64 = if num.is_empty() { 1 } else { num.parse().ok()? };
+    let mut chars = unit.chars();
+    let scale = match chars.next() {
+        None => 1,
+        Some(c) => {
+            let power = "KMGTPEZY".find(c.to_ascii_uppercase())? as u32 + 1;
+            let base: u64 = match chars.as_str() {
+                "" | "iB" => 1024,
+                "B" => 1000,
+                _ => return None,
+            };
+            base.checked_pow(power)?
+        }
+    };
+    num.checked_mul(scale).filter(|&n| n > 0)
+}
+
+fn parse_one(s: &str) -> Option<i64> {
+    match s {
+        "unlimited" | "infinity" | "-1" => Some(RLIM_INFINITY),
+        s => s.parse::<i64>().ok().filter(|v| *v >= 0),
+    }
+}
+
+/// Parses `SOFT:HARD`, `SOFT:`, `:HARD` or `VALUE` against the current limits.
+pub fn parse_limits(s: &str, current: (i64, i64)) -> Option<(i64, i64)> {
+    match s.split_once(':') {
+        None => parse_one(s).map(|v| (v, v)),
+        Some(("", "")) => None,
+        Some(("", h)) => Some((current.0, parse_one(h)?)),
+        Some((soft, "")) => Some((parse_one(soft)?, current.1)),
+        Some((soft, h)) => Some((parse_one(soft)?, parse_one(h)?)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_are_checked_before_becoming_durations() {
+        assert_eq!(seconds(1.5, false), Ok(Duration::from_millis(1500)));
+        assert_eq!(seconds(0.0, true), Ok(Duration::ZERO));
+        for bad in [
+            0.0,
+            -1.0,
+            f64::NAN,
+            f64::INFINITY,
+            1e300,
+            99999999999999999999.0,
+        ] {
+            assert!(seconds(bad, false).is_err(), "{bad}");
+        }
+        assert!(seconds(-0.5, true).is_err());
+    }
+
+    #[test]
+    fn cpu_numbers_are_bounded() {
+        assert_eq!(cpu_list("0-3,8,2"), Some(vec![0, 1, 2, 3, 8]));
+        assert_eq!(cpu_list("8192"), None);
+        assert_eq!(cpu_list("0-4294967295"), None);
+        assert_eq!(cpu_list(&"0-8191,".repeat(1000)), None, "trailing comma");
+        assert_eq!(
+            cpu_list(&["0-8191"; 1000].join(",")).map(|v| v.len()),
+            Some(8192)
+        );
+        assert_eq!(parse_mask("0x0000000001"), Some(vec![0]));
+        assert_eq!(parse_mask("0"), Some(vec![]));
+        assert_eq!(parse_mask(&"f".repeat(3000)), None);
+        assert_eq!(parse_mask(&"f".repeat(2048)).map(|v| v.len()), Some(8192));
+    }
+
+    #[test]
+    fn sizes_and_limits_never_overflow() {
+        assert_eq!(parse_block_size("99999999999Y"), None);
+        assert_eq!(parse_block_size("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(parse_block_size("18446744073709551616"), None);
+        assert_eq!(parse_limits("9223372036854775808", (1, 2)), None);
+        assert_eq!(parse_limits("-2", (1, 2)), None);
+    }
+}
