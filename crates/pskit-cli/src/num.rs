@@ -113,9 +113,75 @@ pub fn parse_limits(s: &str, current: (i64, i64)) -> Option<(i64, i64)> {
     }
 }
 
+/// The fuzz target of this module (`fuzz/fuzz_targets/cli_numbers.rs`, and the
+/// stable test below): every parser on `data` as text, with the invariants that
+/// make the results safe to use.
+#[allow(dead_code)] // used by the fuzz harness and the tests, not by the binary
+pub fn fuzz_one(data: &[u8]) {
+    let s = String::from_utf8_lossy(data);
+    if let Ok(v) = s.trim().parse::<f64>() {
+        for zero in [false, true] {
+            if let Ok(d) = seconds(v, zero) {
+                assert!(v >= 0.0 && v.is_finite());
+                assert!(d.as_secs_f64() <= v * 1.000_001 + 1e-9);
+            }
+        }
+    }
+    for cpus in [parse_mask(&s), cpu_list(&s)].into_iter().flatten() {
+        assert!(cpus.len() <= MAX_CPUS as usize);
+        assert!(cpus.iter().all(|&c| c < MAX_CPUS));
+    }
+    if let Some(n) = parse_block_size(&s) {
+        assert!(n > 0);
+    }
+    if let Some((soft, hard)) = parse_limits(&s, (7, 9)) {
+        assert!(soft >= -1 && hard >= -1);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The fuzz target's seeds, every truncation of them, and 20,000 seeded
+    /// mutations (a stable-toolchain pass over what `fuzz/smoke.sh` fuzzes).
+    #[test]
+    fn fuzz_target_on_seeds_and_mutations() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fuzz/corpus/cli_numbers");
+        let seeds: Vec<Vec<u8>> = std::fs::read_dir(dir)
+            .expect("fuzz/corpus/cli_numbers")
+            .map(|e| std::fs::read(e.unwrap().path()).unwrap())
+            .collect();
+        assert!(seeds.len() >= 10, "seeds missing");
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for seed in &seeds {
+            for n in 0..=seed.len() {
+                fuzz_one(&seed[..n]);
+            }
+        }
+        let alphabet = b"0123456789abcdefxX-.:,eE+KMGTPiBunlimited ";
+        for i in 0..20_000 {
+            let mut v = seeds[i % seeds.len()].clone();
+            for _ in 0..(next() % 4 + 1) {
+                let pos = (next() as usize) % (v.len() + 1);
+                let byte = alphabet[(next() as usize) % alphabet.len()];
+                match next() % 3 {
+                    0 if pos < v.len() => v[pos] = byte,
+                    1 if pos < v.len() => {
+                        v.remove(pos);
+                    }
+                    _ => v.insert(pos, byte),
+                }
+            }
+            fuzz_one(&v);
+        }
+    }
 
     #[test]
     fn seconds_are_checked_before_becoming_durations() {

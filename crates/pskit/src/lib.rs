@@ -24,6 +24,9 @@ pub mod container;
 pub mod cpu;
 pub mod disk;
 mod error;
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod host;
 mod linux;
 pub mod memory;

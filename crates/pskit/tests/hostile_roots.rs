@@ -134,6 +134,23 @@ fn devices_and_huge_files_are_capped() {
 }
 
 #[test]
+fn an_enormous_cpu_list_is_refused_not_expanded() {
+    let t = Tree::new("cpulist");
+    t.file("sys/devices/system/cpu/online", &"0-65536,".repeat(20_000));
+    // A cpu list that would expand to billions of entries: refused, not built.
+    let (tx, rx) = mpsc::channel();
+    let root = t.root();
+    std::thread::spawn(move || {
+        let _ = tx.send(format!("{:?}", root.scope(|| pskit::cpu_count(true))));
+    });
+    let got = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("cpu_count hung");
+    // psutil's answer when the count cannot be determined.
+    assert_eq!(got, "None");
+}
+
+#[test]
 fn a_huge_regular_file_hits_the_cap_with_a_clear_error() {
     let t = Tree::new("big");
     // 17 MiB of meminfo-looking lines: past the 16 MiB cap of ordinary files.

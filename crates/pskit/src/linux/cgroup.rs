@@ -176,7 +176,8 @@ pub(crate) fn parse_cpu_max(text: &str) -> std::result::Result<Option<f64>, Stri
         return Ok(None);
     }
     let q: f64 = quota.parse().map_err(|_| format!("bad quota {quota:?}"))?;
-    if period <= 0.0 || q <= 0.0 {
+    // `!(x > 0)` also refuses NaN; infinities are refused too.
+    if !(period > 0.0 && q > 0.0 && period.is_finite() && q.is_finite()) {
         return Err(format!("non-positive quota or period in {:?}", text.trim()));
     }
     Ok(Some(q / period))
@@ -424,6 +425,21 @@ mod tests {
         assert!(parse_cpu_max("").is_err());
         assert!(parse_cpu_max("abc 100000").is_err());
         assert!(parse_cpu_max("100 0").is_err());
+    }
+
+    // A NaN or infinite quota or period passed the `<= 0.0` test and gave a NaN or
+    // infinite CPU count.
+    #[test]
+    fn cpu_max_refuses_nan_and_infinity() {
+        for bad in [
+            "NaN 100000",
+            "100000 NaN",
+            "inf 100000",
+            "100 inf",
+            "1e309 1",
+        ] {
+            assert!(parse_cpu_max(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

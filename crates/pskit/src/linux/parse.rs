@@ -23,25 +23,33 @@ pub(crate) fn count_cpu_list(list: &str) -> Option<u32> {
     cpu_list(list).map(|v| v.len() as u32)
 }
 
-/// Expands a kernel cpu list (`0-3,8`) into its members; `None` if malformed.
+/// The cpu lists pskit accepts: CPU numbers below this, and at most this many
+/// members (the kernel's NR_CPUS is at most 8192), so a hostile list cannot ask for
+/// gigabytes.
+pub(crate) const MAX_CPUS: u32 = 1 << 16;
+
+/// Expands a kernel cpu list (`0-3,8`) into its members; `None` if malformed, if a
+/// CPU number reaches [`MAX_CPUS`] or if there would be more than that many members.
 pub(crate) fn cpu_list(list: &str) -> Option<Vec<u32>> {
     let mut out = Vec::new();
     let list = list.trim();
     if list.is_empty() {
         return Some(out);
     }
+    let cpu = |s: &str| s.parse::<u32>().ok().filter(|&n| n < MAX_CPUS);
     for part in list.split(',') {
         let part = part.trim();
-        match part.split_once('-') {
-            Some((a, b)) => {
-                let (a, b): (u32, u32) = (a.parse().ok()?, b.parse().ok()?);
-                if b < a || b - a > 1 << 16 {
-                    return None;
-                }
-                out.extend(a..=b);
+        let (a, b) = match part.split_once('-') {
+            Some((a, b)) => (cpu(a)?, cpu(b)?),
+            None => {
+                let n = cpu(part)?;
+                (n, n)
             }
-            None => out.push(part.parse().ok()?),
+        };
+        if b < a || out.len() + (b - a) as usize >= MAX_CPUS as usize {
+            return None;
         }
+        out.extend(a..=b);
     }
     Some(out)
 }
@@ -101,6 +109,22 @@ mod tests {
         assert_eq!(count_cpu_list("3-1"), None);
         assert_eq!(count_cpu_list("x"), None);
         assert_eq!(count_cpu_list("0-4294967295"), None);
+        assert_eq!(count_cpu_list("65535"), Some(1));
+        assert_eq!(count_cpu_list("0-65535"), Some(65536));
+        assert_eq!(count_cpu_list("65536"), None);
+    }
+
+    // Fuzz crash (issue #14): a 160 KB `online` file of `0-65536,` repeated asked
+    // for 4 GB. The list is refused once it would pass MAX_CPUS members.
+    #[test]
+    fn cpu_list_expansion_is_capped() {
+        let hostile = vec!["0-65535"; 20_000].join(",");
+        assert_eq!(cpu_list(&hostile), None);
+        assert_eq!(cpu_list(&vec!["0-65536"; 20_000].join(",")), None);
+        assert_eq!(cpu_list(&vec!["7"; 65_537].join(",")), None);
+        let most = vec!["7"; 65_536].join(",");
+        assert_eq!(cpu_list(&most).map(|v| v.len()), Some(65_536));
+        assert_eq!(cpu_list("0-65535,0"), None);
     }
 
     #[test]

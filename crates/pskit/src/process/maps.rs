@@ -109,8 +109,9 @@ impl Process {
     /// ```
     pub fn memory_full_info(&self) -> Result<MemoryFullInfo> {
         let m = self.memory_info()?;
+        let (root, pid) = (&self.root, self.pid);
         let rollup = crate::linux::fs::with_bytes(&self.path("smaps_rollup"), |b| {
-            Ok(parse::parse_uss_pss_swap(b))
+            parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps_rollup", m))
         });
         let (uss, pss, swap) = match rollup {
             Ok(v) => v,
@@ -120,7 +121,9 @@ impl Process {
                     Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)
                 ) =>
             {
-                self.with_file(Cached::Smaps, |b| Ok(parse::parse_uss_pss_swap(b)))?
+                self.with_file(Cached::Smaps, |b| {
+                    parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
+                })?
             }
             Err(e) => return Err(sys::translate(&self.root, self.pid, e)),
         };
@@ -178,37 +181,24 @@ impl Process {
     /// assert!(maps.iter().any(|m| m.path == "[stack]"));
     /// ```
     pub fn memory_maps(&self) -> Result<Vec<MemoryMap>> {
-        let entries = self.smaps_entries()?;
-        let mut index: HashMap<String, usize> = HashMap::new();
-        let mut out: Vec<MemoryMap> = Vec::new();
-        for e in entries {
-            let i = *index.entry(e.path.clone()).or_insert_with(|| {
-                out.push(MemoryMap {
-                    path: e.path.clone(),
-                    ..MemoryMap::default()
-                });
-                out.len() - 1
-            });
-            let m = &mut out[i];
-            for (slot, v) in [
-                &mut m.rss,
-                &mut m.size,
-                &mut m.pss,
-                &mut m.shared_clean,
-                &mut m.shared_dirty,
-                &mut m.private_clean,
-                &mut m.private_dirty,
-                &mut m.referenced,
-                &mut m.anonymous,
-                &mut m.swap,
-            ]
+        let grouped = parse::group_smaps(self.smaps_entries()?)
+            .map_err(|m| sys::parse_err(&self.root, self.pid, "smaps", m))?;
+        Ok(grouped
             .into_iter()
-            .zip(e.values)
-            {
-                *slot += v;
-            }
-        }
-        Ok(out)
+            .map(|(path, v)| MemoryMap {
+                path,
+                rss: v[0],
+                size: v[1],
+                pss: v[2],
+                shared_clean: v[3],
+                shared_dirty: v[4],
+                private_clean: v[5],
+                private_dirty: v[6],
+                referenced: v[7],
+                anonymous: v[8],
+                swap: v[9],
+            })
+            .collect())
     }
 
     /// One entry per mapping (psutil `memory_maps(grouped=False)`).

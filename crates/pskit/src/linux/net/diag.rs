@@ -93,27 +93,7 @@ impl Diag {
         });
         let mut out = Vec::new();
         self.0.dump(req, |t, payload| {
-            let SockDiagMessage::InetResponse(r) = parse(t, payload)? else {
-                return Ok(());
-            };
-            let h = &r.header;
-            let status = if r#type == SOCK_STREAM {
-                match tcp_status(h.state) {
-                    Some(s) => s,
-                    None => return Ok(()),
-                }
-            } else {
-                CONN_NONE
-            };
-            let id = &h.socket_id;
-            out.push(SocketEntry {
-                family,
-                r#type,
-                laddr: conn_addr(id.source_address, id.source_port),
-                raddr: conn_addr(id.destination_address, id.destination_port),
-                status,
-                inode: u64::from(h.inode),
-            });
+            out.extend(inet_entry(t, payload, family, r#type)?);
             Ok(())
         })?;
         Ok(out)
@@ -129,21 +109,59 @@ impl Diag {
         });
         let mut out = Vec::new();
         self.0.dump(req, |t, payload| {
-            let SockDiagMessage::UnixResponse(r) = parse(t, payload)? else {
-                return Ok(());
-            };
-            out.push(SocketEntry {
-                family: AF_UNIX,
-                r#type: i32::from(r.header.kind),
-                laddr: ConnAddr::Path(unix_path(r.name())),
-                raddr: ConnAddr::Path(String::new()),
-                status: CONN_NONE,
-                inode: u64::from(r.header.inode),
-            });
+            out.extend(unix_entry(t, payload)?);
             Ok(())
         })?;
         Ok(out)
     }
+}
+
+/// One inet_diag answer (message type `t`) as a row of the TCP or UDP table of
+/// `family`; `None` for other messages and for TCP states `/proc/net/tcp` would not
+/// name.
+pub(crate) fn inet_entry(
+    t: u16,
+    payload: &[u8],
+    family: i32,
+    r#type: i32,
+) -> io::Result<Option<SocketEntry>> {
+    let SockDiagMessage::InetResponse(r) = parse(t, payload)? else {
+        return Ok(None);
+    };
+    let h = &r.header;
+    let status = if r#type == SOCK_STREAM {
+        match tcp_status(h.state) {
+            Some(s) => s,
+            None => return Ok(None),
+        }
+    } else {
+        CONN_NONE
+    };
+    let id = &h.socket_id;
+    Ok(Some(SocketEntry {
+        family,
+        r#type,
+        laddr: conn_addr(id.source_address, id.source_port),
+        raddr: conn_addr(id.destination_address, id.destination_port),
+        status,
+        inode: u64::from(h.inode),
+    }))
+}
+
+/// One unix_diag answer (message type `t`) as a row of the UNIX table; `None` for
+/// other messages.
+pub(crate) fn unix_entry(t: u16, payload: &[u8]) -> io::Result<Option<SocketEntry>> {
+    let SockDiagMessage::UnixResponse(r) = parse(t, payload)? else {
+        return Ok(None);
+    };
+    Ok(Some(SocketEntry {
+        family: AF_UNIX,
+        r#type: i32::from(r.header.kind),
+        laddr: ConnAddr::Path(unix_path(r.name())),
+        raddr: ConnAddr::Path(String::new()),
+        status: CONN_NONE,
+        inode: u64::from(r.header.inode),
+    }))
 }
 
 #[cfg(test)]

@@ -76,38 +76,53 @@ impl NlSocket {
                     "netlink: empty read",
                 ));
             }
-            let mut offset = 0;
-            while offset + 16 <= size {
-                let msg = NetlinkBuffer::new_checked(&self.buf[offset..size])
-                    .map_err(|e| invalid(e.to_string()))?;
-                let len = msg.length() as usize;
-                if msg.sequence_number() == self.seq {
-                    let payload = msg.payload();
-                    match msg.message_type() {
-                        NLMSG_DONE => {
-                            let code = status(payload);
-                            return if code < 0 {
-                                Err(io::Error::from_raw_os_error(-code))
-                            } else {
-                                Ok(())
-                            };
-                        }
-                        NLMSG_ERROR => {
-                            let code = status(payload);
-                            if code < 0 {
-                                return Err(io::Error::from_raw_os_error(-code));
-                            }
-                        }
-                        NLMSG_OVERRUN => return Err(invalid("netlink overrun")),
-                        NLMSG_NOOP => {}
-                        t => each(t, payload)?,
-                    }
-                }
-                // Messages are 4-byte aligned within a datagram.
-                offset += (len + 3) & !3;
+            if walk_datagram(&self.buf[..size], self.seq, &mut each)? {
+                return Ok(());
             }
         }
     }
+}
+
+/// Walks the netlink messages of one received datagram, handing each answer to
+/// request `seq` to `each` as (message type, payload). `Ok(true)` when the dump is
+/// done (NLMSG_DONE), `Ok(false)` when more datagrams follow; a netlink error comes
+/// back as the matching OS error.
+pub(crate) fn walk_datagram(
+    buf: &[u8],
+    seq: u32,
+    each: &mut impl FnMut(u16, &[u8]) -> io::Result<()>,
+) -> io::Result<bool> {
+    let mut offset = 0;
+    while offset + 16 <= buf.len() {
+        let msg = NetlinkBuffer::new_checked(&buf[offset..]).map_err(|e| invalid(e.to_string()))?;
+        let len = msg.length() as usize;
+        if msg.sequence_number() == seq {
+            let payload = msg.payload();
+            match msg.message_type() {
+                NLMSG_DONE => {
+                    let code = status(payload);
+                    return if code < 0 {
+                        Err(io::Error::from_raw_os_error(code.saturating_neg()))
+                    } else {
+                        Ok(true)
+                    };
+                }
+                NLMSG_ERROR => {
+                    let code = status(payload);
+                    if code < 0 {
+                        return Err(io::Error::from_raw_os_error(code.saturating_neg()));
+                    }
+                }
+                NLMSG_OVERRUN => return Err(invalid("netlink overrun")),
+                NLMSG_NOOP => {}
+                t => each(t, payload)?,
+            }
+        }
+        // Messages are 4-byte aligned within a datagram; new_checked refused a
+        // length below the 16-byte header, so this always advances.
+        offset = offset.saturating_add((len + 3) & !3);
+    }
+    Ok(false)
 }
 
 /// Walks the netlink attributes in `bytes`, handing each (type, value) to `each` in
@@ -118,4 +133,95 @@ pub(crate) fn attributes(bytes: &[u8], mut each: impl FnMut(u16, &[u8])) -> io::
         each(nla.kind() & 0x3fff, nla.value());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(kind: u16, seq: u32, payload: &[u8]) -> Vec<u8> {
+        let len = 16 + payload.len();
+        let mut m = Vec::new();
+        m.extend_from_slice(&(len as u32).to_ne_bytes());
+        m.extend_from_slice(&kind.to_ne_bytes());
+        m.extend_from_slice(&0u16.to_ne_bytes());
+        m.extend_from_slice(&seq.to_ne_bytes());
+        m.extend_from_slice(&0u32.to_ne_bytes());
+        m.extend_from_slice(payload);
+        while m.len() % 4 != 0 {
+            m.push(0);
+        }
+        m
+    }
+
+    fn walk(buf: &[u8]) -> (io::Result<bool>, Vec<(u16, Vec<u8>)>) {
+        let mut seen = Vec::new();
+        let r = walk_datagram(buf, 7, &mut |t, p| {
+            seen.push((t, p.to_vec()));
+            Ok(())
+        });
+        (r, seen)
+    }
+
+    #[test]
+    fn answers_to_our_request_until_done() {
+        let mut buf = message(20, 7, b"abc");
+        buf.extend(message(20, 8, b"other request"));
+        buf.extend(message(NLMSG_NOOP, 7, b""));
+        buf.extend(message(20, 7, b"de"));
+        let (r, seen) = walk(&buf);
+        assert!(!r.unwrap());
+        assert_eq!(seen, [(20, b"abc".to_vec()), (20, b"de".to_vec())]);
+        buf.extend(message(NLMSG_DONE, 7, &0i32.to_ne_bytes()));
+        buf.extend(message(20, 7, b"after done"));
+        let (r, seen) = walk(&buf);
+        assert!(r.unwrap());
+        assert_eq!(seen.len(), 2);
+    }
+
+    #[test]
+    fn netlink_errors_and_garbage() {
+        let enoent = message(NLMSG_ERROR, 7, &(-2i32).to_ne_bytes());
+        assert_eq!(walk(&enoent).0.unwrap_err().raw_os_error(), Some(2));
+        // An ack (error 0) is not an error.
+        assert!(!walk(&message(NLMSG_ERROR, 7, &0i32.to_ne_bytes()))
+            .0
+            .unwrap());
+        // A length below the header, or past the datagram, is invalid data.
+        let mut short = message(20, 7, b"x");
+        short[..4].copy_from_slice(&3u32.to_ne_bytes());
+        assert_eq!(
+            walk(&short).0.unwrap_err().kind(),
+            io::ErrorKind::InvalidData
+        );
+        let mut long = message(20, 7, b"x");
+        long[..4].copy_from_slice(&1000u32.to_ne_bytes());
+        assert_eq!(
+            walk(&long).0.unwrap_err().kind(),
+            io::ErrorKind::InvalidData
+        );
+        assert!(!walk(&[0u8; 15]).0.unwrap());
+    }
+
+    // `-code` overflowed for an error code of i32::MIN (a panic in debug builds).
+    #[test]
+    fn most_negative_error_code_does_not_overflow() {
+        for kind in [NLMSG_ERROR, NLMSG_DONE] {
+            let m = message(kind, 7, &i32::MIN.to_ne_bytes());
+            assert_eq!(walk(&m).0.unwrap_err().raw_os_error(), Some(i32::MAX));
+        }
+    }
+
+    #[test]
+    fn attribute_walk() {
+        let mut b = Vec::new();
+        b.extend_from_slice(&6u16.to_ne_bytes());
+        b.extend_from_slice(&(0x8000u16 | 3).to_ne_bytes());
+        b.extend_from_slice(b"ab\0\0");
+        let mut seen = Vec::new();
+        attributes(&b, |k, v| seen.push((k, v.to_vec()))).unwrap();
+        assert_eq!(seen, [(3, b"ab".to_vec())]);
+        b[0] = 200;
+        assert!(attributes(&b, |_, _| {}).is_err());
+    }
 }

@@ -80,7 +80,7 @@ pub(crate) fn parse_stat(b: &[u8]) -> Res<Stat<'_>> {
         return Err(format!("only {} fields after the comm", n));
     }
     let u = |i: usize| vals[i].max(0) as u64;
-    s.ppid = u(1) as u32;
+    s.ppid = u32::try_from(u(1)).map_err(|_| format!("ppid {} is out of range", vals[1]))?;
     s.tty_nr = vals[4];
     s.minflt = u(7);
     s.majflt = u(9);
@@ -187,13 +187,17 @@ pub(crate) fn parse_status_upto(b: &[u8], last: Option<&[u8]>) -> Status {
         };
         let kb = || first().map(|v| v.saturating_mul(1024));
         match key {
-            b"Tgid" => s.tgid = first().map(|v| v as u32),
+            b"Tgid" => s.tgid = first().and_then(|v| u32::try_from(v).ok()),
             b"Uid" | b"Gid" => {
                 let mut ids = [0u32; 3];
                 let mut ok = true;
                 for slot in ids.iter_mut() {
-                    match words.next().and_then(parse_u64) {
-                        Some(v) => *slot = v as u32,
+                    match words
+                        .next()
+                        .and_then(parse_u64)
+                        .and_then(|v| u32::try_from(v).ok())
+                    {
+                        Some(v) => *slot = v,
                         None => ok = false,
                     }
                 }
@@ -453,43 +457,97 @@ pub(crate) fn parse_smaps(b: &[u8]) -> Res<Vec<SmapsEntry>> {
             continue;
         };
         if let Some(i) = SMAPS_KEYS.iter().position(|k| *k == &line[..colon]) {
-            let num = line[colon + 1..]
-                .split(|c| c.is_ascii_whitespace())
-                .find(|w| !w.is_empty());
-            if let Some(v) = num.and_then(parse_u64) {
-                entry.values[i] = v * 1024;
+            if let Some(v) = kb_value(&line[..colon], &line[colon + 1..])? {
+                entry.values[i] = v;
             }
         }
     }
     Ok(out)
 }
 
+/// The first word of a `Key: N kB` value in bytes: `Ok(None)` when it is not a
+/// number, an error naming the value when it or its × 1024 does not fit a u64.
+fn kb_value(key: &[u8], rest: &[u8]) -> Res<Option<u64>> {
+    let Some(word) = rest
+        .split(|c| c.is_ascii_whitespace())
+        .find(|w| !w.is_empty())
+    else {
+        return Ok(None);
+    };
+    if !word.iter().all(u8::is_ascii_digit) {
+        return Ok(None);
+    }
+    match parse_u64(word).and_then(|v| v.checked_mul(1024)) {
+        Some(v) => Ok(Some(v)),
+        None => Err(format!(
+            "{}: {} kB is out of range",
+            String::from_utf8_lossy(key),
+            String::from_utf8_lossy(word)
+        )),
+    }
+}
+
+/// psutil's `memory_maps(grouped=True)` on parsed smaps: the values summed per
+/// path, in order of first appearance. A sum beyond u64 is an error naming it.
+pub(crate) fn group_smaps(entries: Vec<SmapsEntry>) -> Res<Vec<(String, [u64; 10])>> {
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut out: Vec<(String, [u64; 10])> = Vec::new();
+    for e in entries {
+        let i = match index.get(&e.path) {
+            Some(&i) => i,
+            None => {
+                index.insert(e.path.clone(), out.len());
+                out.push((e.path, [0; 10]));
+                out.len() - 1
+            }
+        };
+        let (path, sums) = &mut out[i];
+        for (k, (sum, v)) in sums.iter_mut().zip(e.values).enumerate() {
+            *sum = sum.checked_add(v).ok_or_else(|| {
+                format!(
+                    "the {} sum of {path:?} is out of range",
+                    String::from_utf8_lossy(SMAPS_KEYS[k])
+                )
+            })?;
+        }
+    }
+    Ok(out)
+}
+
 /// (uss, pss, swap) from smaps_rollup or smaps: uss sums every `Private_*` line,
-/// pss is `Pss:` only, swap is `Swap:` only (not SwapPss, #1222); kB × 1024.
-pub(crate) fn parse_uss_pss_swap(b: &[u8]) -> (u64, u64, u64) {
-    let (mut uss, mut pss, mut swap) = (0, 0, 0);
+/// pss is `Pss:` only, swap is `Swap:` only (not SwapPss, #1222); kB × 1024. A
+/// value or sum beyond u64 is an error naming it.
+pub(crate) fn parse_uss_pss_swap(b: &[u8]) -> Res<(u64, u64, u64)> {
+    let (mut uss, mut pss, mut swap) = (0u64, 0u64, 0u64);
     for line in b.split(|&c| c == b'\n') {
         let Some(colon) = line.iter().position(|&c| c == b':') else {
             continue;
         };
         let key = &line[..colon];
-        let num = || {
-            line[colon + 1..]
-                .split(|c| c.is_ascii_whitespace())
-                .find(|w| !w.is_empty())
-                .and_then(parse_u64)
-                .unwrap_or(0)
-                * 1024
-        };
-        if key.starts_with(b"Private_") {
-            uss += num();
+        let sum = if key.starts_with(b"Private_") {
+            &mut uss
         } else if key == b"Pss" {
-            pss += num();
+            &mut pss
         } else if key == b"Swap" {
-            swap += num();
-        }
+            &mut swap
+        } else {
+            continue;
+        };
+        let v = kb_value(key, &line[colon + 1..])?.unwrap_or(0);
+        *sum = sum.checked_add(v).ok_or_else(|| {
+            format!(
+                "the {} total is out of range",
+                if key == b"Swap" {
+                    "Swap"
+                } else if key == b"Pss" {
+                    "Pss"
+                } else {
+                    "Private_*"
+                }
+            )
+        })?;
     }
-    (uss, pss, swap)
+    Ok((uss, pss, swap))
 }
 
 /// `/etc/passwd`: the name of `uid`, if listed.

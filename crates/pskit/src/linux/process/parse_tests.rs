@@ -191,14 +191,14 @@ Pss_Anon: 100 kB\nPss_File: 200 kB\nShared_Clean: 100 kB\nPrivate_Clean: 100 kB\
 Private_Hugetlb: 50 kB\nSwap: 16 kB\nSwapPss: 8 kB\n";
     assert_eq!(
         parse_uss_pss_swap(rollup),
-        (400 * 1024, 300 * 1024, 16 * 1024)
+        Ok((400 * 1024, 300 * 1024, 16 * 1024))
     );
     // Summing smaps gives the same rule per mapping.
     assert_eq!(
         parse_uss_pss_swap(SMAPS),
-        ((40 + 12 + 4) * 1024, (50 + 12) * 1024, 4 * 1024)
+        Ok(((40 + 12 + 4) * 1024, (50 + 12) * 1024, 4 * 1024))
     );
-    assert_eq!(parse_uss_pss_swap(b""), (0, 0, 0));
+    assert_eq!(parse_uss_pss_swap(b""), Ok((0, 0, 0)));
 }
 
 #[test]
@@ -243,4 +243,91 @@ fn status_upto_stops_after_the_named_line() {
     assert_eq!(s.uid, Some([1000, 1001, 1002]));
     assert_eq!(s.vm_rss, Some(2000 * 1024));
     assert_eq!((s.threads, s.voluntary_ctxt_switches), (None, None));
+}
+
+// Fuzz crash (issue #14): `Swap:44444444444444444` × 1024 overflowed u64.
+#[test]
+fn smaps_value_beyond_u64_bytes_is_out_of_range() {
+    let header = "7f0000000000-7f0000001000 rw-p 00000000 00:00 0\n";
+    for key in ["Swap", "Rss", "Private_Dirty"] {
+        let text = format!("{header}{key}:44444444444444444\n");
+        let e = parse_smaps(text.as_bytes()).unwrap_err();
+        assert!(
+            e.contains(key) && e.contains("44444444444444444 kB is out of range"),
+            "{e}"
+        );
+        // uss, pss and swap do not read Rss.
+        match parse_uss_pss_swap(text.as_bytes()) {
+            Err(e) => assert!(key != "Rss" && e.contains("out of range"), "{e}"),
+            Ok(v) => assert_eq!((key, v), ("Rss", (0, 0, 0))),
+        }
+    }
+    // More digits than a u64 holds: out of range too, not a silent 0.
+    let text = format!("{header}Rss: 99999999999999999999 kB\n");
+    assert!(parse_smaps(text.as_bytes())
+        .unwrap_err()
+        .contains("out of range"));
+    // The largest value that fits is kept exactly.
+    let max_kb = u64::MAX / 1024;
+    let text = format!("{header}Swap: {max_kb} kB\n");
+    assert_eq!(
+        parse_smaps(text.as_bytes()).unwrap()[0].values[9],
+        max_kb * 1024
+    );
+    assert_eq!(
+        parse_uss_pss_swap(text.as_bytes()),
+        Ok((0, 0, max_kb * 1024))
+    );
+}
+
+#[test]
+fn smaps_totals_beyond_u64_are_out_of_range() {
+    let max_kb = u64::MAX / 1024;
+    let text = format!("Swap: {max_kb} kB\nSwap: {max_kb} kB\n");
+    let e = parse_uss_pss_swap(text.as_bytes()).unwrap_err();
+    assert!(e.contains("Swap total is out of range"), "{e}");
+    let text = format!("Private_Clean: {max_kb} kB\nPrivate_Dirty: 1 kB\n");
+    assert!(parse_uss_pss_swap(text.as_bytes()).is_err());
+}
+
+#[test]
+fn grouped_maps_sum_per_path_in_first_seen_order() {
+    let g = group_smaps(parse_smaps(SMAPS).unwrap()).unwrap();
+    let paths: Vec<&str> = g.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["/usr/bin/cat", "[stack]", "[anon]", "/tmp/gone (deleted)"]
+    );
+    let twice = [SMAPS, SMAPS].concat();
+    let g2 = group_smaps(parse_smaps(&twice).unwrap()).unwrap();
+    assert_eq!(g2.len(), 4);
+    assert_eq!(g2[0].1[0], 2 * 100 * 1024);
+    assert_eq!(g2[1].1[9], 2 * 4 * 1024);
+}
+
+// Fuzz crash (issue #14): grouping summed two huge Rss values of one path.
+#[test]
+fn grouped_maps_sum_beyond_u64_is_out_of_range() {
+    let max_kb = u64::MAX / 1024;
+    let one =
+        format!("7f0000000000-7f0000001000 rw-p 00000000 00:00 0 /lib/x.so\nRss: {max_kb} kB\n");
+    let entries = parse_smaps(one.repeat(2).as_bytes()).unwrap();
+    let e = group_smaps(entries).unwrap_err();
+    assert!(
+        e.contains("Rss sum of \"/lib/x.so\" is out of range"),
+        "{e}"
+    );
+}
+
+// An id beyond u32 was truncated (`Uid: 4294967296` read as root).
+#[test]
+fn ids_beyond_u32_are_not_truncated() {
+    let s = parse_status(b"Tgid:\t4294967297\nUid:\t4294967296\t0\t0\t0\nGid:\t1\t2\t3\t4\n");
+    assert_eq!((s.tgid, s.uid), (None, None));
+    assert_eq!(s.gid, Some([1, 2, 3]));
+    let stat = b"1 (x) S 4294967296 1 1 0 1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 6 7\n";
+    let e = parse_stat(stat).unwrap_err();
+    assert!(e.contains("ppid 4294967296 is out of range"), "{e}");
+    let stat = b"1 (x) S 4294967295 1 1 0 1 0 0 0 0 0 0 0 0 0 20 0 1 0 5 6 7\n";
+    assert_eq!(parse_stat(stat).unwrap().ppid, u32::MAX);
 }
