@@ -115,6 +115,26 @@ fn psutil_message(msg: &str, pid: Option<u32>, name: Option<&str>, ppid: Option<
     }
 }
 
+/// The longest parse-error message kept, in characters.
+pub(crate) const MSG_MAX: usize = 160;
+
+/// `msg` with control characters escaped and cut to [`MSG_MAX`] characters.
+fn bounded(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len().min(MSG_MAX + 8));
+    for (n, c) in msg.chars().enumerate() {
+        if n == MSG_MAX {
+            out.push('…');
+            break;
+        }
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// A short, escaped quote of untrusted file content for an error message: at
 /// most 40 characters, control and non-ASCII bytes escaped, `…` when cut.
 ///
@@ -166,11 +186,30 @@ impl Error {
         }
     }
 
-    /// A parse error naming the file.
+    /// A parse error naming the file. The message is cut to [`MSG_MAX`]
+    /// characters, with control characters escaped, since parsers quote the
+    /// (untrusted, possibly huge) text they choke on.
     pub(crate) fn parse(path: impl Into<PathBuf>, msg: impl fmt::Display) -> Error {
         Error::Parse {
             path: path.into(),
-            msg: msg.to_string(),
+            msg: bounded(&msg.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_errors_quote_a_short_escaped_excerpt() {
+        let huge = format!("bad line {:?}", "x".repeat(1_000_000));
+        let e = Error::parse("/proc/stat", huge).to_string();
+        assert!(e.len() < 300, "{} bytes", e.len());
+        assert!(e.starts_with("/proc/stat: bad line \"xxx") && e.ends_with('…'));
+        let e = Error::parse("/proc/x", "evil\x1b[31m\nline").to_string();
+        assert!(!e.contains('\x1b') && !e.contains('\n'), "{e:?}");
+        assert_eq!(excerpt(b"12\x1b[31m"), "\"12\\x1b[31m\"");
+        assert!(excerpt(&[b'a'; 100]).ends_with("…\""));
     }
 }
