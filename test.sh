@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # pskit's whole test suite, on a fresh machine: installs what the tests need (psutil
 # 7.2.2 from PyPI as the oracle, Debian packages for the tools the tests compare
-# against), then runs fmt, clippy, and the unit, fixture, live and CLI tests.
+# against), then runs fmt, clippy, the unit, fixture, live and CLI tests, rustdoc,
+# and a short pass of every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -42,3 +43,12 @@ log "cargo test (unit, fixture, live, CLI and doc tests)"
 cargo test --workspace
 log "rustdoc (missing docs are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p pskit --no-deps -q
+
+# The fuzz smoke pass: every cargo-fuzz target for a few seconds (nightly and
+# cargo-fuzz; cargo-fuzz is installed from crates.io when missing).
+if ! cargo +nightly --version >/dev/null 2>&1; then
+    log "installing the nightly toolchain (cargo-fuzz needs it)"
+    rustup toolchain install nightly --profile minimal
+fi
+log "fuzz smoke pass (fuzz/smoke.sh)"
+SMOKE_SECONDS="${SMOKE_SECONDS:-4}" ./fuzz/smoke.sh

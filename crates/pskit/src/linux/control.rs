@@ -36,11 +36,12 @@ pub(crate) fn map_errno(pid: u32, e: std::io::Error, what: &str) -> Error {
     }
 }
 
-/// Opens a pidfd; `Ok(None)` when the kernel has none (ENOSYS, < 5.3).
+/// Opens a pidfd; `Ok(None)` when the kernel has none (ENOSYS, < 5.3) or `pid`
+/// is a thread that leads no thread group (EINVAL, or ENOENT since Linux 6.9).
 fn open_pidfd(pid: u32) -> Result<Option<OwnedFd>> {
     match pidfd_open(raw_pid(pid)?, PidfdFlags::empty()) {
         Ok(fd) => Ok(Some(fd)),
-        Err(Errno::NOSYS) => Ok(None),
+        Err(Errno::NOSYS) | Err(Errno::INVAL) | Err(Errno::NOENT) => Ok(None),
         Err(e) => Err(map_errno(pid, e.into(), "pidfd_open")),
     }
 }

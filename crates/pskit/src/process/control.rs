@@ -724,6 +724,36 @@ mod tests {
     }
 
     #[test]
+    fn handles_are_pinned_and_thread_ids_fall_back() {
+        // A process handle holds a pidfd naming exactly its process.
+        let (c, p) = sleeper();
+        let fd = p.pidfd().unwrap();
+        assert!(crate::process::handle::pidfd_alive(&fd).unwrap());
+        p.kill().unwrap();
+        assert_eq!(p.wait(Some(10.0)).unwrap(), Some(-libc::SIGKILL));
+        assert!(!crate::process::handle::pidfd_alive(&fd).unwrap());
+        assert!(!p.is_running());
+        assert!(p.set_nice(5).unwrap_err().is_no_such_process());
+        assert!(p.send_signal(0).unwrap_err().is_no_such_process());
+        drop(c);
+        // A thread id has no pidfd of its own: the start-time check is used.
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let t = std::thread::spawn(move || {
+            tx.send(rustix::thread::gettid().as_raw_nonzero().get() as u32)
+                .unwrap();
+            let _ = stop_rx.recv();
+        });
+        let tid = rx.recv().unwrap();
+        let th = Process::new(tid).unwrap();
+        assert!(th.is_running());
+        assert!(matches!(th.pidfd(), Err(Error::Unsupported(_))));
+        th.send_signal(0).unwrap();
+        stop_tx.send(()).unwrap();
+        t.join().unwrap();
+    }
+
+    #[test]
     fn pid_zero_is_refused() {
         let zero = Process::from_parts(crate::Root::current(), 0, None);
         assert!(matches!(

@@ -197,14 +197,16 @@ impl Process {
         let not_found = || sys::no_such_process(pid, "process PID not found");
         // The pidfd first, then the start time: the fd names the process whose
         // start time we read once it is confirmed alive afterwards.
-        let fd = if root.is_host() && pid != 0 {
+        // Ok(None): no pidfds for this pid (Never); Err(()): none now, such as
+        // out of fds (Lazy: the first action tries again).
+        let fd: std::result::Result<Option<OwnedFd>, ()> = if root.is_host() && pid != 0 {
             match open_pidfd(pid) {
-                Ok(fd) => fd,
+                Ok(fd) => Ok(fd),
                 Err(Errno::SRCH) => return Err(not_found()),
-                Err(_) => None,
+                Err(_) => Err(()),
             }
         } else {
-            None
+            Ok(None)
         };
         let ident = match sys::read_pid_file(&root, pid, "stat", |b| {
             parse::parse_stat(b)
@@ -219,7 +221,7 @@ impl Process {
             Err(e) => return Err(e),
         };
         let pin = match fd {
-            Some(fd) => {
+            Ok(Some(fd)) => {
                 if !pidfd_alive(&fd)? {
                     return Err(not_found());
                 }
@@ -228,7 +230,8 @@ impl Process {
                     reap: Mutex::new(()),
                 }))
             }
-            None => PinState::Never,
+            Ok(None) => PinState::Never,
+            Err(()) => PinState::Lazy,
         };
         let p = Process::from_parts(root, pid, ident);
         *p.pin.lock().unwrap_or_else(|e| e.into_inner()) = pin;
@@ -470,7 +473,7 @@ impl Process {
 }
 
 /// pidfd_open(2): `Ok(None)` when the kernel has no pidfds (ENOSYS) or the pid is
-/// a thread that leads no thread group (EINVAL).
+/// a thread that leads no thread group (EINVAL before Linux 6.9, ENOENT since).
 fn open_pidfd(pid: u32) -> std::result::Result<Option<OwnedFd>, Errno> {
     let Some(raw) = i32::try_from(pid)
         .ok()
@@ -480,7 +483,7 @@ fn open_pidfd(pid: u32) -> std::result::Result<Option<OwnedFd>, Errno> {
     };
     match rustix::process::pidfd_open(raw, rustix::process::PidfdFlags::empty()) {
         Ok(fd) => Ok(Some(fd)),
-        Err(Errno::NOSYS) | Err(Errno::INVAL) => Ok(None),
+        Err(Errno::NOSYS) | Err(Errno::INVAL) | Err(Errno::NOENT) => Ok(None),
         Err(e) => Err(e),
     }
 }

@@ -161,6 +161,12 @@ fn static_name(name: &str) -> Option<&'static str> {
 /// error, as psutil's generator raises; [`process_scan`] reports such processes
 /// and goes on.
 ///
+/// The handles hold no file descriptor: they carry pid + start time and pin
+/// themselves to a pidfd at their first action (signal, setter, wait), after
+/// checking the start time. See [`Process`]'s "Identity that survives pid reuse"
+/// for what that guarantees and the one case it cannot (a reuse within the same
+/// clock tick before that first action).
+///
 /// ```
 /// let procs = pskit::process_iter(&["name", "cpu_times", "memory_info"]).unwrap();
 /// let me = procs.iter().find(|p| p.pid() == std::process::id()).unwrap();
