@@ -65,7 +65,10 @@ for t in "${targets[@]}"; do
     cargo +nightly fuzz run --debug-assertions --sanitizer "${FUZZ_SANITIZER:-address}" "$t" "$work/$t" -- \
         -max_total_time="$seconds" -print_final_stats=1 ${FUZZ_ARGS:-} >"$log" 2>&1 || rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *\([0-9]*\).*/\1/p' "$log" | tail -n 1)
-    crashes=$(find "artifacts/$t" -type f -newer "$marker" | wc -l)
+    # crash-, oom-, timeout- and leak- files are failures; libFuzzer's slow-unit-
+    # files only note an input that took long (a stopped or starved process).
+    crashes=$(find "artifacts/$t" -type f -newer "$marker" \( -name 'crash-*' -o -name 'oom-*' \
+        -o -name 'timeout-*' -o -name 'leak-*' \) | wc -l)
     if [[ $rc -ne 0 && $crashes -eq 0 ]]; then
         crashes=1 # a failure that left no artifact (see the log)
     fi

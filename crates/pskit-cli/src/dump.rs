@@ -42,6 +42,8 @@ pub fn collect() -> Value {
     let mut m = Map::new();
     let mut errors = Map::new();
     let e = &mut errors;
+    // The process's first non-blocking call: the CPU usage since boot.
+    put(&mut m, e, "cpu_percent", pskit::cpu_percent(None));
     put(&mut m, e, "cpu_times", pskit::cpu_times());
     put(&mut m, e, "cpu_times_percpu", pskit::cpu_times_percpu());
     let count = serde_json::json!({

@@ -48,6 +48,18 @@ fn dump_agrees_with_psutil() {
         assert!(ours.get(key).is_some(), "dump lacks {key}");
     }
     assert_eq!(ours["errors"], serde_json::json!({}), "no function failed");
+    // cpu_percent: the first non-blocking call, the busy share since boot.
+    let t = &ours["cpu_times"];
+    let g = |k: &str| t[k].as_f64().unwrap();
+    let total: f64 = [
+        "user", "nice", "system", "idle", "iowait", "irq", "softirq", "steal",
+    ]
+    .iter()
+    .map(|k| g(k))
+    .sum();
+    let since_boot = (total - g("idle") - g("iowait")) / total * 100.0;
+    let p = ours["cpu_percent"].as_f64().unwrap();
+    assert!((p - since_boot).abs() <= 0.15, "{p} vs {since_boot}");
     assert_eq!(ours["cpu_count"], theirs["cpu_count"]);
     assert_eq!(ours["boot_time"], theirs["boot_time"]);
     assert_eq!(ours["users"], theirs["users"]);

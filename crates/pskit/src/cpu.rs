@@ -161,12 +161,17 @@ thread_local! {
 }
 
 /// Takes the two samples psutil compares: with `interval > 0`, now and after
-/// sleeping; otherwise the last sample this thread stored (or now, on its first call),
-/// and now. The newer sample is stored for the next call either way.
+/// sleeping; otherwise the last sample this thread stored, and now. On a thread's
+/// first non-blocking call there is no earlier sample: `since_boot` turns the
+/// current one into the all-zero counters of boot time, so the figure covers the
+/// time since boot (psutil's first call covers the time since `import psutil`;
+/// a Rust library has no import, and 0.0 would be no figure at all). The newer
+/// sample is stored for the next call either way.
 fn sample_pair<T: Clone>(
     interval: Option<f64>,
     last: &'static std::thread::LocalKey<RefCell<Option<T>>>,
     read: impl Fn() -> Result<T>,
+    since_boot: impl Fn(&T) -> T,
 ) -> Result<(T, T)> {
     let interval = interval.unwrap_or(0.0);
     if interval.is_nan() || interval < 0.0 {
@@ -179,16 +184,20 @@ fn sample_pair<T: Clone>(
         std::thread::sleep(Duration::try_from_secs_f64(interval).map_err(|_| {
             Error::InvalidArgument(format!("interval is too large (got {interval})"))
         })?);
-        t
+        Some(t)
     } else {
-        match last.with(|l| l.borrow().clone()) {
-            Some(t) => t,
-            None => read()?,
-        }
+        last.with(|l| l.borrow().clone())
     };
     let t2 = read()?;
     last.with(|l| *l.borrow_mut() = Some(t2.clone()));
+    let t1 = t1.unwrap_or_else(|| since_boot(&t2));
     Ok((t1, t2))
+}
+
+/// Boot-time counters for each CPU of `now`.
+#[allow(clippy::ptr_arg)] // the signature sample_pair needs for Vec samples
+fn zeros(now: &Vec<CpuTimes>) -> Vec<CpuTimes> {
+    vec![CpuTimes::default(); now.len()]
 }
 
 fn busy_percent(t1: &CpuTimes, t2: &CpuTimes) -> f64 {
@@ -212,8 +221,10 @@ fn times_percent(t1: &CpuTimes, t2: &CpuTimes) -> CpuTimes {
 /// System-wide CPU utilisation in percent (psutil `cpu_percent`).
 ///
 /// `interval` > 0 blocks for that many seconds; `None` or 0 compares with this
-/// thread's previous call (the first call returns a meaningless 0.0, as in psutil).
-/// A negative interval is an [`Error::InvalidArgument`].
+/// thread's previous call. A thread's first non-blocking call reports the usage
+/// since boot (psutil's reports the usage since `import psutil`; it is never the
+/// meaningless 0.0 of older psutils). A negative interval is an
+/// [`Error::InvalidArgument`].
 ///
 /// ```
 /// let p = pskit::cpu_percent(Some(0.1)).unwrap();
@@ -221,7 +232,7 @@ fn times_percent(t1: &CpuTimes, t2: &CpuTimes) -> CpuTimes {
 /// assert!(pskit::cpu_percent(Some(-1.0)).is_err());
 /// ```
 pub fn cpu_percent(interval: Option<f64>) -> Result<f64> {
-    let (t1, t2) = sample_pair(interval, &LAST_PERCENT, cpu_times)?;
+    let (t1, t2) = sample_pair(interval, &LAST_PERCENT, cpu_times, |_| CpuTimes::default())?;
     Ok(busy_percent(&t1, &t2))
 }
 
@@ -232,7 +243,7 @@ pub fn cpu_percent(interval: Option<f64>) -> Result<f64> {
 /// assert!(per.iter().all(|p| (0.0..=100.0).contains(p)));
 /// ```
 pub fn cpu_percent_percpu(interval: Option<f64>) -> Result<Vec<f64>> {
-    let (t1, t2) = sample_pair(interval, &LAST_PERCENT_PERCPU, cpu_times_percpu)?;
+    let (t1, t2) = sample_pair(interval, &LAST_PERCENT_PERCPU, cpu_times_percpu, zeros)?;
     Ok(t1
         .iter()
         .zip(&t2)
@@ -247,7 +258,9 @@ pub fn cpu_percent_percpu(interval: Option<f64>) -> Result<Vec<f64>> {
 /// assert!((0.0..=100.0).contains(&p.idle));
 /// ```
 pub fn cpu_times_percent(interval: Option<f64>) -> Result<CpuTimes> {
-    let (t1, t2) = sample_pair(interval, &LAST_TIMES_PERCENT, cpu_times)?;
+    let (t1, t2) = sample_pair(interval, &LAST_TIMES_PERCENT, cpu_times, |_| {
+        CpuTimes::default()
+    })?;
     Ok(times_percent(&t1, &t2))
 }
 
@@ -258,7 +271,12 @@ pub fn cpu_times_percent(interval: Option<f64>) -> Result<CpuTimes> {
 /// assert!(!per.is_empty());
 /// ```
 pub fn cpu_times_percent_percpu(interval: Option<f64>) -> Result<Vec<CpuTimes>> {
-    let (t1, t2) = sample_pair(interval, &LAST_TIMES_PERCENT_PERCPU, cpu_times_percpu)?;
+    let (t1, t2) = sample_pair(
+        interval,
+        &LAST_TIMES_PERCENT_PERCPU,
+        cpu_times_percpu,
+        zeros,
+    )?;
     Ok(t1
         .iter()
         .zip(&t2)

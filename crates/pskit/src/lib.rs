@@ -28,6 +28,7 @@ mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod host;
+mod human;
 mod linux;
 pub mod memory;
 pub mod net;
@@ -50,6 +51,7 @@ pub use disk::{
 };
 pub use error::{Error, Result};
 pub use host::{boot_time, users, User};
+pub use human::bytes2human;
 pub use memory::{swap_memory, virtual_memory, SwapMemory, VirtualMemory};
 pub use net::{
     net_connections, net_if_addrs, net_if_stats, net_io_counters, net_io_counters_cache_clear,

@@ -244,12 +244,48 @@ fn cpu_times_percent_sums_to_about_100_with_enough_time() {
     assert!((sum - 100.0).abs() < 2.0, "{sum}");
 }
 
+/// psutil's busy share of `t` (total − idle − iowait over total, guests excluded).
+fn busy_since_boot(t: &pskit::CpuTimes) -> f64 {
+    let total = t.user + t.nice + t.system + t.idle + t.iowait + t.irq + t.softirq + t.steal;
+    (total - t.idle - t.iowait) / total * 100.0
+}
+
 #[test]
-fn first_nonblocking_call_in_a_new_thread_is_meaningless_zero_ish() {
-    let p = std::thread::spawn(|| pskit::cpu_percent(None).unwrap())
-        .join()
-        .unwrap();
-    assert!((0.0..=100.0).contains(&p));
+fn first_nonblocking_call_in_a_new_thread_reports_usage_since_boot() {
+    let (p, t, per, per_t) = std::thread::spawn(|| {
+        (
+            pskit::cpu_percent(None).unwrap(),
+            pskit::cpu_times().unwrap(),
+            pskit::cpu_percent_percpu(None).unwrap(),
+            pskit::cpu_times_percpu().unwrap(),
+        )
+    })
+    .join()
+    .unwrap();
+    // Two reads microseconds apart of counters summed since boot: equal to 0.1.
+    assert!(
+        (p - busy_since_boot(&t)).abs() <= 0.15,
+        "{p} vs {}",
+        busy_since_boot(&t)
+    );
+    assert!(p > 0.0, "a real figure, not psutil's old meaningless 0.0");
+    assert_eq!(per.len(), per_t.len());
+    for (p, t) in per.iter().zip(&per_t) {
+        assert!(
+            (p - busy_since_boot(t)).abs() <= 0.15,
+            "{p} vs {}",
+            busy_since_boot(t)
+        );
+    }
+    // The second call compares with the first, as psutil's does.
+    let second = std::thread::spawn(|| {
+        pskit::cpu_percent(None).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        pskit::cpu_percent(None).unwrap()
+    })
+    .join()
+    .unwrap();
+    assert!((0.0..=100.0).contains(&second));
 }
 
 #[test]
@@ -277,4 +313,24 @@ fn pressure_reads_when_the_kernel_has_psi() {
         Err(pskit::Error::Unsupported(_)) => assert!(!root.proc().join("pressure/cpu").exists()),
         Err(e) => panic!("{e}"),
     }
+}
+
+#[test]
+fn bytes2human_agrees_with_psutil() {
+    let mut values: Vec<i128> = vec![0, 1, 1023, 1024, 1025, 1536, 10_000, 1_048_575, -5000];
+    let mut x: u64 = 88172645463325252;
+    for shift in 0..64 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        values.push(i128::from(x >> shift));
+        values.push((1i128 << shift) - 1);
+    }
+    let list: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+    let theirs = psutil(&format!(
+        "from psutil._common import bytes2human\nout = [bytes2human(n) for n in [{}]]",
+        list.join(",")
+    ));
+    let ours: Vec<String> = values.iter().map(|&v| pskit::bytes2human(v)).collect();
+    assert_eq!(serde_json::json!(ours), theirs);
 }
