@@ -106,13 +106,44 @@ fn psutil_message(msg: &str, pid: Option<u32>, name: Option<&str>, ppid: Option<
         details.push(format!("ppid={ppid}"));
     }
     if let Some(name) = name {
-        details.push(format!("name={name:?}"));
+        details.push(format!("name={}", py_repr(name)));
     }
     match (msg.is_empty(), details.is_empty()) {
         (_, true) => msg.to_string(),
         (true, false) => format!("({})", details.join(", ")),
         (false, false) => format!("{msg} ({})", details.join(", ")),
     }
+}
+
+/// Python's `repr()` of a string, as psutil's messages show names:
+/// `'kthreadd'`, or `"it's"` when only a single quote is inside.
+fn py_repr(s: &str) -> String {
+    let q = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push(q);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == q => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push(q);
+    out
 }
 
 /// The longest parse-error message kept, in characters.
@@ -200,6 +231,32 @@ impl Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_quoted_as_python_repr_does() {
+        let e = Error::NoSuchProcess {
+            pid: 2,
+            name: Some("kthreadd".into()),
+            msg: "process no longer exists".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "process no longer exists (pid=2, name='kthreadd')"
+        );
+        assert_eq!(py_repr("it's"), "\"it's\"");
+        assert_eq!(py_repr("a'b\"c"), "'a\\'b\"c'");
+        assert_eq!(py_repr("x\ny\x1b"), "'x\\ny\\x1b'");
+        let z = Error::ZombieProcess {
+            pid: 7,
+            name: Some("sh".into()),
+            ppid: Some(1),
+            msg: "PID still exists but it's a zombie".into(),
+        };
+        assert_eq!(
+            z.to_string(),
+            "PID still exists but it's a zombie (pid=7, ppid=1, name='sh')"
+        );
+    }
 
     #[test]
     fn parse_errors_quote_a_short_escaped_excerpt() {

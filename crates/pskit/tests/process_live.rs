@@ -508,3 +508,37 @@ fn large_table_scan_is_complete_and_in_pid_order() {
         assert!(pids.contains(&p.pid()));
     }
 }
+
+#[test]
+fn errors_quote_the_name_as_psutil_does() {
+    // psutil's message for a process that is gone after its name was read.
+    let theirs = common::psutil(
+        "import subprocess\n\
+         c = subprocess.Popen(['sleep', '30'])\n\
+         p = psutil.Process(c.pid)\n\
+         p.name()\n\
+         c.kill(); c.wait()\n\
+         try:\n    p.status(); msg = None\n\
+         except psutil.NoSuchProcess as e:\n    msg = str(e).replace(str(c.pid), 'PID')\n\
+         out = msg",
+    );
+    let child = Command::new("sleep")
+        .arg("30")
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    let p = Process::new(child.id()).unwrap();
+    assert_eq!(p.name().unwrap(), "sleep");
+    let mut child = child;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let ours = p
+        .status()
+        .unwrap_err()
+        .to_string()
+        .replace(&child.id().to_string(), "PID");
+    assert_eq!(serde_json::json!(ours), theirs);
+    // Actions say the same.
+    let e = p.set_nice(3).unwrap_err().to_string();
+    assert!(e.ends_with("name='sleep')"), "{e}");
+}

@@ -205,10 +205,11 @@ impl Process {
                 if e.is_no_such_process() {
                     self.gone()
                 } else {
-                    e
+                    self.named(e)
                 }
             }),
-            None => control::send_signal(self.pid, sig, || self.check_reused()),
+            None => control::send_signal(self.pid, sig, || self.check_reused())
+                .map_err(|e| self.named(e)),
         }
     }
 

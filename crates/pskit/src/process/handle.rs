@@ -38,6 +38,8 @@ pub(crate) struct State {
     files: [Option<Vec<u8>>; 4],
     pub(crate) cpu_sample: Option<(Instant, f64)>,
     pub(crate) exe: Option<String>,
+    /// The name, once `name()` has read it: psutil's errors quote it from then on.
+    pub(crate) name: Option<String>,
     pub(crate) create_time: Option<f64>,
     /// The exit code collected by `wait` (psutil caches it).
     pub(crate) exitcode: Option<Option<i32>>,
@@ -141,6 +143,7 @@ impl Clone for Process {
             state: Mutex::new(State {
                 cpu_sample: st.cpu_sample,
                 exe: st.exe.clone(),
+                name: st.name.clone(),
                 create_time: st.create_time,
                 exitcode: st.exitcode,
                 ..State::default()
@@ -327,7 +330,7 @@ impl Process {
             // Out of fds and the like: act without a pin this time.
             Err(_) => return Ok(None),
         };
-        self.check_reused()?;
+        self.check_reused().map_err(|e| self.named(e))?;
         if !pidfd_alive(&fd)? {
             return Err(self.gone());
         }
@@ -357,7 +360,21 @@ impl Process {
         } else {
             "process no longer exists"
         };
-        sys::no_such_process(self.pid, msg)
+        self.named(sys::no_such_process(self.pid, msg))
+    }
+
+    /// Adds the cached name to a NoSuchProcess, ZombieProcess or AccessDenied
+    /// error, as psutil's messages quote it once `name()` has been read.
+    pub(crate) fn named(&self, mut e: Error) -> Error {
+        if let Error::NoSuchProcess { name, .. }
+        | Error::ZombieProcess { name, .. }
+        | Error::AccessDenied { name, .. } = &mut e
+        {
+            if name.is_none() {
+                name.clone_from(&self.lock().name);
+            }
+        }
+        e
     }
 
     /// Runs a pid-based action `f` on this process only if the handle's process
@@ -371,15 +388,15 @@ impl Process {
                 if !pidfd_alive(&pin.fd)? {
                     return Err(self.gone());
                 }
-                let out = f();
+                let out = f().map_err(|e| self.named(e));
                 if !pidfd_alive(&pin.fd)? {
                     return Err(self.gone());
                 }
                 out
             }
             None => {
-                self.check_reused()?;
-                f()
+                self.check_reused().map_err(|e| self.named(e))?;
+                f().map_err(|e| self.named(e))
             }
         }
     }
@@ -442,12 +459,19 @@ impl Process {
         let mut st = self.lock();
         if st.oneshot == 0 {
             drop(st);
-            return sys::read_pid_file(&self.root, self.pid, which.rel(), parse);
+            return sys::read_pid_file(&self.root, self.pid, which.rel(), parse)
+                .map_err(|e| self.named(e));
         }
         let i = which as usize;
         if st.files[i].is_none() {
-            let bytes = sys::read_pid_file(&self.root, self.pid, which.rel(), |b| Ok(b.to_vec()))?;
-            st.files[i] = Some(bytes);
+            let bytes = sys::read_pid_file(&self.root, self.pid, which.rel(), |b| Ok(b.to_vec()));
+            match bytes {
+                Ok(b) => st.files[i] = Some(b),
+                Err(e) => {
+                    drop(st);
+                    return Err(self.named(e));
+                }
+            }
         }
         parse(st.files[i].as_deref().unwrap_or_default())
     }

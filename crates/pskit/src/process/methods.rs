@@ -36,7 +36,9 @@ impl Process {
     /// ```
     pub fn name(&self) -> Result<String> {
         let comm = self.stat(|s| Ok(parse::lossy(s.comm)))?;
-        extend_name(comm, || self.cmdline())
+        let name = extend_name(comm, || self.cmdline())?;
+        self.lock().name = Some(name.clone());
+        Ok(name)
     }
 
     /// The executable's absolute path, or "" for kernel threads (psutil `exe`).
@@ -115,9 +117,10 @@ impl Process {
     pub fn cmdline(&self) -> Result<Vec<String>> {
         let parts = sys::read_pid_file(&self.root, self.pid, "cmdline", |b| {
             Ok(parse::parse_cmdline(b))
-        })?;
+        })
+        .map_err(|e| self.named(e))?;
         if parts.is_empty() && sys::is_zombie(&self.root, self.pid) {
-            return Err(sys::zombie(self.pid));
+            return Err(self.named(sys::zombie(self.pid)));
         }
         Ok(parts)
     }
@@ -133,6 +136,7 @@ impl Process {
         sys::read_pid_file(&self.root, self.pid, "environ", |b| {
             Ok(parse::parse_environ(b))
         })
+        .map_err(|e| self.named(e))
     }
 
     /// Start time in seconds since the epoch (psutil `create_time`): stat#22 /
