@@ -117,9 +117,9 @@ pub fn run(args: Args) -> CmdResult {
         .into_iter()
         .map(|name| {
             let nic = Nic {
-                addrs: addrs.remove(&name).unwrap_or_default(),
-                stats: stats.remove(&name),
-                io: io.remove(&name),
+                addrs: addrs.shift_remove(&name).unwrap_or_default(),
+                stats: stats.shift_remove(&name),
+                io: io.shift_remove(&name),
             };
             (name, nic)
         })

@@ -7,7 +7,7 @@
 //! With `--json`, each report is one line of JSON (JSON Lines), so a stream of
 //! reports can be read as it comes.
 
-use std::collections::BTreeMap;
+use pskit::IndexMap;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -80,7 +80,7 @@ struct Report {
     interval_secs: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
     avg_cpu: Option<AvgCpu>,
-    devices: BTreeMap<String, DeviceRates>,
+    devices: IndexMap<String, DeviceRates>,
 }
 
 /// Rates of one device between two samples `secs` apart.
@@ -138,7 +138,7 @@ fn avg_cpu(old: &CpuTimes, new: &CpuTimes) -> AvgCpu {
 
 struct Sample {
     at: Instant,
-    disks: BTreeMap<String, DiskIoCounters>,
+    disks: IndexMap<String, DiskIoCounters>,
     cpu: Option<CpuTimes>,
 }
 

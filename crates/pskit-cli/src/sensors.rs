@@ -22,8 +22,8 @@ pub struct Args {
 
 #[derive(Serialize)]
 struct Everything {
-    temperatures: std::collections::BTreeMap<String, Vec<Temperature>>,
-    fans: std::collections::BTreeMap<String, Vec<Fan>>,
+    temperatures: pskit::IndexMap<String, Vec<Temperature>>,
+    fans: pskit::IndexMap<String, Vec<Fan>>,
     battery: Option<Battery>,
 }
 

@@ -119,13 +119,13 @@ fn nics() -> Vec<NicLine> {
         .map(|(name, st)| NicLine {
             isup: st.isup,
             addresses: addrs
-                .remove(&name)
+                .shift_remove(&name)
                 .unwrap_or_default()
                 .into_iter()
                 .filter(|a| a.family == pskit::net::AF_INET || a.family == pskit::net::AF_INET6)
                 .map(|a| a.address)
                 .collect(),
-            counters: io.remove(&name),
+            counters: io.shift_remove(&name),
             name,
         })
         .collect()

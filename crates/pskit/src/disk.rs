@@ -1,6 +1,6 @@
 //! Disks: mounted partitions, usage and I/O counters (psutil §2.4).
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 use std::path::Path;
 
 use serde::Serialize;
@@ -233,7 +233,7 @@ pub fn disk_io_counters(nowrap: bool) -> Result<Option<DiskIoCounters>> {
 ///     println!("{name}: {} reads, {} writes", io.read_count, io.write_count);
 /// }
 /// ```
-pub fn disk_io_counters_perdisk(nowrap: bool) -> Result<BTreeMap<String, DiskIoCounters>> {
+pub fn disk_io_counters_perdisk(nowrap: bool) -> Result<IndexMap<String, DiskIoCounters>> {
     let raw = raw_counters(&Root::current(), true, nowrap)?;
     Ok(raw
         .into_iter()

@@ -52,6 +52,10 @@ pub use disk::{
 pub use error::{Error, Result};
 pub use host::{boot_time, users, User};
 pub use human::bytes2human;
+/// The ordered map of the functions that return one entry per NIC, disk or
+/// sensor chip: it keeps psutil's (the kernel's) order. Re-exported from the
+/// `indexmap` crate.
+pub use indexmap::IndexMap;
 pub use memory::{swap_memory, virtual_memory, SwapMemory, VirtualMemory};
 pub use net::{
     net_connections, net_if_addrs, net_if_stats, net_io_counters, net_io_counters_cache_clear,

@@ -5,7 +5,7 @@
 //! from NETLINK_SOCK_DIAG when the root is the host's (faster, and one consistent snapshot
 //! per table) and from `{proc}/net/{tcp,tcp6,udp,udp6,unix}` otherwise, as psutil does.
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 
 use serde::{Serialize, Serializer};
 
@@ -208,7 +208,7 @@ pub fn net_io_counters(nowrap: bool) -> Result<Option<NetIoCounters>> {
 ///     assert_eq!(lo.bytes_sent, lo.bytes_recv);
 /// }
 /// ```
-pub fn net_io_counters_pernic(nowrap: bool) -> Result<BTreeMap<String, NetIoCounters>> {
+pub fn net_io_counters_pernic(nowrap: bool) -> Result<IndexMap<String, NetIoCounters>> {
     sys::dev::net_io_counters_pernic(&Root::current(), nowrap)
 }
 
@@ -236,7 +236,7 @@ pub fn net_io_counters_cache_clear() {
 ///     assert!(lo.iter().any(|a| a.address == "127.0.0.1" || a.address == "::1"));
 /// }
 /// ```
-pub fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
+pub fn net_if_addrs() -> Result<IndexMap<String, Vec<NicAddr>>> {
     sys::addrs::net_if_addrs()
 }
 
@@ -256,7 +256,7 @@ pub fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
 ///     assert!(lo.flags.contains("loopback"));
 /// }
 /// ```
-pub fn net_if_stats() -> Result<BTreeMap<String, NicStats>> {
+pub fn net_if_stats() -> Result<IndexMap<String, NicStats>> {
     sys::stats::net_if_stats(&Root::current())
 }
 

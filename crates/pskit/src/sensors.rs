@@ -1,6 +1,6 @@
 //! Hardware sensors: temperatures, fans and the battery (psutil §2.6).
 
-use std::collections::BTreeMap;
+use indexmap::IndexMap;
 use std::time::Duration;
 
 use serde::Serialize;
@@ -151,8 +151,8 @@ pub(crate) fn finish(mut t: Temperature, fahrenheit: bool) -> Temperature {
 /// assert!(celsius.values().all(|list| !list.is_empty()));
 /// let _fahrenheit = pskit::sensors_temperatures(true).unwrap();
 /// ```
-pub fn sensors_temperatures(fahrenheit: bool) -> Result<BTreeMap<String, Vec<Temperature>>> {
-    let mut out: BTreeMap<String, Vec<Temperature>> = BTreeMap::new();
+pub fn sensors_temperatures(fahrenheit: bool) -> Result<IndexMap<String, Vec<Temperature>>> {
+    let mut out: IndexMap<String, Vec<Temperature>> = IndexMap::new();
     for (chip, t) in sys::temperatures(&Root::current())? {
         out.entry(chip).or_default().push(finish(t, fahrenheit));
     }
@@ -169,8 +169,8 @@ pub fn sensors_temperatures(fahrenheit: bool) -> Result<BTreeMap<String, Vec<Tem
 /// let fans = pskit::sensors_fans().unwrap();
 /// assert!(fans.values().all(|list| !list.is_empty()));
 /// ```
-pub fn sensors_fans() -> Result<BTreeMap<String, Vec<Fan>>> {
-    let mut out: BTreeMap<String, Vec<Fan>> = BTreeMap::new();
+pub fn sensors_fans() -> Result<IndexMap<String, Vec<Fan>>> {
+    let mut out: IndexMap<String, Vec<Fan>> = IndexMap::new();
     for (chip, f) in sys::fans(&Root::current())? {
         out.entry(chip).or_default().push(f);
     }

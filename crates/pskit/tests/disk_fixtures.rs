@@ -132,9 +132,10 @@ fn perdisk_lists_every_line_with_512_byte_sectors() {
         .scope(|| pskit::disk_io_counters_perdisk(false))
         .unwrap();
     let names: Vec<&str> = per.keys().map(|s| s.as_str()).collect();
+    // psutil's order: the lines of /proc/diskstats, as they come.
     assert_eq!(
         names,
-        ["cciss/c0d0", "dm-0", "loop0", "sda", "sda1", "sda2"]
+        ["loop0", "sda", "sda1", "sda2", "cciss/c0d0", "dm-0"]
     );
     assert_eq!(
         per["sda1"],

@@ -129,3 +129,13 @@ fn disk_io_counters_totals_bracket_psutil() {
         assert_between(&raw, &dewrapped, &raw_after, "nowrap totals");
     }
 }
+
+#[test]
+fn perdisk_map_comes_in_psutils_order() {
+    let theirs = common::psutil("out = list(psutil.disk_io_counters(perdisk=True))");
+    let ours: Vec<String> = pskit::disk_io_counters_perdisk(false)
+        .unwrap()
+        .into_keys()
+        .collect();
+    assert_eq!(serde_json::json!(ours), theirs);
+}

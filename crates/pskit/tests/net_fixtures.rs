@@ -36,9 +36,10 @@ fn io_counters_per_nic_map_rx_and_tx_columns() {
     let per = root("net")
         .scope(|| pskit::net_io_counters_pernic(false))
         .unwrap();
+    // psutil's order: the lines of /proc/net/dev.
     assert_eq!(
         per.keys().collect::<Vec<_>>(),
-        ["eth0", "gone0", "ifb0", "lo"]
+        ["lo", "eth0", "ifb0", "gone0"]
     );
     assert_eq!(
         per["eth0"],
@@ -120,8 +121,8 @@ fn if_stats_from_sysfs_under_a_fixture_root() {
     let stats = root("net").scope(pskit::net_if_stats).unwrap();
     assert_eq!(
         stats.keys().collect::<Vec<_>>(),
-        ["eth0", "ifb0", "lo"],
-        "gone0 has no sysfs dir"
+        ["lo", "eth0", "ifb0"],
+        "/proc/net/dev's order; gone0 has no sysfs dir"
     );
     let eth = &stats["eth0"];
     assert!(eth.isup);

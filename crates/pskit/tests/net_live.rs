@@ -312,3 +312,26 @@ fn connections_json_matches_psutil_shape() {
         }
     }
 }
+
+#[test]
+fn nic_maps_come_in_psutils_order() {
+    let theirs = common::psutil(
+        "out = [list(psutil.net_io_counters(pernic=True)), list(psutil.net_if_stats()), \
+         list(psutil.net_if_addrs())]",
+    );
+    let ours = serde_json::json!([
+        pskit::net_io_counters_pernic(false)
+            .unwrap()
+            .into_keys()
+            .collect::<Vec<_>>(),
+        pskit::net_if_stats()
+            .unwrap()
+            .into_keys()
+            .collect::<Vec<_>>(),
+        pskit::net_if_addrs()
+            .unwrap()
+            .into_keys()
+            .collect::<Vec<_>>(),
+    ]);
+    assert_eq!(ours, theirs);
+}

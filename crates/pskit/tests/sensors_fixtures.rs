@@ -32,8 +32,8 @@ fn hwmon_labels_max_crit_and_device_layout() {
         .unwrap();
     let chips: Vec<&str> = t.keys().map(|s| s.as_str()).collect();
     // hwmon4 has no `name` file and is skipped; the thermal zone is not used
-    // because hwmon sensors exist.
-    assert_eq!(chips, ["acpitz", "coretemp", "nct6775"]);
+    // because hwmon sensors exist. psutil's order: sorted sensor paths.
+    assert_eq!(chips, ["coretemp", "acpitz", "nct6775"]);
     assert_eq!(
         t["coretemp"],
         vec![
@@ -72,7 +72,7 @@ fn thermal_zones_when_no_hwmon_sensor_exists() {
         .scope(|| pskit::sensors_temperatures(false))
         .unwrap();
     let chips: Vec<&str> = t.keys().map(|s| s.as_str()).collect();
-    assert_eq!(chips, ["acpitz", "x86_pkg_temp"]);
+    assert_eq!(chips, ["x86_pkg_temp", "acpitz"]);
     // critical trip point fills high; high trip point fills critical.
     assert_eq!(
         t["x86_pkg_temp"],
@@ -189,4 +189,38 @@ fn time_to_empty_minutes_for_a_battery_named_battery() {
 #[test]
 fn only_mains_power_is_no_battery() {
     assert_eq!(battery("battery_none"), None);
+}
+
+/// psutil itself on the fixture: /sys is bind-mounted over in a private mount
+/// namespace (`unshare --mount`, root only: CI runs as root), so psutil 7.2.2 reads
+/// the same files; the chips must come in the same order.
+#[test]
+fn chip_order_is_psutils_on_the_same_files() {
+    for name in ["sensors_hwmon", "sensors_thermal", "sensors_device_fans"] {
+        let sys = common::fixture(name).join("sys");
+        let out = std::process::Command::new("unshare")
+            .args(["--mount", "sh", "-c"])
+            .arg(format!(
+                "mount --bind '{}' /sys && python3 -c 'import json, psutil; \
+                 print(json.dumps([list(psutil.sensors_temperatures()), list(psutil.sensors_fans())]))'",
+                sys.display()
+            ))
+            .output()
+            .expect("unshare (util-linux)");
+        assert!(
+            out.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let ours = root(name).scope(|| {
+            let t: Vec<String> = pskit::sensors_temperatures(false)
+                .unwrap()
+                .into_keys()
+                .collect();
+            let f: Vec<String> = pskit::sensors_fans().unwrap().into_keys().collect();
+            serde_json::json!([t, f])
+        });
+        assert_eq!(ours, theirs, "{name}");
+    }
 }

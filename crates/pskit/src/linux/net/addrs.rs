@@ -1,7 +1,6 @@
 //! `net_if_addrs`: glibc's getifaddrs(3) rebuilt from rtnetlink dumps, then psutil's
 //! post-processing (stable sort by family, MAC padding, grouping by name).
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use crate::error::{Error, Result};
@@ -104,18 +103,19 @@ fn addr_entry(a: &IfAddr, links: &[Link]) -> Option<(String, NicAddr)> {
 
 /// Builds psutil's answer from the two dumps: getifaddrs' list (links, then
 /// addresses), stable-sorted by family, grouped by name.
-pub(crate) fn build(links: &[Link], addrs: &[IfAddr]) -> BTreeMap<String, Vec<NicAddr>> {
+pub(crate) fn build(links: &[Link], addrs: &[IfAddr]) -> indexmap::IndexMap<String, Vec<NicAddr>> {
     let mut flat: Vec<(String, NicAddr)> = links.iter().filter_map(link_entry).collect();
     flat.extend(addrs.iter().filter_map(|a| addr_entry(a, links)));
     flat.sort_by_key(|(_, e)| e.family);
-    let mut out: BTreeMap<String, Vec<NicAddr>> = BTreeMap::new();
+    // psutil: a stable sort by family, then grouped by name in that order.
+    let mut out: indexmap::IndexMap<String, Vec<NicAddr>> = indexmap::IndexMap::new();
     for (name, e) in flat {
         out.entry(name).or_default().push(e);
     }
     out
 }
 
-pub(crate) fn net_if_addrs() -> Result<BTreeMap<String, Vec<NicAddr>>> {
+pub(crate) fn net_if_addrs() -> Result<indexmap::IndexMap<String, Vec<NicAddr>>> {
     let (links, addrs) = rtnl::links_and_addresses()
         .map_err(|e| Error::io("rtnetlink RTM_GETLINK/RTM_GETADDR", e))?;
     Ok(build(&links, &addrs))

@@ -1,7 +1,5 @@
 //! `/proc/net/dev`: the per-NIC counters behind `net_io_counters`.
 
-use std::collections::BTreeMap;
-
 use crate::error::{Error, Result};
 use crate::linux::fs::with_text;
 use crate::net::NetIoCounters;
@@ -85,7 +83,7 @@ pub(crate) fn net_io_counters(root: &Root, nowrap: bool) -> Result<Option<NetIoC
 pub(crate) fn net_io_counters_pernic(
     root: &Root,
     nowrap: bool,
-) -> Result<BTreeMap<String, NetIoCounters>> {
+) -> Result<indexmap::IndexMap<String, NetIoCounters>> {
     Ok(counters(root, nowrap)?
         .into_iter()
         .map(|(n, v)| (n, NetIoCounters::from_array(v)))

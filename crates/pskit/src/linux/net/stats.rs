@@ -1,7 +1,6 @@
 //! `net_if_stats`: flags and MTU from rtnetlink (host root) or sysfs (other roots),
 //! speed and duplex from sysfs.
 
-use std::collections::BTreeMap;
 use std::collections::HashMap;
 
 use crate::error::Result;
@@ -116,7 +115,7 @@ fn sysfs_flags_mtu(root: &Root, nic: &str) -> Result<Option<(u32, u32)>> {
     Ok(Some((flags_from_sysfs(raw, &operstate), mtu)))
 }
 
-pub(crate) fn net_if_stats(root: &Root) -> Result<BTreeMap<String, NicStats>> {
+pub(crate) fn net_if_stats(root: &Root) -> Result<indexmap::IndexMap<String, NicStats>> {
     let names: Vec<String> = dev::read_net_dev(root)?
         .into_iter()
         .map(|(n, _)| n)
@@ -131,7 +130,7 @@ pub(crate) fn net_if_stats(root: &Root) -> Result<BTreeMap<String, NicStats>> {
     } else {
         None
     };
-    let mut out = BTreeMap::new();
+    let mut out = indexmap::IndexMap::new();
     for name in names {
         let flags_mtu = match &links {
             Some(map) => map.get(&name).copied(),
