@@ -117,7 +117,7 @@ fn psutil_message(msg: &str, pid: Option<u32>, name: Option<&str>, ppid: Option<
 
 /// Python's `repr()` of a string, as psutil's messages show names:
 /// `'kthreadd'`, or `"it's"` when only a single quote is inside.
-fn py_repr(s: &str) -> String {
+pub(crate) fn py_repr(s: &str) -> String {
     let q = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {

@@ -39,6 +39,7 @@ mod root;
 pub mod sensors;
 #[allow(unsafe_code)]
 mod sys;
+mod tuple;
 
 pub use cpu::{
     cpu_count, cpu_freq, cpu_freq_percpu, cpu_percent, cpu_percent_percpu, cpu_stats, cpu_times,
@@ -72,3 +73,4 @@ pub use sensors::{
     sensors_battery, sensors_fans, sensors_temperatures, Battery, Fan, Temperature,
     POWER_TIME_UNKNOWN, POWER_TIME_UNLIMITED,
 };
+pub use tuple::PsutilTuple;
