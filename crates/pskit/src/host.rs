@@ -23,8 +23,8 @@ pub struct User {
     pub host: String,
     /// Login time, seconds since the epoch (whole seconds, as psutil).
     pub started: f64,
-    /// The session's login process.
-    pub pid: i32,
+    /// The session's login process (0 when utmp holds no valid pid).
+    pub pid: u32,
 }
 
 /// The system boot time in seconds since the epoch (psutil `boot_time`, `btime` of

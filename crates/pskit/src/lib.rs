@@ -68,6 +68,17 @@ pub use net::{
 pub use process::{
     pid_exists, pids, process_iter, wait_procs, Popen, Process, ProcessInfo, WaitProcs,
 };
+// psutil's constants, all reachable from the top as in psutil (`psutil.AF_INET`,
+// `psutil.RLIMIT_NOFILE`, `psutil.STATUS_ZOMBIE`, …).
+pub use net::{AF_INET, AF_INET6, AF_UNIX, SOCK_DGRAM, SOCK_SEQPACKET, SOCK_STREAM};
+pub use process::{
+    IOPRIO_CLASS_BE, IOPRIO_CLASS_IDLE, IOPRIO_CLASS_NONE, IOPRIO_CLASS_RT, RLIMITS, RLIMIT_AS,
+    RLIMIT_CORE, RLIMIT_CPU, RLIMIT_DATA, RLIMIT_FSIZE, RLIMIT_LOCKS, RLIMIT_MEMLOCK,
+    RLIMIT_MSGQUEUE, RLIMIT_NICE, RLIMIT_NOFILE, RLIMIT_NPROC, RLIMIT_RSS, RLIMIT_RTPRIO,
+    RLIMIT_RTTIME, RLIMIT_SIGPENDING, RLIMIT_STACK, RLIM_INFINITY, STATUS_DEAD, STATUS_DISK_SLEEP,
+    STATUS_IDLE, STATUS_LOCKED, STATUS_PARKED, STATUS_RUNNING, STATUS_SLEEPING, STATUS_STOPPED,
+    STATUS_TRACING_STOP, STATUS_WAITING, STATUS_WAKE_KILL, STATUS_WAKING, STATUS_ZOMBIE,
+};
 pub use root::Root;
 pub use sensors::{
     sensors_battery, sensors_fans, sensors_temperatures, Battery, Fan, Temperature,

@@ -184,7 +184,7 @@ tuples! {
     crate::Battery => "sbattery",
     crate::process::Uids => "puids",
     crate::process::Gids => "pgids",
-    crate::process::CpuTimes => "pcputimes",
+    crate::process::ProcessCpuTimes => "pcputimes",
     crate::process::MemoryInfo => "pmem",
     crate::process::MemoryFullInfo => "pfullmem",
     crate::process::MemoryMap => "pmmap_grouped",

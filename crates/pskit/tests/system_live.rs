@@ -334,3 +334,30 @@ fn bytes2human_agrees_with_psutil() {
     let ours: Vec<String> = values.iter().map(|&v| pskit::bytes2human(v)).collect();
     assert_eq!(serde_json::json!(ours), theirs);
 }
+
+#[test]
+fn constants_at_the_top_equal_psutils() {
+    let ours = serde_json::json!({
+        "AF_INET": pskit::AF_INET, "AF_INET6": pskit::AF_INET6, "AF_UNIX": pskit::AF_UNIX,
+        "AF_LINK": pskit::AF_LINK, "SOCK_STREAM": pskit::SOCK_STREAM,
+        "SOCK_DGRAM": pskit::SOCK_DGRAM, "SOCK_SEQPACKET": pskit::SOCK_SEQPACKET,
+        "IOPRIO_CLASS_NONE": pskit::IOPRIO_CLASS_NONE, "IOPRIO_CLASS_RT": pskit::IOPRIO_CLASS_RT,
+        "IOPRIO_CLASS_BE": pskit::IOPRIO_CLASS_BE, "IOPRIO_CLASS_IDLE": pskit::IOPRIO_CLASS_IDLE,
+        "RLIM_INFINITY": pskit::RLIM_INFINITY,
+        "STATUS_RUNNING": pskit::STATUS_RUNNING, "STATUS_ZOMBIE": pskit::STATUS_ZOMBIE,
+        "STATUS_DISK_SLEEP": pskit::STATUS_DISK_SLEEP, "STATUS_PARKED": pskit::STATUS_PARKED,
+        "RLIMITS": pskit::RLIMITS.iter().map(|(n, v)| serde_json::json!([n, v])).collect::<Vec<_>>(),
+    });
+    let theirs = psutil(
+        "import socket\n\
+         names = ['AF_INET', 'AF_INET6', 'AF_UNIX', 'AF_LINK', 'SOCK_STREAM', 'SOCK_DGRAM', \
+         'SOCK_SEQPACKET', 'IOPRIO_CLASS_NONE', 'IOPRIO_CLASS_RT', 'IOPRIO_CLASS_BE', \
+         'IOPRIO_CLASS_IDLE', 'RLIM_INFINITY', 'STATUS_RUNNING', 'STATUS_ZOMBIE', \
+         'STATUS_DISK_SLEEP', 'STATUS_PARKED']\n\
+         src = lambda n: getattr(psutil, n, None) if hasattr(psutil, n) else getattr(socket, n)\n\
+         out = {n: (int(src(n)) if not isinstance(src(n), str) else src(n)) for n in names}\n\
+         out['RLIMITS'] = sorted([[n, getattr(psutil, n)] for n in dir(psutil) \
+         if n.startswith('RLIMIT_')], key=lambda x: x[1])",
+    );
+    assert_eq!(ours, theirs);
+}

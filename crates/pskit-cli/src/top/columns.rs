@@ -357,7 +357,7 @@ impl Column {
             Column::WriteRate => rate(io.write, out),
             Column::ReadBytes => opt_bytes(row.read_bytes, out),
             Column::WriteBytes => opt_bytes(row.write_bytes, out),
-            Column::Threads => opt_num(row.num_threads, out),
+            Column::Threads => opt_num(row.num_threads.map(u64::from), out),
             Column::Processor => opt_num(row.cpu_num.map(u64::from), out),
             Column::Start => {
                 out.push_str(

@@ -47,7 +47,7 @@ pub struct ProcRow {
     /// Bytes written to storage (`io_counters().write_bytes`), `None` when not readable.
     pub write_bytes: Option<u64>,
     /// Threads (psutil `num_threads`).
-    pub num_threads: Option<u64>,
+    pub num_threads: Option<u32>,
     /// The CPU it last ran on (psutil `cpu_num`).
     pub cpu_num: Option<u32>,
     /// Start time, seconds since the epoch (psutil `create_time`).

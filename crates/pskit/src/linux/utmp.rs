@@ -44,7 +44,7 @@ pub(crate) fn parse_utmp(data: &[u8]) -> Vec<User> {
                     _ => host,
                 },
                 started: f64::from(i32_at(r, OFF_TV_SEC)),
-                pid: i32_at(r, OFF_PID),
+                pid: u32::try_from(i32_at(r, OFF_PID)).unwrap_or(0),
             }
         })
         .collect()

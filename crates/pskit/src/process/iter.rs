@@ -55,7 +55,7 @@ pub struct ProcessInfo {
     /// `status`.
     pub status: Option<&'static str>,
     /// `cpu_times`.
-    pub cpu_times: Option<CpuTimes>,
+    pub cpu_times: Option<ProcessCpuTimes>,
     /// `memory_info`.
     pub memory_info: Option<MemoryInfo>,
     /// `uids`.
@@ -65,7 +65,7 @@ pub struct ProcessInfo {
     /// `username`.
     pub username: Option<String>,
     /// `num_threads`.
-    pub num_threads: Option<u64>,
+    pub num_threads: Option<u32>,
     /// `num_ctx_switches`.
     pub num_ctx_switches: Option<CtxSwitches>,
     /// `cmdline`.
@@ -278,7 +278,8 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
                 _ => None,
             },
             // stat#20 holds the same count as status's Threads line.
-            num_threads: want("num_threads").then_some(s.num_threads),
+            num_threads: want("num_threads")
+                .then(|| u32::try_from(s.num_threads).unwrap_or(u32::MAX)),
             num_ctx_switches: status
                 .as_ref()
                 .filter(|_| want("num_ctx_switches"))

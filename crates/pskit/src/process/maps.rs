@@ -60,8 +60,8 @@ impl Process {
     /// ```
     /// assert!(pskit::Process::current().unwrap().num_fds().unwrap() >= 3);
     /// ```
-    pub fn num_fds(&self) -> Result<usize> {
-        files::num_fds(&self.root, self.pid)
+    pub fn num_fds(&self) -> Result<u32> {
+        files::num_fds(&self.root, self.pid).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// Each thread's id and CPU times, sorted by id as text (psutil `threads`).

@@ -422,8 +422,9 @@ impl Process {
     /// ```
     /// assert!(pskit::Process::current().unwrap().num_threads().unwrap() >= 1);
     /// ```
-    pub fn num_threads(&self) -> Result<u64> {
+    pub fn num_threads(&self) -> Result<u32> {
         self.status_file(|s| Ok(s.threads))?
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
             .ok_or_else(|| self.missing("status", "Threads"))
     }
 
@@ -433,7 +434,7 @@ impl Process {
     /// let t = pskit::Process::current().unwrap().cpu_times().unwrap();
     /// assert!(t.user + t.system >= 0.0);
     /// ```
-    pub fn cpu_times(&self) -> Result<CpuTimes> {
+    pub fn cpu_times(&self) -> Result<ProcessCpuTimes> {
         let tck = clk_tck();
         self.stat(|s| Ok(cpu_times_of(s, tck)))
     }
@@ -615,8 +616,8 @@ pub(crate) fn extend_name(
     }
 }
 
-pub(crate) fn cpu_times_of(s: &parse::Stat<'_>, tck: f64) -> CpuTimes {
-    CpuTimes {
+pub(crate) fn cpu_times_of(s: &parse::Stat<'_>, tck: f64) -> ProcessCpuTimes {
+    ProcessCpuTimes {
         user: s.utime as f64 / tck,
         system: s.stime as f64 / tck,
         children_user: s.cutime as f64 / tck,

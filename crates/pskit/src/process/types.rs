@@ -62,6 +62,32 @@ pub const IOPRIO_CLASS_BE: i32 = 2;
 /// psutil `IOPRIO_CLASS_IDLE`.
 pub const IOPRIO_CLASS_IDLE: i32 = 3;
 
+/// Every `RLIMIT_*` constant with its psutil name, in number order (what
+/// psutil's procinfo.py builds by hand to print a process's limits).
+///
+/// ```
+/// assert_eq!(pskit::RLIMITS[7], ("RLIMIT_NOFILE", pskit::RLIMIT_NOFILE));
+/// assert_eq!(pskit::RLIMITS.len(), 16);
+/// ```
+pub const RLIMITS: [(&str, i32); 16] = [
+    ("RLIMIT_CPU", RLIMIT_CPU),
+    ("RLIMIT_FSIZE", RLIMIT_FSIZE),
+    ("RLIMIT_DATA", RLIMIT_DATA),
+    ("RLIMIT_STACK", RLIMIT_STACK),
+    ("RLIMIT_CORE", RLIMIT_CORE),
+    ("RLIMIT_RSS", RLIMIT_RSS),
+    ("RLIMIT_NPROC", RLIMIT_NPROC),
+    ("RLIMIT_NOFILE", RLIMIT_NOFILE),
+    ("RLIMIT_MEMLOCK", RLIMIT_MEMLOCK),
+    ("RLIMIT_AS", RLIMIT_AS),
+    ("RLIMIT_LOCKS", RLIMIT_LOCKS),
+    ("RLIMIT_SIGPENDING", RLIMIT_SIGPENDING),
+    ("RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE),
+    ("RLIMIT_NICE", RLIMIT_NICE),
+    ("RLIMIT_RTPRIO", RLIMIT_RTPRIO),
+    ("RLIMIT_RTTIME", RLIMIT_RTTIME),
+];
+
 /// psutil `RLIM_INFINITY`.
 pub const RLIM_INFINITY: i64 = -1;
 /// psutil `RLIMIT_CPU`.
@@ -136,7 +162,7 @@ pub struct Gids {
 /// assert!(t.user >= 0.0 && t.iowait >= 0.0);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize)]
-pub struct CpuTimes {
+pub struct ProcessCpuTimes {
     /// Time in user mode.
     pub user: f64,
     /// Time in kernel mode.
