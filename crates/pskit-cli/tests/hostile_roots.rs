@@ -3,51 +3,14 @@
 //! never panics, names the file it could not read, and says so in its exit
 //! status; a process that exists but cannot be parsed is reported, not dropped.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-struct Tree(PathBuf);
+#[path = "../../pskit/tests/common/mod.rs"]
+mod common;
 
-impl Tree {
-    fn new(name: &str) -> Tree {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("cli-hostile-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Tree(dir)
-    }
-
-    fn file(&self, rel: &str, text: &str) -> &Tree {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-        self
-    }
-
-    fn fifo(&self, rel: &str) -> &Tree {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        let _ = std::fs::remove_file(&p);
-        let ok = Command::new("mkfifo").arg(&p).status().unwrap().success();
-        assert!(ok, "mkfifo {p:?}");
-        self
-    }
-
-    fn link(&self, rel: &str, target: &str) -> &Tree {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        let _ = std::fs::remove_file(&p);
-        std::os::unix::fs::symlink(target, p).unwrap();
-        self
-    }
-}
-
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::Tree;
 
 /// Runs pskit under `root`; kills it and fails the test after 20 s (a hang).
 fn run(root: &Path, args: &[&str]) -> Output {

@@ -3,61 +3,17 @@
 //! an abort or an unbounded allocation; a process that exists but cannot be read
 //! is reported, not dropped.
 
-use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
 use pskit::Root;
 
-/// A fresh tree under target/ (a real disk), removed when dropped.
-struct Tree(PathBuf);
+mod common;
 
-impl Tree {
-    fn new(name: &str) -> Tree {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("hostile-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Tree(dir)
-    }
+use common::Tree;
 
-    fn file(&self, rel: &str, text: &str) -> &Tree {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-        self
-    }
-
-    fn fifo(&self, rel: &str) -> &Tree {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        rustix::fs::mknodat(
-            rustix::fs::CWD,
-            &p,
-            rustix::fs::FileType::Fifo,
-            rustix::fs::Mode::from_raw_mode(0o600),
-            0,
-        )
-        .unwrap();
-        self
-    }
-
-    fn link(&self, rel: &str, target: &str) -> &Tree {
-        let p = self.0.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::os::unix::fs::symlink(target, p).unwrap();
-        self
-    }
-
-    fn root(&self) -> Root {
-        Root::new(&self.0)
-    }
-}
-
-impl Drop for Tree {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+fn root_of(t: &Tree) -> Root {
+    Root::new(&t.0)
 }
 
 /// Runs `f` under `root` on another thread; fails the test if it takes more than
@@ -92,18 +48,18 @@ fn fifos_where_files_are_expected_fail_fast_with_the_path() {
         .file("proc/filesystems", "\text4\n")
         .file("sys/class/hwmon/hwmon0/name", "coretemp\n")
         .fifo("sys/class/hwmon/hwmon0/temp1_input");
-    let e = within(t.root(), pskit::cpu_times);
+    let e = within(root_of(&t), pskit::cpu_times);
     assert!(e.contains("proc/stat") && e.contains("FIFO"), "{e}");
-    let e = within(t.root(), pskit::virtual_memory);
+    let e = within(root_of(&t), pskit::virtual_memory);
     assert!(e.contains("proc/meminfo") && e.contains("FIFO"), "{e}");
-    let e = within(t.root(), pskit::getloadavg);
+    let e = within(root_of(&t), pskit::getloadavg);
     assert!(e.contains("proc/loadavg"), "{e}");
-    let e = within(t.root(), || pskit::disk_partitions(false));
+    let e = within(root_of(&t), || pskit::disk_partitions(false));
     assert!(e.contains("mounts") && e.contains("FIFO"), "{e}");
-    within(t.root(), pskit::boot_time);
+    within(root_of(&t), pskit::boot_time);
     // A sensor whose input is a FIFO is left out, quickly.
     let (tx, rx) = mpsc::channel();
-    let root = t.root();
+    let root = root_of(&t);
     std::thread::spawn(move || {
         let _ = tx.send(root.scope(|| pskit::sensors_temperatures(false)).is_ok());
     });
@@ -111,7 +67,7 @@ fn fifos_where_files_are_expected_fail_fast_with_the_path() {
         .expect("sensors_temperatures hung on a FIFO");
     // Container limits read proc/self/cgroup: an error or "no limit", never a hang.
     let (tx, rx) = mpsc::channel();
-    let root = t.root();
+    let root = root_of(&t);
     std::thread::spawn(move || {
         let _ = tx.send(root.scope(pskit::container::cpu_limit).is_ok());
     });
@@ -124,12 +80,12 @@ fn devices_and_huge_files_are_capped() {
     let t = Tree::new("dev");
     t.link("proc/meminfo", "/dev/zero")
         .link("proc/stat", "/dev/urandom");
-    let e = within(t.root(), pskit::virtual_memory);
+    let e = within(root_of(&t), pskit::virtual_memory);
     assert!(
         e.contains("proc/meminfo") && e.contains("character device"),
         "{e}"
     );
-    let e = within(t.root(), pskit::cpu_times);
+    let e = within(root_of(&t), pskit::cpu_times);
     assert!(e.contains("proc/stat"), "{e}");
 }
 
@@ -139,7 +95,7 @@ fn an_enormous_cpu_list_is_refused_not_expanded() {
     t.file("sys/devices/system/cpu/online", &"0-65536,".repeat(20_000));
     // A cpu list that would expand to billions of entries: refused, not built.
     let (tx, rx) = mpsc::channel();
-    let root = t.root();
+    let root = root_of(&t);
     std::thread::spawn(move || {
         let _ = tx.send(format!("{:?}", root.scope(|| pskit::cpu_count(true))));
     });
@@ -157,7 +113,7 @@ fn a_huge_regular_file_hits_the_cap_with_a_clear_error() {
     let line = "MemTotal:       16384 kB\n";
     let big = line.repeat((17 << 20) / line.len() + 1);
     t.file("proc/meminfo", &big);
-    let e = within(t.root(), pskit::virtual_memory);
+    let e = within(root_of(&t), pskit::virtual_memory);
     assert!(e.contains("proc/meminfo") && e.contains("MiB"), "{e}");
 }
 
@@ -170,7 +126,7 @@ fn an_unreadable_process_is_reported_not_dropped() {
         .file("proc/1/stat", good)
         .file("proc/2/stat", "2 (broken) garbage\n")
         .fifo("proc/3/stat");
-    let root = t.root();
+    let root = root_of(&t);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let r = root.scope(|| pskit::process::process_scan(&["name", "ppid"]));
@@ -193,6 +149,6 @@ fn an_unreadable_process_is_reported_not_dropped() {
         "{errors:?}"
     );
     // process_iter raises the first such error, as psutil's generator would.
-    let e = within(t.root(), || pskit::process_iter(&["name"]));
+    let e = within(root_of(&t), || pskit::process_iter(&["name"]));
     assert!(e.contains("2/stat"), "{e}");
 }

@@ -76,3 +76,51 @@ pub fn copy_executable(src: &std::path::Path, dst: &std::path::Path) {
         .success();
     assert!(ok, "cp {src:?} {dst:?}");
 }
+
+/// A scratch root tree under target/ (a real disk) for hostile-root tests, removed
+/// when dropped. Builder methods add files, FIFOs and symlinks below it.
+pub struct Tree(pub PathBuf);
+
+impl Tree {
+    /// A fresh, empty tree named after `name` and this process.
+    pub fn new(name: &str) -> Tree {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("tree-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Tree(dir)
+    }
+
+    fn place(&self, rel: &str) -> PathBuf {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let _ = std::fs::remove_file(&p);
+        p
+    }
+
+    /// A regular file holding `text`.
+    pub fn file(&self, rel: &str, text: &str) -> &Tree {
+        std::fs::write(self.place(rel), text).unwrap();
+        self
+    }
+
+    /// A FIFO (made by mkfifo(1)).
+    pub fn fifo(&self, rel: &str) -> &Tree {
+        let p = self.place(rel);
+        let ok = Command::new("mkfifo").arg(&p).status().unwrap().success();
+        assert!(ok, "mkfifo {p:?}");
+        self
+    }
+
+    /// A symlink to `target`.
+    pub fn link(&self, rel: &str, target: &str) -> &Tree {
+        std::os::unix::fs::symlink(target, self.place(rel)).unwrap();
+        self
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
