@@ -2,6 +2,8 @@
 //! for each pid, only the files the requested attributes need.
 
 use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 
 use serde_json::{Map, Value};
 
@@ -218,14 +220,27 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
     } else {
         HashMap::new()
     };
-    let results = scan::scan_map(&root, need, |e| -> Option<Result<ProcessInfo>> {
+    // Attributes read through a handle (cpu_percent, …) use psutil's cache.
+    let old = if others.is_empty() {
+        None
+    } else {
+        Some(pmap_snapshot(&root))
+    };
+    type Out = (Option<Arc<Process>>, Result<ProcessInfo>);
+    let results = scan::scan_map(&root, need, |e| -> Option<Out> {
         let e = match e {
             Ok(e) => e,
-            Err(err) => return Some(Err(err)),
+            Err(err) => return Some((None, Err(err))),
         };
         let s = &e.stat;
         let zombie = s.state == b'Z';
-        let process = Process::from_parts(root.clone(), e.pid, Some(s.starttime));
+        let handle = old
+            .as_ref()
+            .map(|old| handle_from(old, &root, e.pid, s.starttime));
+        let process = match &handle {
+            Some(h) => (**h).clone(),
+            None => Process::from_parts(root.clone(), e.pid, Some(s.starttime)),
+        };
         // cmdline: empty data is [] for a kernel thread, ZombieProcess (None) for a zombie.
         let cmdline = match e.cmdline {
             Some(Ok(b)) if b.is_empty() && zombie => None,
@@ -301,18 +316,30 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
             process,
             requested: requested.clone(),
         };
-        if !others.is_empty() {
-            match info
-                .process
-                .dict_of(&others, &Value::Null, attrs.is_empty())
-            {
-                Ok(m) => info.other = m,
+        if let Some(h) = &handle {
+            // Through the cached handle, so its state (cpu_percent's sample) lives on.
+            match h.dict_of(&others, &Value::Null, attrs.is_empty()) {
+                Ok(m) => {
+                    info.other = m;
+                    info.process = (**h).clone();
+                }
                 Err(err) if err.is_no_such_process() => return None,
-                Err(err) => return Some(Err(err)),
+                Err(err) => return Some((None, Err(err))),
             }
         }
-        Some(Ok(info))
+        Some((handle, Ok(info)))
     })?;
+    if old.is_some() {
+        let next: Generation = results
+            .iter()
+            .filter_map(|(h, _)| {
+                let h = h.as_ref()?;
+                Some(((h.pid(), h.ident?), h.clone()))
+            })
+            .collect();
+        pmap_store(&root, next);
+    }
+    let results = results.into_iter().map(|(_, r)| r);
     let mut scan = Scan {
         processes: Vec::with_capacity(results.len()),
         errors: Vec::new(),
@@ -324,6 +351,78 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
         }
     }
     Ok(scan)
+}
+
+/// psutil's `process_iter` cache (`_pmap`): per procfs directory, the handles of
+/// the last scan by (pid, start time). Handles keep per-process state between
+/// calls (cpu_percent's last sample, the cached name and exe), so
+/// `process_iter(&["cpu_percent"])` gives real figures from its second call on.
+/// A scan reads a snapshot of it without locking per process and stores the next
+/// generation (gone processes drop out) when it is done.
+type Generation = HashMap<(u32, u64), Arc<Process>>;
+static PMAP: Mutex<Option<HashMap<PathBuf, Arc<Generation>>>> = Mutex::new(None);
+
+fn pmap_snapshot(root: &Root) -> Arc<Generation> {
+    PMAP.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+        .and_then(|m| m.get(root.proc()).cloned())
+        .unwrap_or_default()
+}
+
+fn pmap_store(root: &Root, next: Generation) {
+    PMAP.lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get_or_insert_with(HashMap::new)
+        .insert(root.proc().to_path_buf(), Arc::new(next));
+}
+
+/// The cached handle for (pid, start time), or a new one.
+fn handle_from(old: &Generation, root: &Arc<Root>, pid: u32, start: u64) -> Arc<Process> {
+    old.get(&(pid, start))
+        .cloned()
+        .unwrap_or_else(|| Arc::new(Process::from_parts(root.clone(), pid, Some(start))))
+}
+
+/// Empties the handle cache of [`process_iter`] and [`processes`] (psutil
+/// `process_iter.cache_clear()`): the next call starts from fresh handles, so
+/// its `cpu_percent` values are 0.0 again.
+///
+/// ```
+/// pskit::process::process_iter_cache_clear();
+/// ```
+pub fn process_iter_cache_clear() {
+    *PMAP.lock().unwrap_or_else(|e| e.into_inner()) = None;
+}
+
+/// Every process as a handle, in pid order (psutil's bare `process_iter()`,
+/// which yields its cached `Process` objects). The handles are shared with the
+/// cache ([`Arc`]), so what a call on them remembers, such as `cpu_percent`'s
+/// last sample, is there again on the next `processes()` or [`process_iter`].
+///
+/// ```
+/// let procs = pskit::process::processes().unwrap();
+/// let me = procs.iter().find(|p| p.pid() == std::process::id()).unwrap();
+/// assert_eq!(me.cpu_percent(None).unwrap(), 0.0); // first sample
+/// let again = pskit::process::processes().unwrap();
+/// let me2 = again.iter().find(|p| p.pid() == std::process::id()).unwrap();
+/// assert!(std::sync::Arc::ptr_eq(me, me2)); // the same handle
+/// ```
+pub fn processes() -> Result<Vec<Arc<Process>>> {
+    let root = Root::current();
+    let old = pmap_snapshot(&root);
+    let found = scan::scan_map(&root, scan::Need::default(), |e| {
+        let e = e.ok()?;
+        Some(handle_from(&old, &root, e.pid, e.stat.starttime))
+    })?;
+    pmap_store(
+        &root,
+        found
+            .iter()
+            .filter_map(|h| Some(((h.pid(), h.ident?), h.clone())))
+            .collect(),
+    );
+    Ok(found)
 }
 
 /// What [`process_scan`] found: every process it could read, and an error for

@@ -24,7 +24,9 @@ mod types;
 pub use as_dict::ATTRS;
 pub use control::{wait_procs, WaitProcs};
 pub use handle::Process;
-pub use iter::{process_iter, process_scan, ProcessInfo, Scan};
+pub use iter::{
+    process_iter, process_iter_cache_clear, process_scan, processes, ProcessInfo, Scan,
+};
 pub use popen::Popen;
 pub use sockets::ProcessConnection;
 pub use types::*;
