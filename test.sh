@@ -8,13 +8,14 @@ cd "$(dirname "$0")"
 
 log() { printf '\n== %s\n' "$*"; }
 
-# Debian packages: procps (free, vmstat, ps), util-linux (setpriv), iproute2 (ss, ip), tmux,
-# python3 with pip. Only what is missing is installed.
+# Debian packages: procps (free, vmstat, ps), util-linux (setpriv, unshare), iproute2 (ss,
+# ip), tmux, lm-sensors, python3 with pip. Only what is missing is installed.
 need=()
 command -v free >/dev/null 2>&1 || need+=(procps)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v ss >/dev/null 2>&1 || need+=(iproute2)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+command -v sensors >/dev/null 2>&1 || need+=(lm-sensors)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-pip)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 if ((${#need[@]})); then

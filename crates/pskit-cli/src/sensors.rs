@@ -104,6 +104,14 @@ pub fn run(args: Args) -> CmdResult {
     } else {
         print_text(&all, if args.fahrenheit { 'F' } else { 'C' });
     }
+    if all.temperatures.is_empty() && all.fans.is_empty() && all.battery.is_none() {
+        // lm-sensors' words, on stderr, and its exit status 1 (JSON is printed first).
+        eprintln!(
+            "No sensors found!\nMake sure you loaded all the kernel drivers you need.\n\
+             Try sensors-detect to find out which these are."
+        );
+        failed = true;
+    }
     Ok(if failed {
         ExitCode::FAILURE
     } else {
@@ -146,9 +154,6 @@ fn print_text(all: &Everything, unit: char) {
     }
     match &all.battery {
         Some(b) => println!("{}", battery_line(b)),
-        None if chips.is_empty() => {
-            println!("No sensors found: no temperature sensors, fans or battery.")
-        }
         None => {}
     }
 }
