@@ -152,9 +152,8 @@ fn print_text(all: &Everything, unit: char) {
         }
         println!();
     }
-    match &all.battery {
-        Some(b) => println!("{}", battery_line(b)),
-        None => {}
+    if let Some(b) = &all.battery {
+        println!("{}", battery_line(b));
     }
 }
 
