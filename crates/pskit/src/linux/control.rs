@@ -36,13 +36,31 @@ pub(crate) fn map_errno(pid: u32, e: std::io::Error, what: &str) -> Error {
     }
 }
 
-/// Opens a pidfd; `Ok(None)` when the kernel has none (ENOSYS, < 5.3) or `pid`
-/// is a thread that leads no thread group (EINVAL, or ENOENT since Linux 6.9).
-fn open_pidfd(pid: u32) -> Result<Option<OwnedFd>> {
-    match pidfd_open(raw_pid(pid)?, PidfdFlags::empty()) {
+/// pidfd_open(2) with the errno as it is: `Ok(None)` when the kernel has no
+/// pidfds (ENOSYS, < 5.3) or `pid` is a thread that leads no thread group
+/// (EINVAL, or ENOENT since Linux 6.9); ESRCH for a pid beyond pid_t.
+pub(crate) fn try_pidfd(pid: u32) -> std::result::Result<Option<OwnedFd>, Errno> {
+    let Some(raw) = i32::try_from(pid).ok().and_then(Pid::from_raw) else {
+        return Err(Errno::SRCH);
+    };
+    match pidfd_open(raw, PidfdFlags::empty()) {
         Ok(fd) => Ok(Some(fd)),
         Err(Errno::NOSYS) | Err(Errno::INVAL) | Err(Errno::NOENT) => Ok(None),
-        Err(e) => Err(map_errno(pid, e.into(), "pidfd_open")),
+        Err(e) => Err(e),
+    }
+}
+
+/// [`try_pidfd`] with psutil's errors.
+fn open_pidfd(pid: u32) -> Result<Option<OwnedFd>> {
+    raw_pid(pid)?;
+    try_pidfd(pid).map_err(|e| map_errno(pid, e.into(), "pidfd_open"))
+}
+
+/// psutil's error for a failed signal to `pid`.
+fn signal_error(pid: u32, sig: i32, e: std::io::Error) -> Error {
+    match e.raw_os_error() {
+        Some(libc::EINVAL) => Error::InvalidArgument(format!("invalid signal number {sig}")),
+        _ => map_errno(pid, e, "pidfd_send_signal"),
     }
 }
 
@@ -64,10 +82,7 @@ pub(crate) fn send_signal(pid: u32, sig: i32, verify: impl FnOnce() -> Result<()
         Some(fd) => sys::pidfd_send_signal(fd.as_fd(), sig),
         None => sys::kill(pid as i32, sig),
     };
-    sent.map_err(|e| match e.raw_os_error() {
-        Some(libc::EINVAL) => Error::InvalidArgument(format!("invalid signal number {sig}")),
-        _ => map_errno(pid, e, "pidfd_send_signal"),
-    })
+    sent.map_err(|e| signal_error(pid, sig, e))
 }
 
 /// psutil's exit-code convention: the exit status, or −signal for a signal death.
@@ -159,10 +174,7 @@ fn poll_exit(
 
 /// Sends `sig` through a pidfd: it reaches that process or nothing.
 pub(crate) fn pidfd_signal(fd: &OwnedFd, pid: u32, sig: i32) -> Result<()> {
-    sys::pidfd_send_signal(fd.as_fd(), sig).map_err(|e| match e.raw_os_error() {
-        Some(libc::EINVAL) => Error::InvalidArgument(format!("invalid signal number {sig}")),
-        _ => map_errno(pid, e, "pidfd_send_signal"),
-    })
+    sys::pidfd_send_signal(fd.as_fd(), sig).map_err(|e| signal_error(pid, sig, e))
 }
 
 /// psutil's `wait` on a pinned handle: polls its pidfd, then reaps it with

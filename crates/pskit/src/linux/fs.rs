@@ -19,7 +19,8 @@
 use std::cell::RefCell;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Read};
-use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+use std::os::fd::AsFd;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -134,38 +135,29 @@ pub(crate) fn open_checked(path: &Path) -> io::Result<File> {
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(path)?;
-    let trusted = path
-        .parent()
-        .is_some_and(|p| p.starts_with("/proc") || p.starts_with("/sys"))
-        && kernel_fs(path);
-    if !trusted {
-        let kind = f.metadata()?.file_type();
-        if !kind.is_file() {
-            let what = if kind.is_fifo() {
-                "a FIFO"
-            } else if kind.is_char_device() {
-                "a character device"
-            } else if kind.is_block_device() {
-                "a block device"
-            } else if kind.is_socket() {
-                "a socket"
-            } else if kind.is_dir() {
-                "a directory"
-            } else {
-                "something else"
-            };
-            return Err(not_regular(what));
-        }
+    if !kernel_fs(path) {
+        ensure_regular(&f)?;
     }
     Ok(f)
 }
 
-/// The error for a special file found where a regular file was expected.
-pub(crate) fn not_regular(what: &str) -> io::Error {
-    io::Error::new(
+/// One fstat: an error naming what `fd` is when it is not a regular file (a FIFO
+/// or a device where a /proc or /sys file was expected).
+pub(crate) fn ensure_regular(fd: impl AsFd) -> io::Result<()> {
+    use rustix::fs::FileType;
+    let what = match FileType::from_raw_mode(rustix::fs::fstat(fd)?.st_mode) {
+        FileType::RegularFile => return Ok(()),
+        FileType::Fifo => "a FIFO",
+        FileType::CharacterDevice => "a character device",
+        FileType::BlockDevice => "a block device",
+        FileType::Socket => "a socket",
+        FileType::Directory => "a directory",
+        _ => "something else",
+    };
+    Err(io::Error::new(
         io::ErrorKind::InvalidInput,
         format!("{what} where a regular file was expected"),
-    )
+    ))
 }
 
 /// The error for a file past its size cap.

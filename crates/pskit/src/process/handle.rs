@@ -111,6 +111,15 @@ pub(crate) struct Pin {
     pub(crate) reap: Mutex<()>,
 }
 
+impl Pin {
+    fn new(fd: OwnedFd) -> Arc<Pin> {
+        Arc::new(Pin {
+            fd,
+            reap: Mutex::new(()),
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 enum PinState {
     /// Not tried yet (handles from scans): the first action pins.
@@ -203,7 +212,7 @@ impl Process {
         // Ok(None): no pidfds for this pid (Never); Err(()): none now, such as
         // out of fds (Lazy: the first action tries again).
         let fd: std::result::Result<Option<OwnedFd>, ()> = if root.is_host() && pid != 0 {
-            match open_pidfd(pid) {
+            match crate::linux::control::try_pidfd(pid) {
                 Ok(fd) => Ok(fd),
                 Err(Errno::SRCH) => return Err(not_found()),
                 Err(_) => Err(()),
@@ -228,27 +237,26 @@ impl Process {
                 if !pidfd_alive(&fd)? {
                     return Err(not_found());
                 }
-                PinState::Pinned(Arc::new(Pin {
-                    fd,
-                    reap: Mutex::new(()),
-                }))
+                PinState::Pinned(Pin::new(fd))
             }
             Ok(None) => PinState::Never,
             Err(()) => PinState::Lazy,
         };
-        let p = Process::from_parts(root, pid, ident);
-        *p.pin.lock().unwrap_or_else(|e| e.into_inner()) = pin;
-        Ok(p)
+        Ok(Process::with_pin(root, pid, ident, pin))
     }
 
     /// A handle from a scan: pid and start time, no fd until its first action.
     pub(crate) fn from_parts(root: Arc<Root>, pid: u32, ident: Option<u64>) -> Process {
+        Process::with_pin(root, pid, ident, PinState::Lazy)
+    }
+
+    fn with_pin(root: Arc<Root>, pid: u32, ident: Option<u64>, pin: PinState) -> Process {
         Process {
             pid,
             ident,
             root,
             state: Mutex::new(State::default()),
-            pin: Mutex::new(PinState::Lazy),
+            pin: Mutex::new(pin),
         }
     }
 
@@ -306,6 +314,10 @@ impl Process {
         self.pin.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
+    fn set_pin(&self, pin: PinState) {
+        *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = pin;
+    }
+
     /// The pidfd this handle is pinned to, pinning it now if it came from a scan
     /// (open a pidfd, confirm the start time, confirm the fd's process still
     /// alive). `Ok(None)` when pidfds cannot be had for it; NoSuchProcess when the
@@ -317,13 +329,13 @@ impl Process {
             PinState::Lazy => {}
         }
         if !self.root.is_host() || self.pid == 0 {
-            *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = PinState::Never;
+            self.set_pin(PinState::Never);
             return Ok(None);
         }
-        let fd = match open_pidfd(self.pid) {
+        let fd = match crate::linux::control::try_pidfd(self.pid) {
             Ok(Some(fd)) => fd,
             Ok(None) => {
-                *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = PinState::Never;
+                self.set_pin(PinState::Never);
                 return Ok(None);
             }
             Err(Errno::SRCH) => return Err(self.gone()),
@@ -334,11 +346,8 @@ impl Process {
         if !pidfd_alive(&fd)? {
             return Err(self.gone());
         }
-        let pin = Arc::new(Pin {
-            fd,
-            reap: Mutex::new(()),
-        });
-        *self.pin.lock().unwrap_or_else(|e| e.into_inner()) = PinState::Pinned(pin.clone());
+        let pin = Pin::new(fd);
+        self.set_pin(PinState::Pinned(pin.clone()));
         Ok(Some(pin))
     }
 
@@ -493,21 +502,5 @@ impl Process {
     /// A path below this process's procfs directory.
     pub(crate) fn path(&self, rel: &str) -> std::path::PathBuf {
         sys::pid_path(&self.root, self.pid, rel)
-    }
-}
-
-/// pidfd_open(2): `Ok(None)` when the kernel has no pidfds (ENOSYS) or the pid is
-/// a thread that leads no thread group (EINVAL before Linux 6.9, ENOENT since).
-fn open_pidfd(pid: u32) -> std::result::Result<Option<OwnedFd>, Errno> {
-    let Some(raw) = i32::try_from(pid)
-        .ok()
-        .and_then(rustix::process::Pid::from_raw)
-    else {
-        return Err(Errno::SRCH);
-    };
-    match rustix::process::pidfd_open(raw, rustix::process::PidfdFlags::empty()) {
-        Ok(fd) => Ok(Some(fd)),
-        Err(Errno::NOSYS) | Err(Errno::INVAL) | Err(Errno::NOENT) => Ok(None),
-        Err(e) => Err(e),
     }
 }

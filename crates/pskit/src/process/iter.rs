@@ -237,9 +237,19 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
         let handle = old
             .as_ref()
             .map(|old| handle_from(old, &root, e.pid, s.starttime));
-        let process = match &handle {
-            Some(h) => (**h).clone(),
-            None => Process::from_parts(root.clone(), e.pid, Some(s.starttime)),
+        // Attributes beyond the scan are read through the cached handle, so its
+        // state (cpu_percent's sample) lives on; the result carries a copy made
+        // after that read.
+        let (process, other) = match &handle {
+            Some(h) => match h.dict_of(&others, &Value::Null, attrs.is_empty()) {
+                Ok(m) => ((**h).clone(), m),
+                Err(err) if err.is_no_such_process() => return None,
+                Err(err) => return Some((None, Err(err))),
+            },
+            None => (
+                Process::from_parts(root.clone(), e.pid, Some(s.starttime)),
+                Map::new(),
+            ),
         };
         // cmdline: empty data is [] for a kernel thread, ZombieProcess (None) for a zombie.
         let cmdline = match e.cmdline {
@@ -259,7 +269,7 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
         } else {
             None
         };
-        let mut info = ProcessInfo {
+        let info = ProcessInfo {
             ppid: want("ppid").then_some(s.ppid),
             name,
             status: want("status").then(|| status_from_letter(s.state)),
@@ -312,21 +322,10 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
                 minor: s.minflt,
                 major: s.majflt,
             }),
-            other: Map::new(),
+            other,
             process,
             requested: requested.clone(),
         };
-        if let Some(h) = &handle {
-            // Through the cached handle, so its state (cpu_percent's sample) lives on.
-            match h.dict_of(&others, &Value::Null, attrs.is_empty()) {
-                Ok(m) => {
-                    info.other = m;
-                    info.process = (**h).clone();
-                }
-                Err(err) if err.is_no_such_process() => return None,
-                Err(err) => return Some((None, Err(err))),
-            }
-        }
         Some((handle, Ok(info)))
     })?;
     if old.is_some() {

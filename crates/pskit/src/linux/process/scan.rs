@@ -75,17 +75,7 @@ impl Buf {
             Mode::empty(),
         )?;
         if self.1 {
-            let kind = rustix::fs::FileType::from_raw_mode(rustix::fs::fstat(&fd)?.st_mode);
-            if !kind.is_file() {
-                return Err(Fail::Refused(crate::linux::fs::not_regular(match kind {
-                    rustix::fs::FileType::Fifo => "a FIFO",
-                    rustix::fs::FileType::CharacterDevice => "a character device",
-                    rustix::fs::FileType::BlockDevice => "a block device",
-                    rustix::fs::FileType::Socket => "a socket",
-                    rustix::fs::FileType::Directory => "a directory",
-                    _ => "something else",
-                })));
-            }
+            crate::linux::fs::ensure_regular(&fd).map_err(Fail::Refused)?;
         }
         let mut len = 0;
         loop {
@@ -130,11 +120,6 @@ fn cstr(path: &[u8]) -> &std::ffi::CStr {
 
 fn vanished(e: &Fail) -> bool {
     matches!(e, Fail::Errno(Errno::NOENT | Errno::SRCH))
-}
-
-/// Errors that mean "not allowed" (psutil's AccessDenied: the field is left out).
-fn denied(e: &Fail) -> bool {
-    matches!(e, Fail::Errno(Errno::ACCESS | Errno::PERM))
 }
 
 fn open_table(root: &Root) -> Result<(OwnedFd, Vec<u32>)> {
@@ -243,7 +228,8 @@ fn scan_pids(
                     Some(Ok(parse::parse_status_upto(&b_status.0[..n], last)))
                 }
                 Err(e) if vanished(&e) => continue,
-                Err(Fail::Errno(e)) if denied(&Fail::Errno(e)) => Some(Err(e)),
+                // Not allowed (psutil's AccessDenied): the field is left out.
+                Err(Fail::Errno(e @ (Errno::ACCESS | Errno::PERM))) => Some(Err(e)),
                 Err(e) => {
                     f(Err(file_error(root, pid, "status", e)));
                     continue;
@@ -263,7 +249,8 @@ fn scan_pids(
                     }
                 },
                 Err(e) if vanished(&e) => continue,
-                Err(Fail::Errno(e)) if denied(&Fail::Errno(e)) => Some(Err(e)),
+                // Not allowed (psutil's AccessDenied): the field is left out.
+                Err(Fail::Errno(e @ (Errno::ACCESS | Errno::PERM))) => Some(Err(e)),
                 Err(e) => {
                     f(Err(file_error(root, pid, "statm", e)));
                     continue;
@@ -278,7 +265,8 @@ fn scan_pids(
             match b_cmd.read_at(dirfd, cstr(&path), crate::linux::fs::LARGE) {
                 Ok(n) => Some(Ok(n)),
                 Err(e) if vanished(&e) => continue,
-                Err(Fail::Errno(e)) if denied(&Fail::Errno(e)) => Some(Err(e)),
+                // Not allowed (psutil's AccessDenied): the field is left out.
+                Err(Fail::Errno(e @ (Errno::ACCESS | Errno::PERM))) => Some(Err(e)),
                 Err(e) => {
                     f(Err(file_error(root, pid, "cmdline", e)));
                     continue;
