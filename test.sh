@@ -32,6 +32,16 @@ if ! python3 -c 'import psutil, sys; sys.exit(psutil.__version__ != "7.2.2")' 2>
 fi
 python3 -c 'import psutil; assert psutil.__version__ == "7.2.2", psutil.__version__'
 
+# psutil's source distribution (its example scripts and its test suite are judges;
+# nothing of it is committed here).
+if [ ! -f target/psutil-sdist/psutil-7.2.2/scripts/free.py ]; then
+    log "downloading psutil 7.2.2's sdist from PyPI (target/psutil-sdist)"
+    mkdir -p target/psutil-sdist
+    python3 -m pip download -q --disable-pip-version-check --no-binary :all: --no-deps \
+        psutil==7.2.2 -d target/psutil-sdist
+    tar xzf target/psutil-sdist/psutil-7.2.2.tar.gz -C target/psutil-sdist
+fi
+
 for c in rustfmt clippy; do
     rustup component list --installed 2>/dev/null | grep -q "^$c" || rustup component add "$c"
 done

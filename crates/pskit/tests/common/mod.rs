@@ -124,3 +124,53 @@ impl Drop for Tree {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The `scripts/` directory of psutil 7.2.2's source distribution, downloaded from
+/// PyPI at test time (psutil's code is never committed here) into
+/// `target/psutil-sdist/`. The README's test command downloads it first; a plain
+/// `cargo test` downloads it on first use. Safe when tests race: each downloads
+/// into its own scratch directory and renames it into place.
+///
+/// Panics (failing the test) when the sdist cannot be had: the judge must not
+/// be skipped silently.
+pub fn psutil_scripts() -> PathBuf {
+    let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/psutil-sdist");
+    let dir = base.join("psutil-7.2.2");
+    if dir.join("scripts/free.py").is_file() {
+        return dir.join("scripts");
+    }
+    let scratch = base.join(format!(
+        "tmp-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).expect("create the sdist scratch directory");
+    let out = Command::new("python3")
+        .args(["-m", "pip", "download", "--disable-pip-version-check", "-q"])
+        .args(["--no-binary", ":all:", "--no-deps", "psutil==7.2.2", "-d"])
+        .arg(&scratch)
+        .output()
+        .expect("python3 with pip must be installed (the README's test command installs it)");
+    assert!(
+        out.status.success(),
+        "pip download psutil==7.2.2 failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let tar = Command::new("tar")
+        .arg("xzf")
+        .arg(scratch.join("psutil-7.2.2.tar.gz"))
+        .arg("-C")
+        .arg(&scratch)
+        .status()
+        .expect("tar must be installed");
+    assert!(tar.success(), "could not unpack psutil's sdist");
+    // Another test may have won the race; either copy is the same sdist.
+    let _ = std::fs::rename(scratch.join("psutil-7.2.2"), &dir);
+    let _ = std::fs::remove_dir_all(&scratch);
+    assert!(
+        dir.join("scripts/free.py").is_file(),
+        "psutil's sdist lacks scripts/"
+    );
+    dir.join("scripts")
+}
