@@ -63,7 +63,7 @@ pub fn run(args: Args) -> CmdResult {
     let mut signalled = Vec::new();
     let mut found_any = vec![false; args.names.len()];
     for p in procs {
-        let Some(name) = &p.name else { continue };
+        let Some(name) = p.name.get() else { continue };
         let Some(i) = args.names.iter().position(|n| matches(n, name, args.exact)) else {
             continue;
         };

@@ -24,7 +24,7 @@ pub fn run(args: Args) -> CmdResult {
         let by_name = p.name.as_deref() == Some(args.name.as_str());
         let by_cmd = p
             .cmdline
-            .as_ref()
+            .get()
             .and_then(|c| c.first())
             .map(|c0| c0.rsplit('/').next() == Some(args.name.as_str()))
             .unwrap_or(false);

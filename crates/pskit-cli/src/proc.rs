@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use pskit::process::Attr;
 use serde_json::Value;
 
 use crate::fmt::{bytes2human, print_json, CmdResult};
@@ -48,17 +49,17 @@ pub fn run(args: Args) -> CmdResult {
         Ok(p) => p,
         Err(code) => return Ok(code),
     };
-    let d = match p.as_dict(&[], Value::Null) {
-        Ok(d) => d,
+    let d = match p.as_dict([] as [Attr; 0]) {
+        Ok(d) => d.info(Value::Null),
         // psutil's as_dict raises NoSuchProcess for a kernel thread (its environ
         // read gives ESRCH); the process is there, so show what can be read.
         Err(e) if e.is_no_such_process() && p.is_running() => {
             let mut d = serde_json::Map::new();
-            for name in pskit::process::ATTRS {
-                if let Ok(one) = p.as_dict(&[name], Value::Null) {
-                    d.extend(one);
-                } else if name != "ionice" && name != "net_connections" {
-                    d.insert(name.into(), Value::Null);
+            for attr in Attr::ALL {
+                if let Ok(one) = p.as_dict([attr]) {
+                    d.extend(one.info(Value::Null));
+                } else if attr != Attr::Ionice && attr != Attr::NetConnections {
+                    d.insert(attr.name().into(), Value::Null);
                 }
             }
             d

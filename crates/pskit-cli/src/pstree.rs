@@ -74,7 +74,7 @@ pub fn run(args: Args) -> CmdResult {
     }
     let mut roots = Vec::new();
     for p in &procs {
-        match p.ppid {
+        match p.ppid.value() {
             Some(pp) if pp != p.pid() && tree.names.contains_key(&pp) => {
                 tree.kids.entry(pp).or_default().push(p.pid())
             }

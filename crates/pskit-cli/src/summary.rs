@@ -51,7 +51,7 @@ fn busiest(before: Vec<pskit::ProcessInfo>, secs: f64, n: usize) -> Vec<Busy> {
         .iter()
         .map(|i| (i.pid(), (&i.process, cpu(i))))
         .collect();
-    let mut now: Vec<Busy> = pskit::process_iter(&BUSY_ATTRS)
+    let mut now: Vec<Busy> = pskit::process_iter(BUSY_ATTRS)
         .unwrap_or_default()
         .into_iter()
         .map(|i| {
@@ -65,7 +65,7 @@ fn busiest(before: Vec<pskit::ProcessInfo>, secs: f64, n: usize) -> Vec<Busy> {
                 cpu_percent: ((cpu(&i) - start).max(0.0) / secs * 1000.0).round() / 10.0,
                 rss: i.memory_info.map(|m| m.rss).unwrap_or(0),
                 name: i.name.unwrap_or_default(),
-                username: i.username,
+                username: i.username.value(),
             }
         })
         .collect();
@@ -135,7 +135,7 @@ fn collect() -> pskit::Result<Summary> {
     // Prime the per-thread samples, wait, then read the deltas.
     pskit::cpu_percent(None)?;
     pskit::cpu_percent_percpu(None)?;
-    let before = pskit::process_iter(&BUSY_ATTRS).unwrap_or_default();
+    let before = pskit::process_iter(BUSY_ATTRS).unwrap_or_default();
     std::thread::sleep(SAMPLE);
     let cpu_percent = pskit::cpu_percent(None)?;
     let cpu_percent_percpu = pskit::cpu_percent_percpu(None)?;

@@ -129,7 +129,7 @@ fn an_unreadable_process_is_reported_not_dropped() {
     let root = root_of(&t);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
-        let r = root.scope(|| pskit::process::process_scan(&["name", "ppid"]));
+        let r = root.scope(|| pskit::process::process_scan(["name", "ppid"]));
         let _ = tx.send(r.map(|s| {
             (
                 s.processes.iter().map(|p| p.pid()).collect::<Vec<_>>(),
@@ -149,6 +149,6 @@ fn an_unreadable_process_is_reported_not_dropped() {
         "{errors:?}"
     );
     // process_iter raises the first such error, as psutil's generator would.
-    let e = within(root_of(&t), || pskit::process_iter(&["name"]));
+    let e = within(root_of(&t), || pskit::process_iter(["name"]));
     assert!(e.contains("2/stat"), "{e}");
 }

@@ -155,7 +155,8 @@ fn zombie_rules() {
     ));
     assert_eq!(z.name().unwrap(), "defunct");
     let d = z
-        .as_dict(&["cmdline", "name", "status"], serde_json::json!("AD"))
+        .as_dict(["cmdline", "name", "status"])
+        .map(|d| d.info(serde_json::json!("AD")))
         .unwrap();
     assert_eq!(d["cmdline"], "AD");
     assert_eq!(d["name"], "defunct");
@@ -193,7 +194,7 @@ fn process_iter_on_the_fixture() {
         "create_time",
         "username",
     ];
-    let all = root().scope(|| pskit::process_iter(&attrs)).unwrap();
+    let all = root().scope(|| pskit::process_iter(attrs)).unwrap();
     assert_eq!(
         all.iter().map(|p| p.pid()).collect::<Vec<_>>(),
         [1, 77, 4242]
@@ -208,7 +209,8 @@ fn process_iter_on_the_fixture() {
         (1200 * 1024, 10240 * 1024, 800 * 1024, 732 * 1024)
     );
     // The zombie's cmdline is ad_value.
-    assert_eq!(all[1].cmdline, None);
+    assert_eq!(all[1].cmdline, pskit::process::Field::Denied);
+    assert!(!all[1].nice.is_requested());
     let info = all[1].info(serde_json::json!("AD"));
     assert_eq!(info["cmdline"], "AD");
     assert_eq!(info.keys().collect::<Vec<_>>(), attrs.to_vec());
@@ -217,7 +219,7 @@ fn process_iter_on_the_fixture() {
 #[test]
 fn invalid_attr_names() {
     let err = root()
-        .scope(|| pskit::process_iter(&["name", "nope"]))
+        .scope(|| pskit::process_iter(["name", "nope"]))
         .unwrap_err();
     assert!(matches!(err, pskit::Error::InvalidArgument(_)));
     assert!(err.to_string().contains("nope"));

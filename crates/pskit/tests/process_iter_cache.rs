@@ -6,11 +6,11 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 fn cpu_of(pid: u32) -> Option<f64> {
-    pskit::process_iter(&["cpu_percent"])
+    pskit::process_iter(["cpu_percent"])
         .unwrap()
         .into_iter()
         .find(|p| p.pid() == pid)
-        .and_then(|p| p.other.get("cpu_percent").and_then(|v| v.as_f64()))
+        .and_then(|p| p.cpu_percent.value())
 }
 
 #[test]

@@ -99,28 +99,26 @@ fn long_name_cmdline_environ_cwd() {
         .contains(&p));
 
     let ours = p
-        .as_dict(
-            &[
-                "name",
-                "cmdline",
-                "exe",
-                "environ",
-                "cwd",
-                "ppid",
-                "uids",
-                "gids",
-                "username",
-                "status",
-                "terminal",
-                "num_threads",
-                "create_time",
-                "nice",
-                "num_fds",
-                "cpu_affinity",
-                "memory_info",
-            ],
-            Value::Null,
-        )
+        .as_dict([
+            "name",
+            "cmdline",
+            "exe",
+            "environ",
+            "cwd",
+            "ppid",
+            "uids",
+            "gids",
+            "username",
+            "status",
+            "terminal",
+            "num_threads",
+            "create_time",
+            "nice",
+            "num_fds",
+            "cpu_affinity",
+            "memory_info",
+        ])
+        .map(|d| d.info(Value::Null))
         .unwrap();
     let theirs = psutil_dict(pid, "['name', 'cmdline', 'exe', 'environ', 'cwd', 'ppid', 'uids', 'gids', 'username', 'status', 'terminal', 'num_threads', 'create_time', 'nice', 'num_fds', 'cpu_affinity', 'memory_info']");
     for key in [
@@ -235,19 +233,17 @@ fn open_files_threads_nice_against_psutil() {
         assert_eq!((n.as_str(), *pos, mode.as_str()), (wn, wpos, wmode));
     }
     let ours = p
-        .as_dict(
-            &[
-                "open_files",
-                "nice",
-                "num_threads",
-                "num_fds",
-                "threads",
-                "io_counters",
-                "memory_maps",
-                "memory_full_info",
-            ],
-            Value::Null,
-        )
+        .as_dict([
+            "open_files",
+            "nice",
+            "num_threads",
+            "num_fds",
+            "threads",
+            "io_counters",
+            "memory_maps",
+            "memory_full_info",
+        ])
+        .map(|d| d.info(Value::Null))
         .unwrap();
     let theirs = psutil_dict(pid, "['open_files', 'nice', 'num_threads', 'num_fds', 'threads', 'io_counters', 'memory_maps', 'memory_full_info']");
     for key in ["open_files", "nice", "num_threads", "num_fds"] {
@@ -295,7 +291,7 @@ fn stopped_child() {
     let p = Process::new(pid).unwrap();
     let rp = rustix::process::Pid::from_raw(pid as i32).unwrap();
     rustix::process::kill_process(rp, rustix::process::Signal::STOP).unwrap();
-    wait_for("stop", || p.status().ok() == Some("stopped"));
+    wait_for("stop", || p.status().ok() == Some(pskit::STATUS_STOPPED));
     assert_eq!(psutil_dict(pid, "['status']")["status"], "stopped");
     rustix::process::kill_process(rp, rustix::process::Signal::CONT).unwrap();
 }
@@ -305,7 +301,7 @@ fn zombie_child() {
     let mut child = Command::new("true").spawn().unwrap();
     let pid = child.id();
     let p = Process::new(pid).unwrap();
-    wait_for("zombie", || p.status().ok() == Some("zombie"));
+    wait_for("zombie", || p.status().ok() == Some(pskit::STATUS_ZOMBIE));
     assert!(p.is_running(), "a zombie is running");
     assert!(matches!(
         p.cmdline(),
@@ -313,10 +309,8 @@ fn zombie_child() {
     ));
     assert!(matches!(p.exe(), Err(pskit::Error::ZombieProcess { .. })));
     let ours = p
-        .as_dict(
-            &["status", "cmdline", "exe", "name", "ppid", "memory_maps"],
-            Value::Null,
-        )
+        .as_dict(["status", "cmdline", "exe", "name", "ppid", "memory_maps"])
+        .map(|d| d.info(Value::Null))
         .unwrap();
     let theirs = psutil_dict(
         pid,
@@ -329,7 +323,8 @@ fn zombie_child() {
     assert!(p.memory_info().unwrap_err().is_no_such_process());
     assert!(p.open_files().unwrap_err().is_no_such_process());
     assert!(p
-        .as_dict(&[], Value::Null)
+        .as_dict([] as [&str; 0])
+        .map(|d| d.info(Value::Null))
         .unwrap_err()
         .is_no_such_process());
 }
@@ -416,7 +411,7 @@ fn process_iter_matches_psutil_on_stable_processes() {
         "memory_info",
         "username",
     ];
-    let ours = pskit::process_iter(&attrs).unwrap();
+    let ours = pskit::process_iter(attrs).unwrap();
     let me = ours.iter().find(|p| p.pid() == pid).unwrap();
     let info = Value::Object(me.info(Value::Null));
     let theirs = psutil_dict(pid, &format!("{attrs:?}"));
@@ -454,11 +449,11 @@ fn churn_scan_skips_vanished_processes() {
     });
     let mut scans = 0;
     while !spawner.is_finished() {
-        let all = pskit::process_iter(&[]).unwrap();
+        let all = pskit::process_iter(pskit::process::Attr::ALL).unwrap();
         assert!(all.iter().any(|p| p.pid() == std::process::id()));
         for p in pskit::pids().unwrap() {
             if let Ok(proc_) = Process::new(p) {
-                if let Err(e) = proc_.as_dict(&[], Value::Null) {
+                if let Err(e) = proc_.as_dict([] as [&str; 0]).map(|d| d.info(Value::Null)) {
                     assert!(e.is_no_such_process(), "{e}");
                 }
             }
@@ -485,7 +480,7 @@ fn large_table_scan_is_complete_and_in_pid_order() {
                 .unwrap_or(false)
         })
     });
-    let all = pskit::process_iter(&["name", "ppid", "cmdline", "username"]).unwrap();
+    let all = pskit::process_iter(["name", "ppid", "cmdline", "username"]).unwrap();
     assert!(all.len() >= 300);
     assert!(all.windows(2).all(|w| w[0].pid() < w[1].pid()));
     let me = std::process::id();
@@ -495,12 +490,12 @@ fn large_table_scan_is_complete_and_in_pid_order() {
             .find(|p| p.pid() == *pid)
             .expect("every child is listed");
         assert_eq!(p.name.as_deref(), Some("sleep"));
-        assert_eq!(p.ppid, Some(me));
+        assert_eq!(p.ppid.value(), Some(me));
         assert_eq!(
             p.cmdline.as_deref(),
             Some(&["sleep".to_string(), "1000".to_string()][..])
         );
-        assert!(p.username.is_some());
+        assert!(p.username.get().is_some());
     }
     // The same table, pid by pid.
     let pids = pskit::pids().unwrap();

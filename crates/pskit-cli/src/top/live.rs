@@ -61,7 +61,7 @@ impl Source for LiveSource {
         let mut errors = Vec::new();
         let system = self.header.read_checked(&mut errors);
         let at = Instant::now();
-        let infos = match pskit::process::process_scan(&self.attrs()) {
+        let infos = match pskit::process::process_scan(self.attrs()) {
             Ok(scan) => {
                 errors.extend(scan.errors.iter().map(|e| e.to_string()));
                 scan.processes
@@ -91,9 +91,8 @@ impl Source for LiveSource {
             };
             prev.insert(pid, (created, cpu_time));
             let mem = info.memory_info;
-            let nice = info.other.get("nice").and_then(|v| v.as_i64()).unwrap_or(0);
-            let io = info.other.get("io_counters");
-            let io_field = |k: &str| io.and_then(|v| v.get(k)).and_then(|v| v.as_u64());
+            let nice = i64::from(info.nice.unwrap_or(0));
+            let io = info.io_counters.get();
             let cmdline = info.cmdline.clone().unwrap_or_default();
             rows.push(ProcRow {
                 pid,
@@ -101,17 +100,21 @@ impl Source for LiveSource {
                 user: info
                     .username
                     .clone()
-                    .or_else(|| info.uids.map(|u| u.real.to_string()))
+                    .value()
+                    .or_else(|| info.uids.get().map(|u| u.real.to_string()))
                     .unwrap_or_else(|| "?".into()),
                 priority: 20 + nice,
                 nice,
                 virt: mem.map(|m| m.vms).unwrap_or(0),
                 res: mem.map(|m| m.rss).unwrap_or(0),
                 shr: mem.map(|m| m.shared).unwrap_or(0),
-                status: info.status.unwrap_or("?").to_string(),
+                status: info
+                    .status
+                    .unwrap_or(pskit::process::Status::Unknown)
+                    .to_string(),
                 cpu_percent,
                 memory_percent: match (mem, total_mem > 0.0) {
-                    (Some(m), true) => m.rss as f64 / total_mem * 100.0,
+                    (pskit::process::Field::Value(m), true) => m.rss as f64 / total_mem * 100.0,
                     _ => 0.0,
                 },
                 cpu_time,
@@ -119,15 +122,18 @@ impl Source for LiveSource {
                 // kthreadd (pid 2) and its children are the kernel's threads.
                 is_kernel_thread: pid == 2 || ppid == 2,
                 cmdline,
-                read_bytes: io_field("read_bytes"),
-                write_bytes: io_field("write_bytes"),
-                num_threads: info.num_threads,
-                cpu_num: info.cpu_num,
-                create_time: info.create_time,
-                terminal: info.terminal.clone().flatten(),
-                uid: info.uids.map(|u| u.real),
-                ctx_switches: info.num_ctx_switches.map(|c| (c.voluntary, c.involuntary)),
-                page_faults: info.page_faults.map(|f| (f.minor, f.major)),
+                read_bytes: io.map(|c| c.read_bytes),
+                write_bytes: io.map(|c| c.write_bytes),
+                num_threads: info.num_threads.value(),
+                cpu_num: info.cpu_num.value(),
+                create_time: info.create_time.value(),
+                terminal: info.terminal.clone().value().flatten(),
+                uid: info.uids.get().map(|u| u.real),
+                ctx_switches: info
+                    .num_ctx_switches
+                    .get()
+                    .map(|c| (c.voluntary, c.involuntary)),
+                page_faults: info.page_faults.get().map(|f| (f.minor, f.major)),
             });
             procs.insert(pid, info.process);
         }

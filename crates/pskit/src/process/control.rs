@@ -561,7 +561,7 @@ mod tests {
     fn status_eventually(p: &Process, want: &[&str]) -> &'static str {
         let mut s = "";
         for _ in 0..200 {
-            s = p.status().unwrap();
+            s = p.status().unwrap().as_str();
             if want.contains(&s) {
                 break;
             }
@@ -678,7 +678,7 @@ mod tests {
         // The live process received nothing and kept its settings.
         assert!(real.is_running());
         assert!(
-            ["sleeping", "running"].contains(&real.status().unwrap()),
+            ["sleeping", "running"].contains(&real.status().unwrap().as_str()),
             "not stopped"
         );
         assert_eq!(real.nice().unwrap(), before_nice);

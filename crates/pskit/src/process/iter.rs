@@ -5,10 +5,8 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use serde_json::{Map, Value};
-
-use super::as_dict::{validate, ATTRS};
 use super::handle::Process;
+use super::info::{resolve, Attr, AttrList, Field, ProcessInfo};
 use super::methods::{cpu_times_of, extend_name, memory_info_of, memory_info_of_status, page_size};
 use super::types::*;
 use crate::error::Result;
@@ -17,139 +15,33 @@ use crate::linux::process::{files, parse, scan};
 use crate::root::Root;
 
 /// Attributes the scan fills from stat, status, statm and cmdline.
-const SCANNED: [&str; 16] = [
-    "pid",
-    "ppid",
-    "name",
-    "status",
-    "cpu_times",
-    "memory_info",
-    "uids",
-    "gids",
-    "username",
-    "num_threads",
-    "num_ctx_switches",
-    "cmdline",
-    "create_time",
-    "terminal",
-    "cpu_num",
-    "page_faults",
+const SCANNED: [Attr; 16] = [
+    Attr::Pid,
+    Attr::Ppid,
+    Attr::Name,
+    Attr::Status,
+    Attr::CpuTimes,
+    Attr::MemoryInfo,
+    Attr::Uids,
+    Attr::Gids,
+    Attr::Username,
+    Attr::NumThreads,
+    Attr::NumCtxSwitches,
+    Attr::Cmdline,
+    Attr::CreateTime,
+    Attr::Terminal,
+    Attr::CpuNum,
+    Attr::PageFaults,
 ];
 
-/// One process of [`process_iter`], with the requested attributes (psutil's
-/// `p.info`). A field is `None` when it was not requested, or when reading it gave
-/// AccessDenied or ZombieProcess (psutil's `ad_value=None`); [`ProcessInfo::info`]
-/// tells the two apart.
-///
-/// ```
-/// for p in pskit::process_iter(&["name", "ppid"]).unwrap() {
-///     println!("{} {:?} {:?}", p.process.pid(), p.name, p.ppid);
-/// }
-/// ```
-#[derive(Debug, Clone)]
-pub struct ProcessInfo {
-    /// The process handle (pid and start time).
-    pub process: Process,
-    /// `ppid`.
-    pub ppid: Option<u32>,
-    /// `name`.
-    pub name: Option<String>,
-    /// `status`.
-    pub status: Option<&'static str>,
-    /// `cpu_times`.
-    pub cpu_times: Option<ProcessCpuTimes>,
-    /// `memory_info`.
-    pub memory_info: Option<MemoryInfo>,
-    /// `uids`.
-    pub uids: Option<Uids>,
-    /// `gids`.
-    pub gids: Option<Gids>,
-    /// `username`.
-    pub username: Option<String>,
-    /// `num_threads`.
-    pub num_threads: Option<u32>,
-    /// `num_ctx_switches`.
-    pub num_ctx_switches: Option<CtxSwitches>,
-    /// `cmdline`.
-    pub cmdline: Option<Vec<String>>,
-    /// `create_time`.
-    pub create_time: Option<f64>,
-    /// `terminal` (the inner None: no terminal).
-    pub terminal: Option<Option<String>>,
-    /// `cpu_num`.
-    pub cpu_num: Option<u32>,
-    /// `page_faults` (psutil 8.0).
-    pub page_faults: Option<PageFaults>,
-    /// Every other requested attribute, as `as_dict` gives it.
-    pub other: Map<String, Value>,
-    requested: std::sync::Arc<[&'static str]>,
-}
-
-impl ProcessInfo {
-    /// The pid.
-    ///
-    /// ```
-    /// let all = pskit::process_iter(&["pid"]).unwrap();
-    /// assert!(all.iter().any(|p| p.pid() == std::process::id()));
-    /// ```
-    pub fn pid(&self) -> u32 {
-        self.process.pid()
+/// A scanned attribute's field: not requested, the value, or (requested but not
+/// readable) denied, psutil's `ad_value`.
+fn field<T>(wanted: bool, v: Option<T>) -> Field<T> {
+    match (wanted, v) {
+        (false, _) => Field::NotRequested,
+        (true, Some(v)) => Field::Value(v),
+        (true, None) => Field::Denied,
     }
-
-    /// psutil's `p.info`: a map with exactly the requested attributes, unreadable
-    /// ones set to `ad_value`.
-    ///
-    /// ```
-    /// let all = pskit::process_iter(&["name", "uids"]).unwrap();
-    /// let info = all[0].info(serde_json::Value::Null);
-    /// assert!(info.contains_key("name") && info.contains_key("uids"));
-    /// ```
-    pub fn info(&self, ad_value: Value) -> Map<String, Value> {
-        fn v<T: serde::Serialize>(x: &Option<T>, ad: &Value) -> Value {
-            match x {
-                Some(x) => serde_json::to_value(x).unwrap_or(Value::Null),
-                None => ad.clone(),
-            }
-        }
-        let ad = &ad_value;
-        let mut m = Map::new();
-        for &name in self.requested.iter() {
-            let val = match name {
-                "pid" => Value::from(self.pid()),
-                "ppid" => v(&self.ppid, ad),
-                "name" => v(&self.name, ad),
-                "status" => v(&self.status, ad),
-                "cpu_times" => v(&self.cpu_times, ad),
-                "memory_info" => v(&self.memory_info, ad),
-                "uids" => v(&self.uids, ad),
-                "gids" => v(&self.gids, ad),
-                "username" => v(&self.username, ad),
-                "num_threads" => v(&self.num_threads, ad),
-                "num_ctx_switches" => v(&self.num_ctx_switches, ad),
-                "cmdline" => v(&self.cmdline, ad),
-                "create_time" => v(&self.create_time, ad),
-                "terminal" => v(&self.terminal, ad),
-                "cpu_num" => v(&self.cpu_num, ad),
-                "page_faults" => v(&self.page_faults, ad),
-                other => match self.other.get(other) {
-                    Some(Value::Null) => ad.clone(),
-                    Some(x) => x.clone(),
-                    // Left out: pskit cannot provide it (all attributes were asked for).
-                    None => continue,
-                },
-            };
-            m.insert(name.to_string(), val);
-        }
-        m
-    }
-}
-
-fn static_name(name: &str) -> Option<&'static str> {
-    ATTRS
-        .iter()
-        .chain(super::as_dict::EXTRA_ATTRS.iter())
-        .find(|a| **a == name)
-        .copied()
 }
 
 /// Every process, in pid order, with the requested attributes read (psutil
@@ -169,39 +61,42 @@ fn static_name(name: &str) -> Option<&'static str> {
 /// for what that guarantees and the one case it cannot (a reuse within the same
 /// clock tick before that first action).
 ///
+/// `attrs` holds [`Attr`] values or psutil's names (see [`AttrList`]); an empty
+/// list means every attribute of [`Attr::ALL`]. For psutil's bare
+/// `process_iter()`, which yields handles, see [`processes`].
+///
 /// ```
-/// let procs = pskit::process_iter(&["name", "cpu_times", "memory_info"]).unwrap();
+/// use pskit::process::Attr;
+/// let procs = pskit::process_iter([Attr::Name, Attr::CpuTimes, Attr::MemoryInfo]).unwrap();
 /// let me = procs.iter().find(|p| p.pid() == std::process::id()).unwrap();
-/// assert!(me.memory_info.unwrap().rss > 0);
+/// assert!(me.memory_info.get().unwrap().rss > 0);
+/// // psutil's names work too:
+/// let named = pskit::process_iter(["name", "ppid"]).unwrap();
+/// assert!(named.iter().all(|p| p.ppid.is_requested()));
 /// ```
-pub fn process_iter(attrs: &[&str]) -> Result<Vec<ProcessInfo>> {
-    let scan = scan_impl(attrs)?;
+pub fn process_iter(attrs: impl AttrList) -> Result<Vec<ProcessInfo>> {
+    let scan = scan_impl(&attrs)?;
     match scan.errors.into_iter().next() {
         Some(e) => Err(e),
         None => Ok(scan.processes),
     }
 }
 
-fn scan_impl(attrs: &[&str]) -> Result<Scan> {
-    validate(attrs)?;
-    let names: Vec<&'static str> = if attrs.is_empty() {
-        ATTRS.to_vec()
-    } else {
-        attrs.iter().filter_map(|a| static_name(a)).collect()
-    };
-    let want = |n: &str| names.contains(&n);
+fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
+    let (names, all) = resolve(attrs)?;
+    let want = |n: Attr| names.contains(&n);
     let mut need = scan::Need {
-        status: ["uids", "gids", "username", "num_ctx_switches"]
+        status: [Attr::Uids, Attr::Gids, Attr::Username, Attr::NumCtxSwitches]
             .iter()
-            .any(|n| want(n)),
-        status_tail: want("num_ctx_switches"),
+            .any(|n| want(*n)),
+        status_tail: want(Attr::NumCtxSwitches),
         statm: false,
-        cmdline: want("cmdline"),
-        name: want("name"),
+        cmdline: want(Attr::Cmdline),
+        name: want(Attr::Name),
     };
     // With status read anyway, memory_info comes from it and statm is not read.
-    need.statm = want("memory_info") && !need.status;
-    let others: Vec<&'static str> = names
+    need.statm = want(Attr::MemoryInfo) && !need.status;
+    let others: Vec<Attr> = names
         .iter()
         .copied()
         .filter(|n| !SCANNED.contains(n))
@@ -209,13 +104,13 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
     let root = Root::current();
     let tck = clk_tck();
     let page = page_size();
-    let boot = if want("create_time") {
+    let boot = if want(Attr::CreateTime) {
         Some(crate::linux::cpu::boot_time(&root)?)
     } else {
         None
     };
-    let requested: std::sync::Arc<[&'static str]> = names.clone().into();
-    let users: HashMap<u32, String> = if want("username") {
+    let requested: Arc<[Attr]> = names.clone().into();
+    let users: HashMap<u32, String> = if want(Attr::Username) {
         files::passwd_map(&root)
     } else {
         HashMap::new()
@@ -240,15 +135,25 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
         // Attributes beyond the scan are read through the cached handle, so its
         // state (cpu_percent's sample) lives on; the result carries a copy made
         // after that read.
-        let (process, other) = match &handle {
-            Some(h) => match h.dict_of(&others, &Value::Null, attrs.is_empty()) {
-                Ok(m) => ((**h).clone(), m),
-                Err(err) if err.is_no_such_process() => return None,
-                Err(err) => return Some((None, Err(err))),
-            },
-            None => (
+        let mut info = match &handle {
+            Some(h) => {
+                let read: Result<ProcessInfo> = h.oneshot(|hp| {
+                    let mut info = ProcessInfo::empty(hp.clone(), requested.clone());
+                    for &a in &others {
+                        info.read(hp, a, all)?;
+                    }
+                    info.process = hp.clone();
+                    Ok(info)
+                });
+                match read {
+                    Ok(info) => info,
+                    Err(err) if err.is_no_such_process() => return None,
+                    Err(err) => return Some((None, Err(err))),
+                }
+            }
+            None => ProcessInfo::empty(
                 Process::from_parts(root.clone(), e.pid, Some(s.starttime)),
-                Map::new(),
+                requested.clone(),
             ),
         };
         // cmdline: empty data is [] for a kernel thread, ZombieProcess (None) for a zombie.
@@ -259,73 +164,80 @@ fn scan_impl(attrs: &[&str]) -> Result<Scan> {
         };
         let status = e.status.and_then(|r| r.ok());
         let uids = status.as_ref().and_then(|st| st.uid);
-        let name = if want("name") {
+        if want(Attr::Name) {
             let comm = parse::lossy(s.comm);
             let from_cmd = || match &cmdline {
                 Some(c) => Ok(c.clone()),
                 None => Err(crate::linux::process::access_denied(e.pid)),
             };
-            extend_name(comm, from_cmd).ok()
-        } else {
-            None
-        };
-        let info = ProcessInfo {
-            ppid: want("ppid").then_some(s.ppid),
-            name,
-            status: want("status").then(|| status_from_letter(s.state)),
-            cpu_times: want("cpu_times").then(|| cpu_times_of(s, tck)),
-            memory_info: match (&e.statm, &status) {
+            info.name = field(true, extend_name(comm, from_cmd).ok());
+        }
+        info.ppid = field(want(Attr::Ppid), Some(s.ppid));
+        info.status = field(want(Attr::Status), Some(Status::from_letter(s.state)));
+        info.cpu_times = field(want(Attr::CpuTimes), Some(cpu_times_of(s, tck)));
+        info.memory_info = field(
+            want(Attr::MemoryInfo),
+            match (&e.statm, &status) {
                 (Some(Ok(v)), _) => Some(memory_info_of(v, page)),
-                (None, Some(st)) if want("memory_info") => Some(memory_info_of_status(st)),
+                (None, Some(st)) => Some(memory_info_of_status(st)),
                 _ => None,
             },
-            uids: uids.filter(|_| want("uids")).map(|u| Uids {
+        );
+        info.uids = field(
+            want(Attr::Uids),
+            uids.map(|u| Uids {
                 real: u[0],
                 effective: u[1],
                 saved: u[2],
             }),
-            gids: status
-                .as_ref()
-                .and_then(|st| st.gid)
-                .filter(|_| want("gids"))
-                .map(|g| Gids {
-                    real: g[0],
-                    effective: g[1],
-                    saved: g[2],
-                }),
-            username: match uids {
-                Some(u) if want("username") => Some(
-                    users
-                        .get(&u[0])
-                        .cloned()
-                        .unwrap_or_else(|| u[0].to_string()),
-                ),
-                _ => None,
-            },
-            // stat#20 holds the same count as status's Threads line.
-            num_threads: want("num_threads")
-                .then(|| u32::try_from(s.num_threads).unwrap_or(u32::MAX)),
-            num_ctx_switches: status
-                .as_ref()
-                .filter(|_| want("num_ctx_switches"))
-                .and_then(|st| {
-                    Some(CtxSwitches {
-                        voluntary: st.voluntary_ctxt_switches?,
-                        involuntary: st.nonvoluntary_ctxt_switches?,
-                    })
-                }),
-            cmdline: cmdline.filter(|_| want("cmdline")),
-            create_time: boot.map(|b| s.starttime as f64 / tck + b),
-            terminal: want("terminal").then(|| files::tty_name(&root, s.tty_nr)),
-            cpu_num: want("cpu_num").then_some(s.processor.max(0) as u32),
-            page_faults: want("page_faults").then_some(PageFaults {
+        );
+        info.gids = field(
+            want(Attr::Gids),
+            status.as_ref().and_then(|st| st.gid).map(|g| Gids {
+                real: g[0],
+                effective: g[1],
+                saved: g[2],
+            }),
+        );
+        info.username = field(
+            want(Attr::Username),
+            uids.map(|u| {
+                users
+                    .get(&u[0])
+                    .cloned()
+                    .unwrap_or_else(|| u[0].to_string())
+            }),
+        );
+        // stat#20 holds the same count as status's Threads line.
+        info.num_threads = field(
+            want(Attr::NumThreads),
+            Some(u32::try_from(s.num_threads).unwrap_or(u32::MAX)),
+        );
+        info.num_ctx_switches = field(
+            want(Attr::NumCtxSwitches),
+            status.as_ref().and_then(|st| {
+                Some(CtxSwitches {
+                    voluntary: st.voluntary_ctxt_switches?,
+                    involuntary: st.nonvoluntary_ctxt_switches?,
+                })
+            }),
+        );
+        info.cmdline = field(want(Attr::Cmdline), cmdline);
+        info.create_time = field(
+            want(Attr::CreateTime),
+            boot.map(|b| s.starttime as f64 / tck + b),
+        );
+        if want(Attr::Terminal) {
+            info.terminal = Field::Value(files::tty_name(&root, s.tty_nr));
+        }
+        info.cpu_num = field(want(Attr::CpuNum), Some(s.processor.max(0) as u32));
+        info.page_faults = field(
+            want(Attr::PageFaults),
+            Some(PageFaults {
                 minor: s.minflt,
                 major: s.majflt,
             }),
-            other,
-            process,
-            requested: requested.clone(),
-        };
+        );
         Some((handle, Ok(info)))
     })?;
     if old.is_some() {
@@ -453,6 +365,6 @@ pub struct Scan {
 /// }
 /// assert!(!scan.processes.is_empty());
 /// ```
-pub fn process_scan(attrs: &[&str]) -> Result<Scan> {
-    scan_impl(attrs)
+pub fn process_scan(attrs: impl AttrList) -> Result<Scan> {
+    scan_impl(&attrs)
 }

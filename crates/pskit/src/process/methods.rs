@@ -201,14 +201,16 @@ impl Process {
         Ok(out)
     }
 
-    /// The status string (psutil `status`, one of the `STATUS_*` constants).
+    /// The status (psutil `status`, one of the `STATUS_*` constants); it
+    /// displays as psutil's string.
     ///
     /// ```
     /// let s = pskit::Process::current().unwrap().status().unwrap();
-    /// assert_eq!(s, pskit::process::STATUS_RUNNING);
+    /// assert_eq!(s, pskit::STATUS_RUNNING);
+    /// assert_eq!(s.to_string(), "running");
     /// ```
-    pub fn status(&self) -> Result<&'static str> {
-        match self.stat(|s| Ok(status_from_letter(s.state))) {
+    pub fn status(&self) -> Result<Status> {
+        match self.stat(|s| Ok(Status::from_letter(s.state))) {
             Err(Error::ZombieProcess { .. }) => Ok(STATUS_ZOMBIE),
             r => r,
         }

@@ -10,10 +10,10 @@
 //! println!("{} uses {} bytes", me.name().unwrap(), mem.rss);
 //! ```
 
-mod as_dict;
 mod container;
 mod control;
 pub(crate) mod handle;
+mod info;
 mod iter;
 mod maps;
 mod methods;
@@ -21,12 +21,10 @@ mod popen;
 mod sockets;
 mod types;
 
-pub use as_dict::ATTRS;
 pub use control::{wait_procs, WaitProcs};
 pub use handle::Process;
-pub use iter::{
-    process_iter, process_iter_cache_clear, process_scan, processes, ProcessInfo, Scan,
-};
+pub use info::{AsAttr, Attr, AttrList, Field, ProcessInfo, ATTRS};
+pub use iter::{process_iter, process_iter_cache_clear, process_scan, processes, Scan};
 pub use popen::Popen;
 pub use sockets::ProcessConnection;
 pub use types::*;

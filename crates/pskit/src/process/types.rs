@@ -3,55 +3,198 @@
 
 use serde::Serialize;
 
-/// psutil `STATUS_RUNNING` (stat letter `R`).
-pub const STATUS_RUNNING: &str = "running";
-/// psutil `STATUS_SLEEPING` (`S`).
-pub const STATUS_SLEEPING: &str = "sleeping";
-/// psutil `STATUS_DISK_SLEEP` (`D`).
-pub const STATUS_DISK_SLEEP: &str = "disk-sleep";
-/// psutil `STATUS_STOPPED` (`T`).
-pub const STATUS_STOPPED: &str = "stopped";
-/// psutil `STATUS_TRACING_STOP` (`t`).
-pub const STATUS_TRACING_STOP: &str = "tracing-stop";
-/// psutil `STATUS_ZOMBIE` (`Z`).
-pub const STATUS_ZOMBIE: &str = "zombie";
-/// psutil `STATUS_DEAD` (`X` or `x`).
-pub const STATUS_DEAD: &str = "dead";
-/// psutil's `"wake-kill"` (`K`).
-pub const STATUS_WAKE_KILL: &str = "wake-kill";
-/// psutil `STATUS_WAKING` (`W`).
-pub const STATUS_WAKING: &str = "waking";
-/// psutil `STATUS_IDLE` (`I`).
-pub const STATUS_IDLE: &str = "idle";
-/// psutil `STATUS_PARKED` (`P`).
-pub const STATUS_PARKED: &str = "parked";
-/// psutil `STATUS_LOCKED` (exported, never produced on Linux).
-pub const STATUS_LOCKED: &str = "locked";
-/// psutil `STATUS_WAITING` (exported, never produced on Linux).
-pub const STATUS_WAITING: &str = "waiting";
-
-/// The stat letter to psutil's status string; an unknown letter gives `"?"`.
+/// A process status (psutil's `STATUS_*` strings), from the state letter of
+/// `/proc/PID/stat`. It displays and serializes as psutil's string and compares
+/// equal to it.
 ///
 /// ```
-/// assert_eq!(pskit::process::status_from_letter(b'S'), "sleeping");
-/// assert_eq!(pskit::process::status_from_letter(b'!'), "?");
+/// use pskit::process::Status;
+/// assert_eq!(Status::DiskSleep.to_string(), "disk-sleep");
+/// assert_eq!(Status::from_letter(b'S'), pskit::STATUS_SLEEPING);
+/// assert!(Status::Zombie == "zombie");
+/// assert_eq!(serde_json::to_value(Status::Idle).unwrap(), "idle");
 /// ```
-pub fn status_from_letter(c: u8) -> &'static str {
-    match c {
-        b'R' => STATUS_RUNNING,
-        b'S' => STATUS_SLEEPING,
-        b'D' => STATUS_DISK_SLEEP,
-        b'T' => STATUS_STOPPED,
-        b't' => STATUS_TRACING_STOP,
-        b'Z' => STATUS_ZOMBIE,
-        b'X' | b'x' => STATUS_DEAD,
-        b'K' => STATUS_WAKE_KILL,
-        b'W' => STATUS_WAKING,
-        b'I' => STATUS_IDLE,
-        b'P' => STATUS_PARKED,
-        _ => "?",
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// `"running"` (`R`).
+    Running,
+    /// `"sleeping"` (`S`).
+    Sleeping,
+    /// `"disk-sleep"` (`D`).
+    DiskSleep,
+    /// `"stopped"` (`T`).
+    Stopped,
+    /// `"tracing-stop"` (`t`).
+    TracingStop,
+    /// `"zombie"` (`Z`).
+    Zombie,
+    /// `"dead"` (`X` or `x`).
+    Dead,
+    /// `"wake-kill"` (`K`).
+    WakeKill,
+    /// `"waking"` (`W`).
+    Waking,
+    /// `"idle"` (`I`).
+    Idle,
+    /// `"parked"` (`P`).
+    Parked,
+    /// `"locked"` (exported by psutil, never produced on Linux).
+    Locked,
+    /// `"waiting"` (exported by psutil, never produced on Linux).
+    Waiting,
+    /// `"?"`: a letter psutil does not know.
+    Unknown,
+}
+
+impl Status {
+    /// The status for a stat state letter; an unknown letter gives
+    /// [`Status::Unknown`] (psutil's `"?"`).
+    ///
+    /// ```
+    /// use pskit::process::Status;
+    /// assert_eq!(Status::from_letter(b'R'), Status::Running);
+    /// assert_eq!(Status::from_letter(b'!').as_str(), "?");
+    /// ```
+    pub fn from_letter(c: u8) -> Status {
+        match c {
+            b'R' => Status::Running,
+            b'S' => Status::Sleeping,
+            b'D' => Status::DiskSleep,
+            b'T' => Status::Stopped,
+            b't' => Status::TracingStop,
+            b'Z' => Status::Zombie,
+            b'X' | b'x' => Status::Dead,
+            b'K' => Status::WakeKill,
+            b'W' => Status::Waking,
+            b'I' => Status::Idle,
+            b'P' => Status::Parked,
+            _ => Status::Unknown,
+        }
+    }
+
+    /// psutil's string for it.
+    ///
+    /// ```
+    /// assert_eq!(pskit::STATUS_TRACING_STOP.as_str(), "tracing-stop");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::Running => "running",
+            Status::Sleeping => "sleeping",
+            Status::DiskSleep => "disk-sleep",
+            Status::Stopped => "stopped",
+            Status::TracingStop => "tracing-stop",
+            Status::Zombie => "zombie",
+            Status::Dead => "dead",
+            Status::WakeKill => "wake-kill",
+            Status::Waking => "waking",
+            Status::Idle => "idle",
+            Status::Parked => "parked",
+            Status::Locked => "locked",
+            Status::Waiting => "waiting",
+            Status::Unknown => "?",
+        }
+    }
+
+    /// The status named by psutil's string.
+    ///
+    /// ```
+    /// use pskit::process::Status;
+    /// assert_eq!(Status::from_name("waking"), Some(Status::Waking));
+    /// assert_eq!(Status::from_name("busy"), None);
+    /// ```
+    pub fn from_name(name: &str) -> Option<Status> {
+        ALL_STATUSES.into_iter().find(|s| s.as_str() == name)
     }
 }
+
+const ALL_STATUSES: [Status; 14] = [
+    Status::Running,
+    Status::Sleeping,
+    Status::DiskSleep,
+    Status::Stopped,
+    Status::TracingStop,
+    Status::Zombie,
+    Status::Dead,
+    Status::WakeKill,
+    Status::Waking,
+    Status::Idle,
+    Status::Parked,
+    Status::Locked,
+    Status::Waiting,
+    Status::Unknown,
+];
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+impl Serialize for Status {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Status {
+    type Err = crate::Error;
+    fn from_str(s: &str) -> crate::Result<Status> {
+        Status::from_name(s)
+            .ok_or_else(|| crate::Error::InvalidArgument(format!("unknown process status {s:?}")))
+    }
+}
+
+impl PartialEq<str> for Status {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Status {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<Status> for &str {
+    fn eq(&self, other: &Status) -> bool {
+        *self == other.as_str()
+    }
+}
+
+impl AsRef<str> for Status {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+/// psutil `STATUS_RUNNING` (stat letter `R`).
+pub const STATUS_RUNNING: Status = Status::Running;
+/// psutil `STATUS_SLEEPING` (`S`).
+pub const STATUS_SLEEPING: Status = Status::Sleeping;
+/// psutil `STATUS_DISK_SLEEP` (`D`).
+pub const STATUS_DISK_SLEEP: Status = Status::DiskSleep;
+/// psutil `STATUS_STOPPED` (`T`).
+pub const STATUS_STOPPED: Status = Status::Stopped;
+/// psutil `STATUS_TRACING_STOP` (`t`).
+pub const STATUS_TRACING_STOP: Status = Status::TracingStop;
+/// psutil `STATUS_ZOMBIE` (`Z`).
+pub const STATUS_ZOMBIE: Status = Status::Zombie;
+/// psutil `STATUS_DEAD` (`X` or `x`).
+pub const STATUS_DEAD: Status = Status::Dead;
+/// psutil's `"wake-kill"` (`K`).
+pub const STATUS_WAKE_KILL: Status = Status::WakeKill;
+/// psutil `STATUS_WAKING` (`W`).
+pub const STATUS_WAKING: Status = Status::Waking;
+/// psutil `STATUS_IDLE` (`I`).
+pub const STATUS_IDLE: Status = Status::Idle;
+/// psutil `STATUS_PARKED` (`P`).
+pub const STATUS_PARKED: Status = Status::Parked;
+/// psutil `STATUS_LOCKED` (exported, never produced on Linux).
+pub const STATUS_LOCKED: Status = Status::Locked;
+/// psutil `STATUS_WAITING` (exported, never produced on Linux).
+pub const STATUS_WAITING: Status = Status::Waiting;
 
 /// psutil `IOPRIO_CLASS_NONE`: no I/O priority was ever set.
 pub const IOPRIO_CLASS_NONE: i32 = 0;
