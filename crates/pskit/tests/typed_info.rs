@@ -118,3 +118,66 @@ fn status_letters_strings_and_json() {
     assert_eq!("locked".parse::<Status>().unwrap(), pskit::STATUS_LOCKED);
     assert!("busy".parse::<Status>().is_err());
 }
+
+/// psutil's messages quote the name once it is known: every getter of a handle
+/// whose process is gone says `process no longer exists (pid=…, name='…')`.
+#[test]
+fn every_getter_names_the_gone_process() {
+    let mut child = Command::new("sleep").arg("30").spawn().unwrap();
+    let p = pskit::Process::new(child.id()).unwrap();
+    assert_eq!(p.name().unwrap(), "sleep");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    type Getter = fn(&pskit::Process) -> pskit::Result<()>;
+    let getters: Vec<(&str, Getter)> = vec![
+        ("ppid", |p| p.ppid().map(drop)),
+        ("exe", |p| p.exe().map(drop)),
+        ("cmdline", |p| p.cmdline().map(drop)),
+        ("environ", |p| p.environ().map(drop)),
+        ("create_time", |p| p.create_time().map(drop)),
+        ("status", |p| p.status().map(drop)),
+        ("cwd", |p| p.cwd().map(drop)),
+        ("username", |p| p.username().map(drop)),
+        ("uids", |p| p.uids().map(drop)),
+        ("gids", |p| p.gids().map(drop)),
+        ("terminal", |p| p.terminal().map(drop)),
+        ("nice", |p| p.nice().map(drop)),
+        ("ionice", |p| p.ionice().map(drop)),
+        ("rlimit", |p| p.rlimit(pskit::RLIMIT_NOFILE).map(drop)),
+        ("io_counters", |p| p.io_counters().map(drop)),
+        ("num_ctx_switches", |p| p.num_ctx_switches().map(drop)),
+        ("num_threads", |p| p.num_threads().map(drop)),
+        ("cpu_times", |p| p.cpu_times().map(drop)),
+        ("cpu_num", |p| p.cpu_num().map(drop)),
+        ("cpu_affinity", |p| p.cpu_affinity().map(drop)),
+        ("memory_info", |p| p.memory_info().map(drop)),
+        ("memory_info_ex", |p| p.memory_info_ex().map(drop)),
+        ("page_faults", |p| p.page_faults().map(drop)),
+        ("memory_full_info", |p| p.memory_full_info().map(drop)),
+        ("memory_percent", |p| p.memory_percent("rss").map(drop)),
+        ("memory_maps", |p| p.memory_maps().map(drop)),
+        ("num_fds", |p| p.num_fds().map(drop)),
+        ("threads", |p| p.threads().map(drop)),
+        ("open_files", |p| p.open_files().map(drop)),
+        ("net_connections", |p| p.net_connections("all").map(drop)),
+        ("children", |p| p.children(false).map(drop)),
+        ("cgroup", |p| p.cgroup().map(drop)),
+        ("cpu_limit", |p| p.cpu_limit().map(drop)),
+        ("memory_limit", |p| p.memory_limit().map(drop)),
+        ("as_dict", |p| p.as_dict(Attr::ALL).map(drop)),
+    ];
+    let mut wrong = Vec::new();
+    for (what, get) in getters {
+        match get(&p) {
+            Err(e @ pskit::Error::NoSuchProcess { .. }) => {
+                let want = format!("process no longer exists (pid={}, name='sleep')", p.pid());
+                if e.to_string() != want {
+                    wrong.push(format!("{what}: {e}"));
+                }
+            }
+            Err(e) => wrong.push(format!("{what}: not NoSuchProcess: {e}")),
+            Ok(()) => wrong.push(format!("{what}: succeeded on a gone process")),
+        }
+    }
+    assert!(wrong.is_empty(), "{wrong:#?}");
+}

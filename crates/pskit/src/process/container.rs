@@ -4,7 +4,6 @@
 use crate::container::{CpuLimit, MemoryLimit};
 use crate::error::Result;
 use crate::linux::cgroup;
-use crate::linux::process as sys;
 use crate::process::Process;
 
 impl Process {
@@ -16,8 +15,7 @@ impl Process {
     /// assert!(lim.cpus > 0.0 && lim.cpus <= lim.affinity as f64);
     /// ```
     pub fn cpu_limit(&self) -> Result<CpuLimit> {
-        cgroup::cpu_limit(&self.root, &self.pid.to_string())
-            .map_err(|e| sys::translate(&self.root, self.pid, e))
+        cgroup::cpu_limit(&self.root, &self.pid.to_string()).map_err(|e| self.translate(e))
     }
 
     /// The memory limit and usage of this process's cgroup.
@@ -28,7 +26,6 @@ impl Process {
     /// assert_eq!((mine.limit, mine.cgroup), (machine.limit, machine.cgroup));
     /// ```
     pub fn memory_limit(&self) -> Result<MemoryLimit> {
-        cgroup::memory_limit(&self.root, &self.pid.to_string())
-            .map_err(|e| sys::translate(&self.root, self.pid, e))
+        cgroup::memory_limit(&self.root, &self.pid.to_string()).map_err(|e| self.translate(e))
     }
 }

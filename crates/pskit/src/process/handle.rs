@@ -372,6 +372,22 @@ impl Process {
         self.named(sys::no_such_process(self.pid, msg))
     }
 
+    /// An OS error of this process's, translated the psutil way (ESRCH →
+    /// NoSuchProcess, EPERM → AccessDenied, …) and named.
+    pub(crate) fn translate(&self, e: Error) -> Error {
+        self.named(sys::translate(&self.root, self.pid, e))
+    }
+
+    /// Reads and parses one file of the process's directory outside oneshot's
+    /// cache; errors are translated and named.
+    pub(crate) fn read_file<T>(
+        &self,
+        rel: &str,
+        parse: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Result<T> {
+        sys::read_pid_file(&self.root, self.pid, rel, parse).map_err(|e| self.named(e))
+    }
+
     /// Adds the cached name to a NoSuchProcess, ZombieProcess or AccessDenied
     /// error, as psutil's messages quote it once `name()` has been read.
     pub(crate) fn named(&self, mut e: Error) -> Error {

@@ -61,7 +61,9 @@ impl Process {
     /// assert!(pskit::Process::current().unwrap().num_fds().unwrap() >= 3);
     /// ```
     pub fn num_fds(&self) -> Result<u32> {
-        files::num_fds(&self.root, self.pid).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+        files::num_fds(&self.root, self.pid)
+            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+            .map_err(|e| self.named(e))
     }
 
     /// Each thread's id and CPU times, sorted by id as text (psutil `threads`).
@@ -71,7 +73,8 @@ impl Process {
     /// assert!(t.iter().any(|t| t.id == std::process::id()));
     /// ```
     pub fn threads(&self) -> Result<Vec<Thread>> {
-        Ok(files::threads(&self.root, self.pid, clk_tck())?
+        Ok(files::threads(&self.root, self.pid, clk_tck())
+            .map_err(|e| self.named(e))?
             .into_iter()
             .map(|(id, user_time, system_time)| Thread {
                 id,
@@ -88,7 +91,8 @@ impl Process {
     /// assert!(files.iter().all(|f| f.path.starts_with('/')));
     /// ```
     pub fn open_files(&self) -> Result<Vec<OpenFile>> {
-        Ok(files::open_files(&self.root, self.pid)?
+        Ok(files::open_files(&self.root, self.pid)
+            .map_err(|e| self.named(e))?
             .into_iter()
             .map(|(path, fd, position, flags)| OpenFile {
                 path,
@@ -125,7 +129,7 @@ impl Process {
                     parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
                 })?
             }
-            Err(e) => return Err(sys::translate(&self.root, self.pid, e)),
+            Err(e) => return Err(self.translate(e)),
         };
         Ok(MemoryFullInfo {
             rss: m.rss,
@@ -238,7 +242,7 @@ impl Process {
             parse::parse_smaps(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
         })?;
         if entries.is_empty() && sys::is_zombie(root, pid) {
-            return Err(sys::zombie(pid));
+            return Err(self.named(sys::zombie(pid)));
         }
         for e in &mut entries {
             if e.path.ends_with(" (deleted)") {

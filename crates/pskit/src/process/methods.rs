@@ -96,14 +96,14 @@ impl Process {
                 ) =>
             {
                 if !self.path("").exists() {
-                    Err(sys::no_such_process(self.pid, "process no longer exists"))
+                    Err(self.gone())
                 } else if sys::is_zombie(&self.root, self.pid) {
-                    Err(sys::zombie(self.pid))
+                    Err(self.named(sys::zombie(self.pid)))
                 } else {
                     Ok(String::new())
                 }
             }
-            Err(e) => Err(sys::translate(&self.root, self.pid, e)),
+            Err(e) => Err(self.translate(e)),
         }
     }
 
@@ -115,10 +115,9 @@ impl Process {
     /// assert!(!cmd.is_empty());
     /// ```
     pub fn cmdline(&self) -> Result<Vec<String>> {
-        let parts = sys::read_pid_file(&self.root, self.pid, "cmdline", |b| {
-            Ok(parse::parse_cmdline(b))
-        })
-        .map_err(|e| self.named(e))?;
+        let parts = self
+            .read_file("cmdline", |b| Ok(parse::parse_cmdline(b)))
+            .map_err(|e| self.named(e))?;
         if parts.is_empty() && sys::is_zombie(&self.root, self.pid) {
             return Err(self.named(sys::zombie(self.pid)));
         }
@@ -133,10 +132,8 @@ impl Process {
     /// assert_eq!(env.get("PATH").map(String::as_str), std::env::var("PATH").ok().as_deref());
     /// ```
     pub fn environ(&self) -> Result<BTreeMap<String, String>> {
-        sys::read_pid_file(&self.root, self.pid, "environ", |b| {
-            Ok(parse::parse_environ(b))
-        })
-        .map_err(|e| self.named(e))
+        self.read_file("environ", |b| Ok(parse::parse_environ(b)))
+            .map_err(|e| self.named(e))
     }
 
     /// Start time in seconds since the epoch (psutil `create_time`): stat#22 /
@@ -299,11 +296,7 @@ impl Process {
         let pid = rustix::process::Pid::from_raw(self.pid as i32);
         match rustix::process::getpriority_process(pid) {
             Ok(n) => Ok(n),
-            Err(e) => Err(sys::translate(
-                &self.root,
-                self.pid,
-                Error::io("getpriority", e.into()),
-            )),
+            Err(e) => Err(self.translate(Error::io("getpriority", e.into()))),
         }
     }
 
@@ -322,7 +315,7 @@ impl Process {
             ));
         }
         let prio = crate::sys::ioprio_get(self.pid)
-            .map_err(|e| sys::translate(&self.root, self.pid, Error::io("ioprio_get", e)))?;
+            .map_err(|e| self.translate(Error::io("ioprio_get", e)))?;
         Ok(Ionice {
             ioclass: prio >> 13,
             value: prio & 0x1fff,
@@ -363,12 +356,12 @@ impl Process {
                 Ok((soft, hard)) => Ok((as_i64(soft), as_i64(hard))),
                 // prlimit on a zombie fails with ENOSYS in psutil's experience.
                 Err(e) if e.raw_os_error() == Some(38) && sys::is_zombie(root, pid) => {
-                    Err(sys::zombie(pid))
+                    Err(self.named(sys::zombie(pid)))
                 }
-                Err(e) => Err(sys::translate(root, pid, Error::io("prlimit", e))),
+                Err(e) => Err(self.translate(Error::io("prlimit", e))),
             };
         }
-        let all = sys::read_pid_file(root, pid, "limits", |b| {
+        let all = self.read_file("limits", |b| {
             parse::parse_limits(&String::from_utf8_lossy(b))
                 .map_err(|m| sys::parse_err(root, pid, "limits", m))
         })?;
@@ -390,7 +383,7 @@ impl Process {
     /// ```
     pub fn io_counters(&self) -> Result<IoCounters> {
         let (root, pid) = (&self.root, self.pid);
-        let v = sys::read_pid_file(root, pid, "io", |b| {
+        let v = self.read_file("io", |b| {
             parse::parse_io(b).map_err(|m| sys::parse_err(root, pid, "io", m))
         })?;
         Ok(IoCounters {
@@ -511,13 +504,8 @@ impl Process {
             ));
         }
         let pid = rustix::process::Pid::from_raw(self.pid as i32);
-        let set = rustix::thread::sched_getaffinity(pid).map_err(|e| {
-            sys::translate(
-                &self.root,
-                self.pid,
-                Error::io("sched_getaffinity", e.into()),
-            )
-        })?;
+        let set = rustix::thread::sched_getaffinity(pid)
+            .map_err(|e| self.translate(Error::io("sched_getaffinity", e.into())))?;
         Ok((0..rustix::thread::CpuSet::MAX_CPU)
             .filter(|&c| set.is_set(c))
             .map(|c| c as u32)
@@ -589,7 +577,7 @@ impl Process {
     /// assert!(cg.map_or(true, |c| c.starts_with('/')));
     /// ```
     pub fn cgroup(&self) -> Result<Option<String>> {
-        sys::read_pid_file(&self.root, self.pid, "cgroup", |b| {
+        self.read_file("cgroup", |b| {
             Ok(parse::parse_cgroup(&String::from_utf8_lossy(b)))
         })
     }

@@ -5,7 +5,6 @@
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::linux::process as sys;
 use crate::net::{net_connections_pids, ConnAddr};
 use crate::process::Process;
 
@@ -47,8 +46,7 @@ impl Process {
     /// assert!(tcp.iter().any(|c| matches!(&c.laddr, pskit::net::ConnAddr::Inet(a) if a.port == port)));
     /// ```
     pub fn net_connections(&self, kind: &str) -> Result<Vec<ProcessConnection>> {
-        let conns = net_connections_pids(kind, Some(&[self.pid]))
-            .map_err(|e| sys::translate(&self.root, self.pid, e))?;
+        let conns = net_connections_pids(kind, Some(&[self.pid])).map_err(|e| self.translate(e))?;
         Ok(conns
             .into_iter()
             .map(|c| ProcessConnection {
