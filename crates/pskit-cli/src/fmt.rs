@@ -92,3 +92,34 @@ mod tests {
         assert_eq!(bar(150.0, 2), "[||]");
     }
 }
+
+/// Text as procps prints it on a terminal: every control character (newline,
+/// tab, ESC, DEL, C1 controls) and every byte that was not UTF-8 (decoded as
+/// U+FFFD) becomes `?`, so a process name or command line cannot add rows or
+/// send escape sequences. `--json` keeps the raw strings.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| c.is_control() || c == '\u{FFFD}';
+    if s.chars().any(bad) {
+        s.chars()
+            .map(|c| if bad(c) { '?' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        s.into()
+    }
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn controls_and_invalid_bytes_become_question_marks() {
+        assert_eq!(printable("sleep 100"), "sleep 100");
+        assert_eq!(printable("a\nb\tc"), "a?b?c");
+        assert_eq!(printable("evil\x1b[31mred"), "evil?[31mred");
+        assert_eq!(printable("\u{7f}\u{9b}x"), "??x");
+        assert_eq!(printable(&String::from_utf8_lossy(b"a\xffb")), "a?b");
+        assert_eq!(printable("héllo wörld"), "héllo wörld");
+    }
+}

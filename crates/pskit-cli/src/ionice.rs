@@ -25,7 +25,6 @@ pub struct Args {
     /// A command to run with the given class and level.
     #[arg(
         trailing_var_arg = true,
-        allow_hyphen_values = true,
         value_name = "COMMAND"
     )]
     command: Vec<String>,

@@ -19,7 +19,6 @@ pub struct Args {
     /// The command and its arguments; without one, print the current niceness.
     #[arg(
         trailing_var_arg = true,
-        allow_hyphen_values = true,
         value_name = "COMMAND"
     )]
     command: Vec<String>,
