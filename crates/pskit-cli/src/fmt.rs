@@ -93,15 +93,20 @@ mod tests {
     }
 }
 
-/// Text as procps prints it on a terminal: every control character (newline,
-/// tab, ESC, DEL, C1 controls) and every byte that was not UTF-8 (decoded as
-/// U+FFFD) becomes `?`, so a process name or command line cannot add rows or
-/// send escape sequences. `--json` keeps the raw strings.
+/// Text as procps prints it on a terminal: white space controls (newline,
+/// tab, CR, VT, FF) become a space and every other control character (ESC,
+/// DEL, C1 controls) and every byte that was not UTF-8 (decoded as U+FFFD)
+/// becomes `?`, so a process name or command line cannot add rows or send
+/// escape sequences. `--json` keeps the raw strings.
 pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     let bad = |c: char| c.is_control() || c == '\u{FFFD}';
     if s.chars().any(bad) {
         s.chars()
-            .map(|c| if bad(c) { '?' } else { c })
+            .map(|c| match c {
+                '\n' | '\t' | '\r' | '\x0b' | '\x0c' => ' ',
+                c if bad(c) => '?',
+                c => c,
+            })
             .collect::<String>()
             .into()
     } else {
@@ -116,10 +121,37 @@ mod printable_tests {
     #[test]
     fn controls_and_invalid_bytes_become_question_marks() {
         assert_eq!(printable("sleep 100"), "sleep 100");
-        assert_eq!(printable("a\nb\tc"), "a?b?c");
+        assert_eq!(printable("a\nb\tc"), "a b c");
         assert_eq!(printable("evil\x1b[31mred"), "evil?[31mred");
         assert_eq!(printable("\u{7f}\u{9b}x"), "??x");
         assert_eq!(printable(&String::from_utf8_lossy(b"a\xffb")), "a?b");
         assert_eq!(printable("héllo wörld"), "héllo wörld");
     }
+}
+
+/// Reads a small text file (/proc/uptime, /etc/passwd, a wchan) the way the
+/// library reads /proc: opened non-blocking, refused unless it is a regular
+/// file (a FIFO planted in a fake root cannot hang a command), at most 4 MiB.
+/// The error names the path.
+pub fn read_small(path: &std::path::Path) -> io::Result<String> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    let named = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(path)
+        .map_err(named)?;
+    let meta = file.metadata().map_err(named)?;
+    if !meta.is_file() {
+        return Err(named(io::Error::new(
+            io::ErrorKind::InvalidData,
+            "not a regular file",
+        )));
+    }
+    let mut text = String::new();
+    file.take(4 << 20)
+        .read_to_string(&mut text)
+        .map_err(named)?;
+    Ok(text)
 }

@@ -89,7 +89,8 @@ enum Command {
     Ifconfig(ifconfig::Args),
     /// Sockets with their state and owning process, like `ss -tunap`.
     Netstat(netstat::Args),
-    /// The process table, like `ps aux`.
+    /// The process table, like procps `ps` (`ps aux`, `ps -ef`, `ps -eo pid,comm --sort=-pid`).
+    #[command(disable_help_flag = true)]
     Ps(ps::Args),
     /// Everything about one process (psutil's procinfo).
     Proc(proc::Args),

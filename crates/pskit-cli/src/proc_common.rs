@@ -10,6 +10,13 @@ use chrono::{Local, TimeZone};
 /// makes the second value true, so the command can show what it has and still
 /// exit non-zero; only processes that vanish mid-scan are skipped silently.
 pub fn scan(attrs: &[&str]) -> Result<(Vec<pskit::ProcessInfo>, bool), pskit::Error> {
+    scan_attrs(attrs)
+}
+
+/// [`scan`] with typed attributes.
+pub fn scan_attrs(
+    attrs: impl pskit::process::AttrList,
+) -> Result<(Vec<pskit::ProcessInfo>, bool), pskit::Error> {
     let scan = pskit::process::process_scan(attrs)?;
     for e in &scan.errors {
         eprintln!("pskit: {e}");
@@ -41,12 +48,6 @@ pub fn fail(pid: u32, e: &pskit::Error) -> ExitCode {
         eprintln!("pskit: pid {pid}: {e}");
     }
     ExitCode::FAILURE
-}
-
-/// Cumulative CPU time as ps prints it: `M:SS`.
-pub fn cpu_time(secs: f64) -> String {
-    let s = secs.max(0.0) as u64;
-    format!("{}:{:02}", s / 60, s % 60)
 }
 
 /// A start time as ps prints it: `HH:MM` today, else `MonDD`.

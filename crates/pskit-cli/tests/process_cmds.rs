@@ -136,7 +136,6 @@ fn missing_pid_is_a_clear_error() {
         vec!["pmap", "999999999"],
         vec!["lsof", "-p", "999999999"],
         vec!["pstree", "999999999"],
-        vec!["ps", "-p", "999999999"],
     ] {
         let out = pskit(&args);
         assert!(!out.status.success(), "{args:?}");
@@ -146,15 +145,23 @@ fn missing_pid_is_a_clear_error() {
             "{args:?}: {err}"
         );
     }
+    // procps ps: a header, no rows, exit 1; an unknown column is exit 1 too.
+    let out = pskit(&["ps", "-p", "999999999"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "  PID TTY          TIME CMD\n"
+    );
     let out = pskit(&["ps", "-o", "pid,bogus"]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown user-defined format specifier"));
 }
 
 #[test]
 fn ps_lists_a_child_with_aux_columns_and_json() {
     let kid = sleeper();
     let pid = kid.0.id().to_string();
-    let out = pskit(&["ps", "-p", &pid]);
+    let out = pskit(&["ps", "u", "-p", &pid]);
     let text = String::from_utf8_lossy(&out.stdout);
     let mut lines = text.lines();
     assert!(lines.next().unwrap().starts_with("USER"));
@@ -195,7 +202,9 @@ fn ps_lists_a_child_with_aux_columns_and_json() {
         .map(|r| r["pid"].as_u64().unwrap())
         .collect();
     assert!(pids.windows(2).all(|w| w[0] > w[1]));
-    let forest = String::from_utf8_lossy(&pskit(&["ps", "--forest"]).stdout).to_string();
+    let forest =
+        String::from_utf8_lossy(&pskit(&["ps", "-e", "--forest", "-o", "pid,args"]).stdout)
+            .to_string();
     assert!(forest
         .lines()
         .any(|l| l.contains(&pid) && l.contains("\\_ sleep 1000")));

@@ -506,6 +506,7 @@ process_attrs! {
     PageFaults "page_faults" page_faults: PageFaults = |p| p.page_faults();
     MemoryInfoEx "memory_info_ex" memory_info_ex: MemoryInfoEx = |p| p.memory_info_ex();
     Cgroup "cgroup" cgroup: Option<String> = |p| p.cgroup();
+    ProcStat "proc_stat" proc_stat: ProcStat = |p| p.proc_stat();
 }
 
 impl Attr {
@@ -551,12 +552,17 @@ impl Attr {
     ];
 
     /// Attributes read only when asked for by name: `page_faults` and
-    /// `memory_info_ex` (psutil 8.0) and `cgroup` (beyond psutil).
+    /// `memory_info_ex` (psutil 8.0), `cgroup` and `proc_stat` (beyond psutil).
     ///
     /// ```
     /// assert_eq!(pskit::process::Attr::EXTRA[2].name(), "cgroup");
     /// ```
-    pub const EXTRA: [Attr; 3] = [Attr::PageFaults, Attr::MemoryInfoEx, Attr::Cgroup];
+    pub const EXTRA: [Attr; 4] = [
+        Attr::PageFaults,
+        Attr::MemoryInfoEx,
+        Attr::Cgroup,
+        Attr::ProcStat,
+    ];
 }
 
 impl std::fmt::Display for Attr {

@@ -15,7 +15,8 @@ use crate::linux::process::{files, parse, scan};
 use crate::root::Root;
 
 /// Attributes the scan fills from stat, status, statm and cmdline.
-const SCANNED: [Attr; 16] = [
+const SCANNED: [Attr; 17] = [
+    Attr::ProcStat,
     Attr::Pid,
     Attr::Ppid,
     Attr::Name,
@@ -231,6 +232,10 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
             info.terminal = Field::Value(files::tty_name(&root, s.tty_nr));
         }
         info.cpu_num = field(want(Attr::CpuNum), Some(s.processor.max(0) as u32));
+        info.proc_stat = field(
+            want(Attr::ProcStat),
+            Some(ProcStat::from_parts(s, status.as_ref())),
+        );
         info.page_faults = field(
             want(Attr::PageFaults),
             Some(PageFaults {

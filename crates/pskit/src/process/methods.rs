@@ -198,6 +198,25 @@ impl Process {
         Ok(out)
     }
 
+    /// The raw `/proc/PID/stat` record plus status's `VmLck` (beyond psutil;
+    /// see [`ProcStat`]), read in one oneshot scope.
+    ///
+    /// ```
+    /// let st = pskit::Process::current().unwrap().proc_stat().unwrap();
+    /// assert_eq!(st.ppid, std::os::unix::process::parent_id());
+    /// assert!(st.locked.is_some());
+    /// ```
+    pub fn proc_stat(&self) -> Result<ProcStat> {
+        self.oneshot(|p| {
+            let locked = p.status_file(|st| Ok(st.vm_lck.unwrap_or(0))).ok();
+            p.stat(|s| {
+                let mut out = ProcStat::from_parts(s, None);
+                out.locked = locked;
+                Ok(out)
+            })
+        })
+    }
+
     /// The status (psutil `status`, one of the `STATUS_*` constants); it
     /// displays as psutil's string.
     ///

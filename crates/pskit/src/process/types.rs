@@ -410,6 +410,110 @@ pub struct MemoryInfoEx {
     pub hugetlb: u64,
 }
 
+/// The raw record of `/proc/PID/stat` (beyond psutil; what `ps` and `top`
+/// columns are made of): ids, terminal, flags, scheduling and times in clock
+/// ticks, as proc(5) names them. `locked` is `VmLck` of `/proc/PID/status`, in
+/// bytes, when status was read too ([`Process::proc_stat`] reads it; a
+/// `process_iter` scan reads it when it reads status for another attribute:
+/// uids, gids, username or num_ctx_switches).
+///
+/// ```
+/// let st = pskit::Process::current().unwrap().proc_stat().unwrap();
+/// assert_eq!(st.state, 'R');
+/// assert!(st.num_threads >= 1 && st.starttime > 0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProcStat {
+    /// Field 2, the command name (at most 15 bytes for user processes).
+    pub comm: String,
+    /// Field 3, the state letter (`R`, `S`, `D`, `Z`, `T`, `t`, `X`, `I`, …).
+    pub state: char,
+    /// Field 4.
+    pub ppid: u32,
+    /// Field 5, the process group.
+    pub pgrp: i64,
+    /// Field 6, the session.
+    pub session: i64,
+    /// Field 7, the controlling terminal's device number (0: none).
+    pub tty_nr: i64,
+    /// Field 8, the terminal's foreground process group (-1: none).
+    pub tpgid: i64,
+    /// Field 9, the kernel flags word (`PF_*`).
+    pub flags: u64,
+    /// Field 10.
+    pub minflt: u64,
+    /// Field 12.
+    pub majflt: u64,
+    /// Field 14, user time in clock ticks.
+    pub utime: u64,
+    /// Field 15, system time in clock ticks.
+    pub stime: u64,
+    /// Field 16, waited-for children's user time in clock ticks.
+    pub cutime: u64,
+    /// Field 17, waited-for children's system time in clock ticks.
+    pub cstime: u64,
+    /// Field 18, the kernel's priority value.
+    pub priority: i64,
+    /// Field 19, the nice value.
+    pub nice: i64,
+    /// Field 20.
+    pub num_threads: u64,
+    /// Field 22, the start time in clock ticks after boot.
+    pub starttime: u64,
+    /// Field 23, the virtual size in bytes.
+    pub vsize: u64,
+    /// Field 24, the resident set in pages.
+    pub rss: u64,
+    /// Field 26, the address above which program text can run.
+    pub startcode: u64,
+    /// Field 27, the address below which program text can run.
+    pub endcode: u64,
+    /// Field 39, the CPU it last ran on.
+    pub processor: i64,
+    /// Field 40, the real-time priority (0 for normal policies).
+    pub rt_priority: u64,
+    /// Field 41, the scheduling policy (`SCHED_*`).
+    pub policy: u64,
+    /// `VmLck` of status, in bytes, when status was read.
+    pub locked: Option<u64>,
+}
+
+impl ProcStat {
+    pub(crate) fn from_parts(
+        s: &crate::linux::process::parse::Stat<'_>,
+        status: Option<&crate::linux::process::parse::Status>,
+    ) -> ProcStat {
+        ProcStat {
+            comm: crate::linux::process::parse::lossy(s.comm),
+            state: char::from(s.state),
+            ppid: s.ppid,
+            pgrp: s.pgrp,
+            session: s.session,
+            tty_nr: s.tty_nr,
+            tpgid: s.tpgid,
+            flags: s.flags,
+            minflt: s.minflt,
+            majflt: s.majflt,
+            utime: s.utime,
+            stime: s.stime,
+            cutime: s.cutime,
+            cstime: s.cstime,
+            priority: s.priority,
+            nice: s.nice,
+            num_threads: s.num_threads,
+            starttime: s.starttime,
+            vsize: s.vsize,
+            rss: s.rss,
+            startcode: s.startcode,
+            endcode: s.endcode,
+            processor: s.processor,
+            rt_priority: s.rt_priority,
+            policy: s.policy,
+            locked: status.map(|st| st.vm_lck.unwrap_or(0)),
+        }
+    }
+}
+
 /// psutil 8.0's `page_faults` (`ppagefaults`).
 ///
 /// ```

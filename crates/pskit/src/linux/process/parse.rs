@@ -15,19 +15,28 @@ pub(crate) struct Stat<'a> {
     pub comm: &'a [u8],
     pub state: u8,
     pub ppid: u32,
+    pub pgrp: i64,
+    pub session: i64,
     pub tty_nr: i64,
+    pub tpgid: i64,
+    pub flags: u64,
     pub minflt: u64,
     pub majflt: u64,
     pub utime: u64,
     pub stime: u64,
     pub cutime: u64,
     pub cstime: u64,
+    pub priority: i64,
     pub nice: i64,
     pub num_threads: u64,
     pub starttime: u64,
     pub vsize: u64,
     pub rss: u64,
+    pub startcode: u64,
+    pub endcode: u64,
     pub processor: i64,
+    pub rt_priority: u64,
+    pub policy: u64,
     /// Field 42; 0 when the kernel does not have it (psutil #2455).
     pub delayacct_blkio_ticks: u64,
 }
@@ -81,19 +90,28 @@ pub(crate) fn parse_stat(b: &[u8]) -> Res<Stat<'_>> {
     }
     let u = |i: usize| vals[i].max(0) as u64;
     s.ppid = u32::try_from(u(1)).map_err(|_| format!("ppid {} is out of range", vals[1]))?;
+    s.pgrp = vals[2];
+    s.session = vals[3];
     s.tty_nr = vals[4];
+    s.tpgid = vals[5];
+    s.flags = u(6);
     s.minflt = u(7);
     s.majflt = u(9);
     s.utime = u(11);
     s.stime = u(12);
     s.cutime = u(13);
     s.cstime = u(14);
+    s.priority = vals[15];
     s.nice = vals[16];
     s.num_threads = u(17);
     s.starttime = u(19);
     s.vsize = u(20);
     s.rss = u(21);
+    s.startcode = if n > 23 { u(23) } else { 0 };
+    s.endcode = if n > 24 { u(24) } else { 0 };
     s.processor = if n > 36 { vals[36] } else { 0 };
+    s.rt_priority = if n > 37 { u(37) } else { 0 };
+    s.policy = if n > 38 { u(38) } else { 0 };
     s.delayacct_blkio_ticks = if n > 39 { u(39) } else { 0 };
     Ok(s)
 }
@@ -148,6 +166,7 @@ pub(crate) struct Status {
     pub nonvoluntary_ctxt_switches: Option<u64>,
     pub vm_peak: Option<u64>,
     pub vm_size: Option<u64>,
+    pub vm_lck: Option<u64>,
     pub vm_hwm: Option<u64>,
     pub vm_rss: Option<u64>,
     pub rss_anon: Option<u64>,
@@ -214,6 +233,7 @@ pub(crate) fn parse_status_upto(b: &[u8], last: Option<&[u8]>) -> Status {
             b"nonvoluntary_ctxt_switches" => s.nonvoluntary_ctxt_switches = first(),
             b"VmPeak" => s.vm_peak = kb(),
             b"VmSize" => s.vm_size = kb(),
+            b"VmLck" => s.vm_lck = kb(),
             b"VmHWM" => s.vm_hwm = kb(),
             b"VmRSS" => s.vm_rss = kb(),
             b"RssAnon" => s.rss_anon = kb(),
