@@ -235,6 +235,14 @@ fn example(name: &str) -> PathBuf {
         "{} is missing: run `cargo test` (or `cargo build --examples`) to build the examples",
         path.display()
     );
+    // `cargo test --test scripts_tui_vs_psutil` alone does not rebuild them.
+    let source = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("examples/{name}.rs"));
+    let modified = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    assert!(
+        modified(&path) >= modified(&source),
+        "{} is older than its source: run `cargo test` (or `cargo build --examples`)",
+        path.display()
+    );
     path
 }
 
@@ -283,6 +291,7 @@ fn first_screen(
         if complete(&screen) {
             let now = canon(&screen);
             if previous.as_ref() == Some(&now) {
+                eprintln!("{what}: a complete screen after {:?}", start.elapsed());
                 return now;
             }
             previous = Some(now);
@@ -347,6 +356,10 @@ fn compare(
     loop {
         let screen = rs.capture();
         if screen.iter().any(|l| l.trimmed() == "[exited 0]") {
+            eprintln!(
+                "examples/{name}: ended by Ctrl-C after {:?}",
+                start.elapsed()
+            );
             break;
         }
         let text: Vec<&str> = screen.iter().map(Line::trimmed).collect();
@@ -484,30 +497,56 @@ fn iotop_vs_psutil() {
 
 fn canon_iotop(s: &[Line]) -> Vec<String> {
     let mut out = Vec::new();
-    for (i, l) in s.iter().enumerate() {
+    for (i, l) in s.iter().take(2).enumerate() {
         let t = l.trimmed();
-        let plain = l.style().is_empty();
-        let kind = match i {
-            0 => t
-                .strip_prefix("Total DISK READ: ")
+        let kind = if i == 0 {
+            t.strip_prefix("Total DISK READ: ")
                 .and_then(|r| r.split_once(" | Total DISK WRITE: "))
-                .filter(|(r, w)| plain && is_bytes(r) && is_bytes(w))
-                .map(|_| "Total DISK READ: <bytes> | Total DISK WRITE: <bytes>".to_string()),
+                .filter(|(r, w)| l.style().is_empty() && is_bytes(r) && is_bytes(w))
+                .map(|_| "Total DISK READ: <bytes> | Total DISK WRITE: <bytes>".to_string())
+        } else {
             // The header is compared as it is, attributes included.
-            1 => Some(l.literal()),
-            _ => words(t, 4).and_then(|(w, command)| {
-                let again = format!(
-                    "{:<5} {:<7} {:>11} {:>11}  {command}",
-                    w[0], w[1], w[2], w[3]
-                );
-                let ok = is_int(w[0]) && w[1].len() <= 7 && is_bytes(w[2]) && is_bytes(w[3]);
-                (ok && plain && again == t && !command.is_empty())
-                    .then(|| "<pid> <user> <read> <write>  <command>".to_string())
-            }),
+            Some(l.literal())
         };
         out.push(kind.unwrap_or_else(|| bad("line", l)));
     }
+    out.extend(process_rows(s.get(2..).unwrap_or_default(), &|t| {
+        let (w, command) = words(t, 4)?;
+        let again = format!(
+            "{:<5} {:<7} {:>11} {:>11}  {command}",
+            w[0], w[1], w[2], w[3]
+        );
+        let ok = is_int(w[0]) && w[1].len() <= 7 && is_bytes(w[2]) && is_bytes(w[3]);
+        (ok && again == t && !command.is_empty())
+            .then(|| "<pid> <user> <read> <write>  <command>".to_string())
+    }));
     out
+}
+
+/// The process rows at the bottom of a screen, each checked by `row`. As with
+/// curses, a line longer than the screen wraps onto the rows under it, which
+/// the next line then overwrites from the left; only the last line printed
+/// (the one whose wrapping reached the bottom-right corner, where curses'
+/// error ends the list) keeps its wrapped rows whole: the rows after the last
+/// well-formed one are that line's text, and count as rows of it.
+fn process_rows(rows: &[Line], row: &dyn Fn(&str) -> Option<String>) -> Vec<String> {
+    let parsed: Vec<Option<String>> = rows
+        .iter()
+        .map(|l| row(l.trimmed()).filter(|_| l.style().is_empty()))
+        .collect();
+    let last = parsed.iter().rposition(Option::is_some);
+    parsed
+        .iter()
+        .zip(rows)
+        .enumerate()
+        .map(|(j, (p, l))| match (p, last) {
+            (Some(c), _) => c.clone(),
+            (None, Some(k)) if j > k && l.style().is_empty() && !l.trimmed().is_empty() => {
+                parsed[k].clone().unwrap_or_default()
+            }
+            _ => bad("row", l),
+        })
+        .collect()
 }
 
 #[test]
@@ -518,8 +557,7 @@ fn top_vs_psutil() {
     let height = (ncpu + 8 + 12) as u16;
     let complete = move |s: &[Line]| {
         s.first().is_some_and(|l| l.text.starts_with(" CPU0 "))
-            && s.get(ncpu + 5)
-                .is_some_and(|l| l.text.starts_with("PID    USER"))
+            && s.get(ncpu + 5).is_some_and(|l| l.text.starts_with("PID"))
             && s.len() == usize::from(height)
             && !s[usize::from(height) - 1].trimmed().is_empty()
     };
@@ -621,10 +659,14 @@ fn canon_top(s: &[Line]) -> Vec<String> {
             // The blank line and the header, as they are.
             Some(l.literal())
         } else {
-            top_row(t).filter(|_| plain)
+            break;
         };
         out.push(kind.unwrap_or_else(|| bad("line", l)));
     }
+    out.extend(process_rows(
+        s.get(ncpu + 6..).unwrap_or_default(),
+        &top_row,
+    ));
     out
 }
 
