@@ -1,0 +1,58 @@
+//! Prints the hardware temperatures, chip by chip, like lm-sensors' `sensors`.
+//!
+//! Port of psutil's `scripts/temperatures.py` (including its stray `%` before
+//! the critical value):
+//!
+//! ```text
+//! $ cargo run -p pskit --example temperatures
+//! coretemp
+//!     Physical id 0        54.0 °C (high = 100.0 °C, critical = %100.0 °C)
+//!     Core 0               47.0 °C (high = 100.0 °C, critical = %100.0 °C)
+//! ```
+//!
+//! Without sensors it prints `can't read any temperature` to stderr and exits
+//! with status 1.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let temps = match pskit::sensors_temperatures(false) {
+        Ok(temps) => temps,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if temps.is_empty() {
+        eprintln!("can't read any temperature");
+        return ExitCode::FAILURE;
+    }
+    for (name, entries) in &temps {
+        println!("{name}");
+        for entry in entries {
+            let label = if entry.label.is_empty() {
+                name
+            } else {
+                &entry.label
+            };
+            println!(
+                "    {:<20} {} °C (high = {} °C, critical = %{} °C)",
+                label,
+                py_float(entry.current),
+                entry.high.map_or("None".into(), py_float),
+                entry.critical.map_or("None".into(), py_float),
+            );
+        }
+        println!();
+    }
+    ExitCode::SUCCESS
+}
+
+/// Python's `str(float)` for everyday magnitudes: `47.0`, where Rust prints `47`.
+fn py_float(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e16 {
+        format!("{x:.1}")
+    } else {
+        x.to_string()
+    }
+}
