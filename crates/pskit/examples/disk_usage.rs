@@ -11,23 +11,24 @@
 
 use pskit::bytes2human;
 
+/// The script's template: `{:<17} {:>8} {:>8} {:>8} {:>5}% {:>9}  {}`.
+fn print_row([device, total, used, free, percent, fstype, mount]: [&str; 7]) {
+    println!("{device:<17} {total:>8} {used:>8} {free:>8} {percent:>5}% {fstype:>9}  {mount}");
+}
+
 fn main() -> pskit::Result<()> {
-    println!(
-        "{:<17} {:>8} {:>8} {:>8} {:>5}% {:>9}  {}",
-        "Device", "Total", "Used", "Free", "Use ", "Type", "Mount"
-    );
+    print_row(["Device", "Total", "Used", "Free", "Use ", "Type", "Mount"]);
     for part in pskit::disk_partitions(false)? {
         let usage = pskit::disk_usage(&part.mountpoint)?;
-        println!(
-            "{:<17} {:>8} {:>8} {:>8} {:>5}% {:>9}  {}",
-            part.device,
-            bytes2human(usage.total),
-            bytes2human(usage.used),
-            bytes2human(usage.free),
-            usage.percent as i64, // psutil's int(): truncated
-            part.fstype,
-            part.mountpoint,
-        );
+        print_row([
+            &part.device,
+            &bytes2human(usage.total),
+            &bytes2human(usage.used),
+            &bytes2human(usage.free),
+            &(usage.percent as i64).to_string(), // psutil's int(): truncated
+            &part.fstype,
+            &part.mountpoint,
+        ]);
     }
     Ok(())
 }

@@ -51,37 +51,30 @@ fn pmap(pid: u32) -> Result<(), Box<dyn std::error::Error>> {
     let p = pskit::Process::new(pid)?;
     let width = terminal_columns();
     let mut out = io::stdout().lock();
-    writeln!(
-        out,
-        "{:<20} {:>10}  {:<7} {}",
-        "Address", "RSS", "Mode", "Mapping"
-    )?;
+    writeln!(out, "{}", row("Address", "RSS", "Mode", "Mapping"))?;
     let mut total_rss = 0;
     for m in p.memory_maps_ext()? {
         total_rss += m.rss;
         let start = m.addr.split('-').next().unwrap_or_default();
-        let line = format!(
-            "{:<20} {:>10}  {:<7} {}",
-            format!("{start:0>16}"),
-            bytes2human(m.rss),
-            m.perms,
-            m.path
+        let line = row(
+            &format!("{start:0>16}"),
+            &bytes2human(m.rss),
+            &m.perms,
+            &m.path,
         );
         // psutil's safe_print: the line cut at the terminal width.
         writeln!(out, "{}", cut(&line, width))?;
     }
     writeln!(out, "{}", "-".repeat(31))?;
-    writeln!(
-        out,
-        "{:<20} {:>10}  {:<7} {}",
-        "Total",
-        bytes2human(total_rss),
-        "",
-        ""
-    )?;
+    writeln!(out, "{}", row("Total", &bytes2human(total_rss), "", ""))?;
     let line = format!("PID = {}, name = {}", p.pid(), p.name()?);
     writeln!(out, "{}", cut(&line, width))?;
     Ok(())
+}
+
+/// The script's template: `{:<20} {:>10}  {:<7} {}`.
+fn row(address: &str, rss: &str, mode: &str, mapping: &str) -> String {
+    format!("{address:<20} {rss:>10}  {mode:<7} {mapping}")
 }
 
 /// The first `width` characters of `s`.
