@@ -21,12 +21,17 @@ pub type Result<T> = std::result::Result<T, Error>;
 /// [`Error::is_no_such_process`] answers true for both, so code written as
 /// "skip processes that are gone" keeps psutil's meaning.
 ///
+/// `Debug` prints the kind and psutil's message, the way a Python traceback
+/// ends, so `fn main() -> pskit::Result<()>` reports a failure readably
+/// (`Error: NoSuchProcess: process no longer exists (pid=42)`).
+///
 /// ```
 /// let err = pskit::Error::NoSuchProcess { pid: 42, name: None, msg: "process no longer exists".into() };
 /// assert!(err.is_no_such_process());
 /// assert_eq!(err.to_string(), "process no longer exists (pid=42)");
+/// assert_eq!(format!("{err:?}"), "NoSuchProcess: process no longer exists (pid=42)");
 /// ```
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The process does not exist (psutil `NoSuchProcess`).
@@ -94,6 +99,22 @@ pub enum Error {
     /// `NotImplementedError` or `RuntimeError`).
     #[error("{0}")]
     Unsupported(String),
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self {
+            Error::NoSuchProcess { .. } => "NoSuchProcess",
+            Error::ZombieProcess { .. } => "ZombieProcess",
+            Error::AccessDenied { .. } => "AccessDenied",
+            Error::TimeoutExpired { .. } => "TimeoutExpired",
+            Error::Io { .. } => "Io",
+            Error::Parse { .. } => "Parse",
+            Error::InvalidArgument(_) => "InvalidArgument",
+            Error::Unsupported(_) => "Unsupported",
+        };
+        write!(f, "{kind}: {self}")
+    }
 }
 
 /// psutil's `Error.__str__`: "msg (pid=…, ppid=…, name='…')", listing only what is set.

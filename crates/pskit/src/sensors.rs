@@ -136,8 +136,9 @@ pub(crate) fn finish(mut t: Temperature, fahrenheit: bool) -> Temperature {
 /// at all, from `/sys/class/thermal/thermal_zone*`. A sensor whose value or chip
 /// name cannot be read is skipped.
 ///
-/// psutil returns chips in discovery order; this map is sorted by chip name, and
-/// each chip's list keeps discovery order.
+/// The order is psutil's: sensors are visited in the sorted order of their
+/// paths (`hwmon0/temp1`, `hwmon0/temp2`, `hwmon1/temp1`, …), and a chip comes
+/// where its first sensor does.
 ///
 /// Two deliberate differences from psutil 7.2.2, where it does not do what it
 /// means to: a thermal zone's trip-point temperature is divided by 1000 once

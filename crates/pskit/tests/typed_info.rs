@@ -181,3 +181,14 @@ fn every_getter_names_the_gone_process() {
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
 }
+
+/// `fn main() -> pskit::Result<()>` prints the error's Debug form: it must read
+/// like the end of a Python traceback, not a struct dump.
+#[test]
+fn debug_form_is_readable() {
+    let err = pskit::Process::new(999_999_999).unwrap_err();
+    assert_eq!(
+        format!("{err:?}"),
+        "NoSuchProcess: process PID not found (pid=999999999)"
+    );
+}
