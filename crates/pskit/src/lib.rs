@@ -66,7 +66,8 @@ pub use net::{
     NIC_DUPLEX_FULL, NIC_DUPLEX_HALF, NIC_DUPLEX_UNKNOWN,
 };
 pub use process::{
-    pid_exists, pids, process_iter, wait_procs, Popen, Process, ProcessInfo, WaitProcs,
+    pid_exists, pids, process_iter, wait_procs, Attr, Field, Popen, Process, ProcessInfo, Status,
+    WaitProcs,
 };
 // psutil's constants, all reachable from the top as in psutil (`psutil.AF_INET`,
 // `psutil.RLIMIT_NOFILE`, `psutil.STATUS_ZOMBIE`, …).

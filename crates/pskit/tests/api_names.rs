@@ -15,6 +15,12 @@ fn glob_imports_are_unambiguous() {
     // Constants from either path are the same items.
     assert_eq!(RLIMIT_NOFILE, pskit::process::RLIMIT_NOFILE);
     assert_eq!(STATUS_ZOMBIE, "zombie");
+    // The typed process API from either path.
+    let info: ProcessInfo = Process::current().unwrap().as_dict([Attr::Status]).unwrap();
+    assert!(matches!(
+        info.status,
+        Field::Value(Status::Running | Status::Sleeping)
+    ));
     assert_eq!((AF_INET, SOCK_STREAM), (2, 1));
     // One integer type per concept: pids and counts are u32.
     let p = Process::current().unwrap();
