@@ -232,10 +232,9 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
             info.terminal = Field::Value(files::tty_name(&root, s.tty_nr));
         }
         info.cpu_num = field(want(Attr::CpuNum), Some(s.processor.max(0) as u32));
-        info.proc_stat = field(
-            want(Attr::ProcStat),
-            Some(ProcStat::from_parts(s, status.as_ref())),
-        );
+        if want(Attr::ProcStat) {
+            info.proc_stat = Field::Value(ProcStat::from_parts(s, status.as_ref()));
+        }
         info.page_faults = field(
             want(Attr::PageFaults),
             Some(PageFaults {
