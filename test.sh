@@ -50,6 +50,8 @@ log "cargo fmt --check"
 cargo fmt --all -- --check
 log "cargo clippy -D warnings"
 cargo clippy --workspace --all-targets -- -D warnings
+log "./build-static.sh (the static binary the empty-root test runs)"
+./build-static.sh
 log "cargo test (unit, fixture, live, CLI and doc tests)"
 cargo test --workspace
 log "rustdoc (missing docs are errors)"

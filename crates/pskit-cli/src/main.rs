@@ -11,6 +11,7 @@ mod iostat;
 mod kill;
 mod killall;
 mod lsof;
+mod multicall;
 mod netstat;
 mod nice;
 mod num;
@@ -44,6 +45,10 @@ struct Cli {
     /// Print the summary as JSON (when no subcommand is given).
     #[arg(long)]
     json: bool,
+    /// Create links named ps, top, free, df, kill, … in DIR: invoked through
+    /// one, pskit behaves as that tool.
+    #[arg(long, value_name = "DIR")]
+    install_links: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -113,7 +118,10 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse();
+    let cli = Cli::parse_from(multicall::rewrite(std::env::args_os().collect()));
+    if let Some(dir) = &cli.install_links {
+        return multicall::install_links(dir);
+    }
     let result = match cli.command {
         None => summary::run(cli.json),
         Some(Command::Dump(a)) => dump::run(a),
