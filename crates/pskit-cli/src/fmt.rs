@@ -155,3 +155,19 @@ pub fn read_small(path: &std::path::Path) -> io::Result<String> {
         .map_err(named)?;
     Ok(text)
 }
+
+/// Seconds since boot, from /proc/uptime (to the hundredth, as procps reads it).
+pub fn proc_uptime() -> std::io::Result<f64> {
+    let path = pskit::Root::current().proc().join("uptime");
+    let text = read_small(&path)?;
+    text.split_whitespace()
+        .next()
+        .and_then(|t| t.parse::<f64>().ok())
+        .filter(|v| v.is_finite() && *v >= 0.0)
+        .ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("{}: not a number of seconds", path.display()),
+            )
+        })
+}

@@ -16,19 +16,49 @@ pub struct Args {
     #[arg(long, action = clap::ArgAction::Help)]
     help: Option<bool>,
     /// Show output in bytes.
-    #[arg(short = 'b', long = "bytes", group = "unit")]
+    #[arg(short = 'b', long = "bytes")]
     bytes: bool,
     /// Show output in kibibytes (the default).
-    #[arg(short = 'k', long = "kibi", group = "unit")]
+    #[arg(short = 'k', long = "kibi")]
     kibi: bool,
     /// Show output in mebibytes.
-    #[arg(short = 'm', long = "mebi", group = "unit")]
+    #[arg(short = 'm', long = "mebi")]
     mebi: bool,
     /// Show output in gibibytes.
-    #[arg(short = 'g', long = "gibi", group = "unit")]
+    #[arg(short = 'g', long = "gibi")]
     gibi: bool,
+    /// Show output in tebibytes.
+    #[arg(long = "tebi")]
+    tebi: bool,
+    /// Show output in pebibytes.
+    #[arg(long = "pebi")]
+    pebi: bool,
+    /// Show output in kilobytes (1000).
+    #[arg(long = "kilo")]
+    kilo: bool,
+    /// Show output in megabytes.
+    #[arg(long = "mega")]
+    mega: bool,
+    /// Show output in gigabytes.
+    #[arg(long = "giga")]
+    giga: bool,
+    /// Show output in terabytes.
+    #[arg(long = "tera")]
+    tera: bool,
+    /// Show output in petabytes.
+    #[arg(long = "peta")]
+    peta: bool,
+    /// Show detailed low and high memory statistics.
+    #[arg(short = 'l', long = "lohi")]
+    lohi: bool,
+    /// Show committed memory and the commit limit.
+    #[arg(short = 'v', long = "committed")]
+    committed: bool,
+    /// Wide output: buffers and cache in separate columns.
+    #[arg(short = 'w', long = "wide")]
+    wide: bool,
     /// Show human-readable output (B, Ki, Mi, Gi…).
-    #[arg(short = 'h', long = "human", group = "unit")]
+    #[arg(short = 'h', long = "human")]
     human: bool,
     /// Use powers of 1000 instead of 1024.
     #[arg(long)]
@@ -37,11 +67,21 @@ pub struct Args {
     #[arg(short = 't', long = "total")]
     total: bool,
     /// Repeat printing every SECONDS seconds.
-    #[arg(short = 's', long = "seconds", value_name = "SECONDS")]
-    seconds: Option<f64>,
+    #[arg(
+        short = 's',
+        long = "seconds",
+        value_name = "SECONDS",
+        allow_hyphen_values = true
+    )]
+    seconds: Option<String>,
     /// Repeat printing COUNT times, then exit.
-    #[arg(short = 'c', long = "count", value_name = "COUNT")]
-    count: Option<u64>,
+    #[arg(
+        short = 'c',
+        long = "count",
+        value_name = "COUNT",
+        allow_hyphen_values = true
+    )]
+    count: Option<String>,
     /// Print JSON (one object per line when repeating).
     #[arg(long)]
     json: bool,
@@ -64,17 +104,25 @@ enum Unit {
 
 impl Args {
     fn unit(&self) -> Unit {
-        let base: f64 = if self.si { 1000.0 } else { 1024.0 };
+        let si = self.si || self.kilo || self.mega || self.giga || self.tera || self.peta;
+        let base: f64 = if si { 1000.0 } else { 1024.0 };
+        let power = if self.mebi || self.mega {
+            2
+        } else if self.gibi || self.giga {
+            3
+        } else if self.tebi || self.tera {
+            4
+        } else if self.pebi || self.peta {
+            5
+        } else {
+            1
+        };
         if self.human {
             Unit::Human { si: self.si }
         } else if self.bytes {
             Unit::Fixed(1.0)
-        } else if self.mebi {
-            Unit::Fixed(base * base)
-        } else if self.gibi {
-            Unit::Fixed(base * base * base)
         } else {
-            Unit::Fixed(base)
+            Unit::Fixed(base.powi(power))
         }
     }
 }
@@ -109,57 +157,192 @@ fn scale(bytes: u64, unit: Unit) -> String {
     }
 }
 
-fn render(vm: &pskit::VirtualMemory, sw: &pskit::SwapMemory, unit: Unit, total: bool) -> String {
-    let f = |b: u64| scale(b, unit);
-    let mut out = String::from(
-        "               total        used        free      shared  buff/cache   available\n",
-    );
-    out.push_str(&format!(
-        "{:<8} {:>11} {:>11} {:>11} {:>11} {:>11} {:>11}\n",
+/// /proc/meminfo lines free's -l and -v need that psutil does not report.
+#[derive(Default)]
+struct Extra {
+    low_total: Option<u64>,
+    low_free: Option<u64>,
+    high_total: u64,
+    high_free: u64,
+    commit_limit: u64,
+    committed_as: u64,
+}
+
+fn meminfo_extra() -> std::io::Result<Extra> {
+    let path = pskit::Root::current().proc().join("meminfo");
+    let text = crate::fmt::read_small(&path)?;
+    let mut e = Extra::default();
+    for line in text.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(key), Some(v)) = (f.next(), f.next().and_then(|v| v.parse::<u64>().ok())) else {
+            continue;
+        };
+        let b = v.saturating_mul(1024);
+        match key {
+            "LowTotal:" => e.low_total = Some(b),
+            "LowFree:" => e.low_free = Some(b),
+            "HighTotal:" => e.high_total = b,
+            "HighFree:" => e.high_free = b,
+            "CommitLimit:" => e.commit_limit = b,
+            "Committed_AS:" => e.committed_as = b,
+            _ => {}
+        }
+    }
+    Ok(e)
+}
+
+/// What to print besides Mem and Swap.
+struct Layout {
+    unit: Unit,
+    total: bool,
+    wide: bool,
+    lohi: bool,
+    committed: bool,
+}
+
+fn render(vm: &pskit::VirtualMemory, sw: &pskit::SwapMemory, extra: &Extra, l: &Layout) -> String {
+    let f = |b: u64| scale(b, l.unit);
+    let mut out = String::from(if l.wide {
+        "               total        used        free      shared     buffers       cache   available\n"
+    } else {
+        "               total        used        free      shared  buff/cache   available\n"
+    });
+    let three = |out: &mut String, label: &str, a: String, b: String, c: String| {
+        out.push_str(&format!("{label:<8} {a:>11} {b:>11} {c:>11}\n"));
+    };
+    let mut mem = format!(
+        "{:<8} {:>11} {:>11} {:>11} {:>11}",
         "Mem:",
         f(vm.total),
         f(vm.used),
         f(vm.free),
-        f(vm.shared),
-        f(vm.buffers.saturating_add(vm.cached)),
-        f(vm.available)
-    ));
-    out.push_str(&format!(
-        "{:<8} {:>11} {:>11} {:>11}\n",
-        "Swap:",
-        f(sw.total),
-        f(sw.used),
-        f(sw.free)
-    ));
-    if total {
-        out.push_str(&format!(
-            "{:<8} {:>11} {:>11} {:>11}\n",
+        f(vm.shared)
+    );
+    if l.wide {
+        mem.push_str(&format!(" {:>11} {:>11}", f(vm.buffers), f(vm.cached)));
+    } else {
+        mem.push_str(&format!(" {:>11}", f(vm.buffers.saturating_add(vm.cached))));
+    }
+    mem.push_str(&format!(" {:>11}\n", f(vm.available)));
+    out.push_str(&mem);
+    if l.lohi {
+        let lt = extra.low_total.unwrap_or(vm.total);
+        let lf = extra.low_free.unwrap_or(vm.free);
+        three(&mut out, "Low:", f(lt), f(lt.saturating_sub(lf)), f(lf));
+        let (ht, hf) = (extra.high_total, extra.high_free);
+        three(&mut out, "High:", f(ht), f(ht.saturating_sub(hf)), f(hf));
+    }
+    three(&mut out, "Swap:", f(sw.total), f(sw.used), f(sw.free));
+    if l.total {
+        three(
+            &mut out,
             "Total:",
             f(vm.total.saturating_add(sw.total)),
             f(vm.used.saturating_add(sw.used)),
-            f(vm.free.saturating_add(sw.free))
-        ));
+            f(vm.free.saturating_add(sw.free)),
+        );
+    }
+    if l.committed {
+        // Committed_AS can exceed the limit: free prints the difference signed.
+        let avail = extra.commit_limit as i128 - extra.committed_as as i128;
+        let signed = if avail < 0 {
+            format!("-{}", f(avail.unsigned_abs() as u64))
+        } else {
+            f(avail as u64)
+        };
+        three(
+            &mut out,
+            "Comm:",
+            f(extra.commit_limit),
+            f(extra.committed_as),
+            signed,
+        );
     }
     out
 }
 
+/// procps free's checks of `-s`: digits with an optional fraction (no sign
+/// but `-`, no exponent, no nan/inf), and at least a microsecond.
+fn parse_seconds(s: &str) -> Result<Duration, String> {
+    let t = s.trim_start();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return Err(format!("seconds argument failed: '{s}': Invalid argument"));
+    }
+    let v: f64 = format!("0{int}.{frac}0").parse().unwrap_or(0.0);
+    let v = if neg { -v } else { v };
+    if v * 1e6 < 1.0 {
+        return Err(format!("seconds argument `{s}' is not positive number"));
+    }
+    Duration::try_from_secs_f64(v)
+        .map_err(|_| format!("seconds argument failed: '{s}': Numerical result out of range"))
+}
+
+/// procps free's checks of `-c`: a decimal from 1 up.
+fn parse_count(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let number = !t.is_empty()
+        && t.strip_prefix(['-', '+'])
+            .unwrap_or(t)
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        && t != "-"
+        && t != "+";
+    if !number {
+        return Err(format!("failed to parse count argument: '{s}'"));
+    }
+    match t.parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(n as u64),
+        _ => Err(format!(
+            "failed to parse count argument: '{s}': Numerical result out of range"
+        )),
+    }
+}
+
 /// Runs `pskit free`.
 pub fn run(args: Args) -> CmdResult {
-    let delay = match (args.seconds, args.count) {
-        (Some(s), _) => match crate::num::seconds(s, false) {
+    let units = [
+        args.bytes, args.kibi, args.mebi, args.gibi, args.tebi, args.pebi, args.kilo, args.mega,
+        args.giga, args.tera, args.peta,
+    ];
+    if units.iter().filter(|u| **u).count() > 1 {
+        eprintln!("pskit free: Multiple unit options don't make sense.");
+        return Ok(ExitCode::FAILURE);
+    }
+    // procps free's messages and status (1) for bad -s and -c values.
+    let delay = match &args.seconds {
+        Some(s) => match parse_seconds(s) {
             Ok(d) => Some(d),
-            Err(_) => {
-                eprintln!("pskit free: seconds argument `{s}' is not positive number");
-                return Ok(ExitCode::from(2));
+            Err(msg) => {
+                eprintln!("pskit free: {msg}");
+                return Ok(ExitCode::FAILURE);
             }
         },
-        (None, Some(_)) => Some(Duration::from_secs(1)),
-        (None, None) => None,
+        None => None,
     };
-    if args.count == Some(0) {
-        eprintln!("pskit free: count argument `0' failed");
-        return Ok(ExitCode::from(2));
-    }
+    let count = match &args.count {
+        Some(c) => match parse_count(c) {
+            Ok(n) => Some(n),
+            Err(msg) => {
+                eprintln!("pskit free: {msg}");
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        None => None,
+    };
+    let delay = delay.or(count.map(|_| Duration::from_secs(1)));
+    let layout = Layout {
+        unit: args.unit(),
+        total: args.total,
+        wide: args.wide,
+        lohi: args.lohi,
+        committed: args.committed,
+    };
     let repeating = delay.is_some();
     let mut n = 0u64;
     loop {
@@ -174,18 +357,18 @@ pub fn run(args: Args) -> CmdResult {
                 print_json(&snap)?;
             }
         } else {
+            let extra = if layout.lohi || layout.committed {
+                meminfo_extra()?
+            } else {
+                Extra::default()
+            };
             print!(
                 "{}",
-                render(
-                    &snap.virtual_memory,
-                    &snap.swap_memory,
-                    args.unit(),
-                    args.total
-                )
+                render(&snap.virtual_memory, &snap.swap_memory, &extra, &layout)
             );
         }
         n += 1;
-        match (delay, args.count) {
+        match (delay, count) {
             (None, _) => break,
             (Some(_), Some(c)) if n >= c => break,
             (Some(d), _) => {
@@ -202,6 +385,35 @@ pub fn run(args: Args) -> CmdResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seconds_and_count_checked_as_procps() {
+        assert!(parse_seconds("0.5").is_ok());
+        assert!(parse_seconds("2").is_ok());
+        for bad in ["-1", "0", "0.0000001"] {
+            assert_eq!(
+                parse_seconds(bad).unwrap_err(),
+                format!("seconds argument `{bad}' is not positive number")
+            );
+        }
+        for bad in ["1e300", "abc", "nan", "inf", "", "."] {
+            assert_eq!(
+                parse_seconds(bad).unwrap_err(),
+                format!("seconds argument failed: '{bad}': Invalid argument")
+            );
+        }
+        assert!(parse_seconds("99999999999999999999999999").is_err());
+        assert_eq!(parse_count("3"), Ok(3));
+        assert_eq!(
+            parse_count("abc").unwrap_err(),
+            "failed to parse count argument: 'abc'"
+        );
+        for bad in ["0", "-1", "99999999999999999999"] {
+            assert!(parse_count(bad)
+                .unwrap_err()
+                .ends_with("Numerical result out of range"));
+        }
+    }
 
     #[test]
     fn human_scale_like_procps() {
@@ -234,11 +446,18 @@ mod tests {
             cached: 728164 * 1024,
             ..Default::default()
         };
+        let layout = Layout {
+            unit: Unit::Fixed(1024.0),
+            total: false,
+            wide: false,
+            lohi: false,
+            committed: false,
+        };
         let out = render(
             &vm,
             &pskit::SwapMemory::default(),
-            Unit::Fixed(1024.0),
-            false,
+            &Extra::default(),
+            &layout,
         );
         assert_eq!(
             out,

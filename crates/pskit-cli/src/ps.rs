@@ -531,22 +531,6 @@ fn id_names(path: &str) -> HashMap<u32, String> {
         .collect()
 }
 
-/// Seconds since boot, from /proc/uptime (to the hundredth, as procps reads it).
-fn uptime_secs() -> std::io::Result<f64> {
-    let path = pskit::Root::current().proc().join("uptime");
-    let text = crate::fmt::read_small(&path)?;
-    text.split_whitespace()
-        .next()
-        .and_then(|t| t.parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v >= 0.0)
-        .ok_or_else(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("{}: not a number of seconds", path.display()),
-            )
-        })
-}
-
 /// One process as the columns see it.
 struct Proc {
     info: ProcessInfo,
@@ -936,7 +920,7 @@ pub fn run(args: Args) -> CmdResult {
         || !o.rusers.is_empty();
     let ctx = Ctx {
         hz: rustix::param::clock_ticks_per_second().max(1),
-        uptime: uptime_secs()?,
+        uptime: crate::fmt::proc_uptime()?,
         boot: pskit::boot_time()?,
         now: chrono::Local::now().timestamp(),
         mem_total_kb: pskit::virtual_memory().map(|m| m.total / 1024).unwrap_or(0),

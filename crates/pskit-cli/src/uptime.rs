@@ -59,7 +59,9 @@ fn pretty(secs: u64) -> String {
 pub fn run(args: Args) -> CmdResult {
     let boot = pskit::boot_time()?;
     let now = Local::now();
-    let up = (now.timestamp_millis() as f64 / 1000.0 - boot).max(0.0);
+    // procps reads /proc/uptime (to the hundredth) rather than stat's btime,
+    // a whole second.
+    let up = crate::fmt::proc_uptime()?;
     let users = pskit::users()?.len();
     let load = pskit::getloadavg()?;
     if args.json {
@@ -70,8 +72,10 @@ pub fn run(args: Args) -> CmdResult {
             getloadavg: load,
         })?;
     } else if args.since {
+        // procps: (now - uptime) rounded to the second.
+        let since_secs = (now.timestamp_micros() as f64 / 1e6 - up + 0.5).floor() as i64;
         let since = Local
-            .timestamp_opt(boot as i64, 0)
+            .timestamp_opt(since_secs, 0)
             .single()
             .ok_or("boot time out of range")?;
         println!("{}", since.format("%Y-%m-%d %H:%M:%S"));

@@ -1,0 +1,121 @@
+//! System tools beside the real ones (issue #13): procps `free` in every unit
+//! and layout, its argument errors and statuses, and procps `uptime -s`.
+
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_pskit");
+
+fn real(tool: &str, args: &[&str]) -> Output {
+    Command::new(tool)
+        .args(args)
+        .output()
+        .expect("the real tool runs")
+}
+
+fn ours(tool: &str, args: &[&str]) -> Output {
+    Command::new(BIN).arg(tool).args(args).output().unwrap()
+}
+
+/// The figures of free's lines, as columns of numbers per labelled line.
+fn layout(text: &str) -> Vec<(String, usize)> {
+    text.lines()
+        .map(|l| {
+            let label = l.split_whitespace().next().unwrap_or("").to_string();
+            (
+                if l.starts_with(' ') {
+                    l.to_string()
+                } else {
+                    label
+                },
+                l.len(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn free_layouts_and_units_match_procps() {
+    for args in [
+        &[][..],
+        &["-b"],
+        &["-k"],
+        &["-m"],
+        &["-g"],
+        &["--tebi"],
+        &["--kilo"],
+        &["--mega"],
+        &["--giga"],
+        &["--tera"],
+        &["--si", "-m"],
+        &["-w"],
+        &["-l"],
+        &["-t"],
+        &["-v"],
+        &["-l", "-t", "-v", "-w"],
+        &["-h"],
+        &["-h", "--si", "-w"],
+    ] {
+        // Headers, labels and line widths are equal; the figures move between
+        // two runs, so they are compared only on lines that hold still (Swap,
+        // High, and the totals and limits).
+        let mut last = String::new();
+        let ok = (0..5).any(|_| {
+            let (r, o) = (real("free", args), ours("free", args));
+            assert_eq!(o.status.code(), Some(0), "free {args:?}");
+            let (r, o) = (
+                String::from_utf8_lossy(&r.stdout).into_owned(),
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+            );
+            let still = |t: &str| -> Vec<String> {
+                t.lines()
+                    .filter(|l| l.starts_with("Swap:") || l.starts_with("High:"))
+                    .map(String::from)
+                    .collect()
+            };
+            let same_total = |t: &str| {
+                t.lines()
+                    .nth(1)
+                    .map(|l| l.split_whitespace().nth(1).map(String::from))
+            };
+            last = format!("procps:\n{r}pskit:\n{o}");
+            layout(&r) == layout(&o) && still(&r) == still(&o) && same_total(&r) == same_total(&o)
+        });
+        assert!(ok, "free {args:?}\n{last}");
+    }
+}
+
+#[test]
+fn free_argument_errors_match_procps() {
+    for args in [
+        &["-s", "-1"][..],
+        &["-s", "0"],
+        &["-s", "1e300", "-c", "1"],
+        &["-s", "nan", "-c", "1"],
+        &["-s", "abc"],
+        &["-s", "0.0000001"],
+        &["-c", "abc"],
+        &["-c", "0"],
+        &["-c", "-1"],
+        &["-c", "99999999999999999999"],
+        &["-b", "-m"],
+        &["--kilo", "-g"],
+    ] {
+        let (r, o) = (real("free", args), ours("free", args));
+        assert_eq!(r.status.code(), o.status.code(), "free {args:?}");
+        let r = String::from_utf8_lossy(&r.stderr).replace("free:", "pskit free:");
+        assert_eq!(r, String::from_utf8_lossy(&o.stderr), "free {args:?}");
+    }
+    // Repeating: COUNT reports SECONDS apart, a blank line between them.
+    let o = ours("free", &["-s", "0.1", "-c", "2"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(text.lines().filter(|l| l.starts_with("Mem:")).count(), 2);
+    assert_eq!(text.lines().filter(|l| l.is_empty()).count(), 1);
+}
+
+#[test]
+fn uptime_since_matches_procps() {
+    let (r, o) = (real("uptime", &["-s"]), ours("uptime", &["-s"]));
+    assert_eq!(r.stdout, o.stdout);
+    let (r, o) = (real("uptime", &["-p"]), ours("uptime", &["-p"]));
+    assert_eq!(r.stdout, o.stdout);
+}
