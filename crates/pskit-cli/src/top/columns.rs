@@ -16,6 +16,14 @@ pub struct IoRate {
 }
 
 impl IoRate {
+    /// Read plus write, when either is known.
+    pub fn total(&self) -> Option<f64> {
+        match (self.read, self.write) {
+            (None, None) => None,
+            (r, w) => Some(r.unwrap_or(0.0) + w.unwrap_or(0.0)),
+        }
+    }
+
     /// True when the process did any I/O in the interval (iotop's `-o`).
     pub fn active(&self) -> bool {
         self.read.unwrap_or(0.0) > 0.0 || self.write.unwrap_or(0.0) > 0.0
@@ -53,6 +61,8 @@ pub enum Column {
     ReadRate,
     /// DISK WRITE (rate).
     WriteRate,
+    /// IO: read plus write rate (iotop's default order).
+    IoRate,
     /// READ (bytes since start).
     ReadBytes,
     /// WRITE (bytes since start).
@@ -80,7 +90,7 @@ pub enum Column {
 }
 
 /// Every column, in the order of the column chooser.
-pub const ALL: [Column; 26] = [
+pub const ALL: [Column; 27] = [
     Column::Pid,
     Column::Ppid,
     Column::User,
@@ -95,6 +105,7 @@ pub const ALL: [Column; 26] = [
     Column::Time,
     Column::ReadRate,
     Column::WriteRate,
+    Column::IoRate,
     Column::ReadBytes,
     Column::WriteBytes,
     Column::Threads,
@@ -152,6 +163,7 @@ impl Column {
             Column::Mem => "%MEM",
             Column::Time => "TIME+",
             Column::ReadRate => "DISK READ",
+            Column::IoRate => "IO",
             Column::WriteRate => "DISK WRITE",
             Column::ReadBytes => "READ",
             Column::WriteBytes => "WRITE",
@@ -184,6 +196,7 @@ impl Column {
             Column::Mem => "mem",
             Column::Time => "time",
             Column::ReadRate => "read",
+            Column::IoRate => "io",
             Column::WriteRate => "write",
             Column::ReadBytes => "read_bytes",
             Column::WriteBytes => "write_bytes",
@@ -244,7 +257,7 @@ impl Column {
             Column::State => 2,
             Column::Cpu | Column::Mem => 6,
             Column::Time => 10,
-            Column::ReadRate | Column::WriteRate => 12,
+            Column::ReadRate | Column::WriteRate | Column::IoRate => 12,
             Column::ReadBytes | Column::WriteBytes => 8,
             Column::Threads => 5,
             Column::Processor => 3,
@@ -301,6 +314,7 @@ impl Column {
             Column::Mem => f(a.memory_percent, b.memory_percent),
             Column::Time => f(a.cpu_time, b.cpu_time),
             Column::ReadRate => o(ia.read, ib.read),
+            Column::IoRate => o(ia.total(), ib.total()),
             Column::WriteRate => o(ia.write, ib.write),
             Column::ReadBytes => a.read_bytes.cmp(&b.read_bytes),
             Column::WriteBytes => a.write_bytes.cmp(&b.write_bytes),
@@ -354,6 +368,7 @@ impl Column {
             Column::Mem => write!(out, "{:.1}", row.memory_percent),
             Column::Time => time_plus(row.cpu_time, out),
             Column::ReadRate => rate(io.read, out),
+            Column::IoRate => rate(io.total(), out),
             Column::WriteRate => rate(io.write, out),
             Column::ReadBytes => opt_bytes(row.read_bytes, out),
             Column::WriteBytes => opt_bytes(row.write_bytes, out),

@@ -416,3 +416,36 @@ fn pressure_and_container_meters() {
     assert!(text.contains("PSI some avg10: cpu 12.50%, memory 1.00%, io 50.00%\n"));
     assert!(text.contains("Container: 1.50 CPUs memory 256.0 of 512.0 MiB\n"));
 }
+
+#[test]
+fn iotop_orders_by_read_plus_write() {
+    let (mut app, _) = iotop();
+    let s = screen(&mut app, 100, 14);
+    let bytes = |v: &str, u: &str| -> f64 {
+        let k = match u {
+            "B/s" => 1.0,
+            "K/s" => 1024.0,
+            "M/s" => 1024.0 * 1024.0,
+            "G/s" => 1024.0 * 1024.0 * 1024.0,
+            _ => panic!("unit {u}"),
+        };
+        v.parse::<f64>().unwrap() * k
+    };
+    // Rows whose I/O cannot be read show "?" and come last.
+    let rows: Vec<Option<f64>> = s[3..]
+        .iter()
+        .filter(|l| {
+            l.split_whitespace()
+                .next()
+                .is_some_and(|p| p.parse::<u32>().is_ok())
+        })
+        .map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f[3] != "?").then(|| bytes(f[2], f[3]) + bytes(f[4], f[5]))
+        })
+        .collect();
+    let known: Vec<f64> = rows.iter().map_while(|r| *r).collect();
+    assert!(known.len() >= 5, "{s:?}");
+    assert!(rows[known.len()..].iter().all(Option::is_none), "{s:?}");
+    assert!(known.windows(2).all(|w| w[0] >= w[1]), "{known:?}");
+}

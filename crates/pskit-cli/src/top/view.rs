@@ -54,7 +54,9 @@ impl Settings {
     pub fn iotop() -> Settings {
         Settings {
             columns: super::columns::IOTOP_DEFAULT.to_vec(),
-            sort: Column::ReadRate,
+            // iotop's order: the busiest first, reading or writing.
+            sort: Column::IoRate,
+            descending: true,
             full_cmd: true,
             ..Settings::top()
         }
