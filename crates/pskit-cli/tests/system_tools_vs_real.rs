@@ -119,3 +119,44 @@ fn uptime_since_matches_procps() {
     let (r, o) = (real("uptime", &["-p"]), ours("uptime", &["-p"]));
     assert_eq!(r.stdout, o.stdout);
 }
+
+#[test]
+fn top_batch_options_match_procps() {
+    for args in [
+        &["-w", "9999"][..],
+        &["-w", "0"],
+        &["-E", "x"],
+        &["-o", "BOGUS"],
+        &["-u", "nosuchuser-pskit"],
+    ] {
+        let mut full = vec!["-b", "-n", "1"];
+        full.extend(args);
+        let (r, o) = (real("top", &full), ours("top", &full));
+        assert_eq!(r.status.code(), o.status.code(), "top {full:?}");
+        let r = String::from_utf8_lossy(&r.stderr).replace("top:", "pskit top:");
+        assert_eq!(
+            r.trim(),
+            String::from_utf8_lossy(&o.stderr).trim(),
+            "top {full:?}"
+        );
+    }
+    // -E g: the memory lines in GiB, with procps's labels.
+    let o = ours("top", &["-b", "-n", "1", "-E", "g"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.lines().any(|l| l.starts_with("GiB Mem :")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("GiB Swap:")), "{text}");
+    // -o %MEM: highest %MEM first; -o -PID: lowest pid first; -w 40 cuts lines.
+    let o = ours("top", &["-b", "-n", "1", "-o", "-PID"]);
+    let pids: Vec<u32> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter_map(|l| l.split_whitespace().next()?.parse().ok())
+        .collect();
+    assert!(
+        pids.len() > 5 && pids.windows(2).all(|w| w[0] < w[1]),
+        "{pids:?}"
+    );
+    let o = ours("top", &["-b", "-n", "1", "-w", "40"]);
+    assert!(String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .all(|l| l.chars().count() <= 40));
+}

@@ -27,7 +27,8 @@ fn top_summary(app: &App, out: &mut String) {
         out.push_str(&format!(" up {}", crate::fmt::uptime_text(u as u64)));
     }
     if let Some(n) = s.users {
-        out.push_str(&format!(",  {n} user{}", if n == 1 { "" } else { "s" }));
+        // procps: "0 user", "1 user", "2 users".
+        out.push_str(&format!(",  {n} user{}", if n > 1 { "s" } else { "" }));
     }
     if let Some((a, b, c)) = s.load {
         out.push_str(&format!(",  load average: {a:.2}, {b:.2}, {c:.2}"));
@@ -45,23 +46,27 @@ fn top_summary(app: &App, out: &mut String) {
         )),
         None => out.push_str(&format!("%Cpu(s): {:4.1} used\n", s.cpu_total)),
     }
+    // top's -E: KiB, MiB (the default), GiB, … for the two memory lines.
+    let power = app.settings.mem_scale.clamp(1, 6);
+    let unit = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"][power as usize - 1];
+    let div = 1024f64.powi(power as i32);
     if let Some(m) = &s.memory {
         out.push_str(&format!(
-            "MiB Mem : {:8.1} total, {:8.1} free, {:8.1} used, {:8.1} buff/cache\n",
-            m.total as f64 / MIB,
-            m.free as f64 / MIB,
-            m.used as f64 / MIB,
-            m.buffers.saturating_add(m.cached) as f64 / MIB
+            "{unit} Mem : {:8.1} total, {:8.1} free, {:8.1} used, {:8.1} buff/cache\n",
+            m.total as f64 / div,
+            m.free as f64 / div,
+            m.used as f64 / div,
+            m.buffers.saturating_add(m.cached) as f64 / div
         ));
     }
     if let Some(w) = &s.swap {
         let avail = s.memory.as_ref().map_or(0, |m| m.available);
         out.push_str(&format!(
-            "MiB Swap: {:8.1} total, {:8.1} free, {:8.1} used. {:8.1} avail Mem\n",
-            w.total as f64 / MIB,
-            w.free as f64 / MIB,
-            w.used as f64 / MIB,
-            avail as f64 / MIB
+            "{unit} Swap: {:8.1} total, {:8.1} free, {:8.1} used. {:8.1} avail Mem\n",
+            w.total as f64 / div,
+            w.free as f64 / div,
+            w.used as f64 / div,
+            avail as f64 / div
         ));
     }
     if let Some(p) = &s.pressure {
@@ -196,6 +201,15 @@ pub fn write_report(app: &mut App, json: bool, out: &mut dyn Write) -> io::Resul
     } else {
         let mut text = String::new();
         text_report(app, &mut text);
+        // top's -w: every line cut at that many columns.
+        if let Some(w) = app.settings.width {
+            text = text
+                .lines()
+                .map(|l| l.chars().take(w).collect::<String>())
+                .collect::<Vec<_>>()
+                .join("\n");
+            text.push('\n');
+        }
         writeln!(out, "{text}")?;
     }
     out.flush()

@@ -58,6 +58,16 @@ pub struct TopArgs {
     /// command, ... (or its label, like %CPU).
     #[arg(short = 's', long = "sort")]
     pub sort: Option<String>,
+    /// procps top's -o: the sort field by name or label (`%MEM`, `PID`),
+    /// highest first, or lowest first with a leading `-`.
+    #[arg(short = 'o', long = "sort-override", allow_hyphen_values = true)]
+    pub sort_field: Option<String>,
+    /// procps top's -w: batch lines are cut at N columns (512 when N is left out).
+    #[arg(short = 'w', long = "width", num_args = 0..=1, default_missing_value = "512")]
+    pub width: Option<String>,
+    /// procps top's -E: the memory summary's unit, k, m (the default), g, t, p or e.
+    #[arg(short = 'E', long = "scale-summary-mem")]
+    pub scale: Option<String>,
     /// Start in tree view.
     #[arg(short = 't', long = "tree")]
     pub tree: bool,
@@ -102,6 +112,54 @@ fn sort_column(name: &str) -> Result<Column, String> {
     })
 }
 
+/// procps top's argument errors: its message (`top: …` as `pskit top: …`)
+/// and exit status 1.
+fn top_error(msg: &str) -> CmdResult {
+    eprintln!("pskit top: {msg}");
+    Ok(ExitCode::FAILURE)
+}
+
+/// Checks procps top's -o, -w, -E and -u values into the settings.
+fn procps_options(args: &TopArgs, s: &mut Settings) -> Result<(), String> {
+    if let Some(f) = &args.sort_field {
+        let (low_first, name) = match f.strip_prefix('-') {
+            Some(n) => (true, n),
+            None => (false, f.strip_prefix('+').unwrap_or(f)),
+        };
+        let c = Column::parse(name).ok_or_else(|| format!("unrecognized field name '{f}'"))?;
+        s.sort = c;
+        s.descending = !low_first;
+    }
+    if let Some(w) = &args.width {
+        match w.parse::<usize>() {
+            Ok(n) if (1..=512).contains(&n) => s.width = Some(n),
+            _ => return Err(format!("bad width arg '{w}'")),
+        }
+    }
+    if let Some(e) = &args.scale {
+        s.mem_scale = match e.as_str() {
+            "k" => 1,
+            "m" => 2,
+            "g" => 3,
+            "t" => 4,
+            "p" => 5,
+            "e" => 6,
+            _ => return Err(format!("bad memory scaling arg '{e}'")),
+        };
+    }
+    if let Some(u) = &args.user {
+        let known = u.parse::<u32>().is_ok()
+            || crate::fmt::read_small(&pskit::Root::current().etc().join("passwd"))
+                .unwrap_or_default()
+                .lines()
+                .any(|l| l.split(':').next() == Some(u.as_str()));
+        if !known {
+            return Err("Invalid user".into());
+        }
+    }
+    Ok(())
+}
+
 /// The settings `pskit top` starts with.
 fn top_settings(args: &TopArgs) -> Result<Settings, String> {
     let mut s = Settings::top();
@@ -128,10 +186,13 @@ fn top_settings(args: &TopArgs) -> Result<Settings, String> {
 /// Runs `pskit top` on `source`: the interactive monitor on a terminal, else
 /// (or with `-b`) batch output.
 pub fn run_top(args: TopArgs, source: Box<dyn Source>) -> CmdResult {
-    let settings = match top_settings(&args) {
+    let mut settings = match top_settings(&args) {
         Ok(s) => s,
         Err(e) => return usage_error(&e),
     };
+    if let Err(e) = procps_options(&args, &mut settings) {
+        return top_error(&e);
+    }
     let delay = match delay(args.delay) {
         Ok(d) => d,
         Err(e) => return usage_error(&e),

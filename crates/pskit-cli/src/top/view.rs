@@ -31,6 +31,10 @@ pub struct Settings {
     pub full_cmd: bool,
     /// Only processes doing I/O (iotop `-o`).
     pub only_active: bool,
+    /// The memory summary's unit as a power of 1024 (2: MiB, top's `-E`).
+    pub mem_scale: u32,
+    /// Batch lines cut at this many columns (top's `-w`).
+    pub width: Option<usize>,
 }
 
 impl Settings {
@@ -47,6 +51,8 @@ impl Settings {
             show_kernel: true,
             full_cmd: false,
             only_active: false,
+            mem_scale: 2,
+            width: None,
         }
     }
 
