@@ -49,9 +49,137 @@ pub struct Args {
     /// Show the owning process (pid/name).
     #[arg(short = 'p', long)]
     processes: bool,
+    /// The kernel interface table (net-tools `netstat -i`; with -a, down
+    /// interfaces too).
+    #[arg(short = 'i', long = "interfaces")]
+    interfaces: bool,
+    /// The kernel IP routing table (net-tools `netstat -r`, from /proc/net/route).
+    #[arg(short = 'r', long = "route")]
+    route: bool,
     /// Print JSON: psutil's connection rows (plus "name" with -p).
     #[arg(long)]
     json: bool,
+}
+
+/// `netstat -i`.
+fn interfaces(all: bool) -> CmdResult {
+    let addrs = pskit::net_if_addrs()?;
+    let stats = pskit::net_if_stats()?;
+    let mut names = crate::ifconfig::sorted_names(&addrs, &stats);
+    if !all {
+        names.retain(|n| {
+            stats
+                .get(n)
+                .is_some_and(|s| s.flags.split(',').any(|f| f == "up"))
+        });
+    }
+    let sorted = stats.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    print!(
+        "Kernel Interface table\n{}",
+        crate::ifconfig::short_table(&names, &sorted, true)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// An IPv4 address from /proc/net/route's little-endian hex.
+fn route_ip(hex: &str) -> Option<std::net::Ipv4Addr> {
+    u32::from_str_radix(hex, 16)
+        .ok()
+        .map(|v| std::net::Ipv4Addr::from(v.swap_bytes()))
+}
+
+/// Names for addresses from a hosts-style file (`/etc/networks`: "name addr";
+/// `/etc/hosts`: "addr name…"), as net-tools' lookups find them without DNS.
+fn names_from(file: &str, addr_first: bool) -> std::collections::HashMap<String, String> {
+    let path = pskit::Root::current().etc().join(file);
+    let text = crate::fmt::read_small(&path).unwrap_or_default();
+    let mut out = std::collections::HashMap::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 2 {
+            continue;
+        }
+        let (addr, name) = if addr_first {
+            (f[0], f[1])
+        } else {
+            (f[1], f[0])
+        };
+        out.entry(addr.to_string())
+            .or_insert_with(|| name.to_string());
+    }
+    out
+}
+
+/// `netstat -r` / `-rn`.
+fn routes(numeric: bool) -> CmdResult {
+    let path = pskit::Root::current().proc().join("net/route");
+    let text = crate::fmt::read_small(&path)?;
+    let (nets, hosts) = if numeric {
+        Default::default()
+    } else {
+        (names_from("networks", false), names_from("hosts", true))
+    };
+    let mut out = String::from(
+        "Kernel IP routing table\nDestination     Gateway         Genmask         Flags   MSS Window  irtt Iface\n",
+    );
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        if f.len() < 11 {
+            continue;
+        }
+        let (Some(dst), Some(gw), Some(mask)) = (route_ip(f[1]), route_ip(f[2]), route_ip(f[7]))
+        else {
+            continue;
+        };
+        let flags = u32::from_str_radix(f[3], 16).unwrap_or(0);
+        let mut fl = String::new();
+        for (bit, c) in [
+            (0x1, 'U'),
+            (0x2, 'G'),
+            (0x4, 'H'),
+            (0x8, 'R'),
+            (0x10, 'D'),
+            (0x20, 'M'),
+            (0x40000, 'A'),
+            (0x1000000, 'C'),
+            (0x200, '!'),
+        ] {
+            if flags & bit != 0 {
+                fl.push(c);
+            }
+        }
+        let dst = dst.to_string();
+        let gw = gw.to_string();
+        let dst_name = if numeric {
+            dst.clone()
+        } else if dst == "0.0.0.0" {
+            "default".to_string()
+        } else if flags & 0x4 != 0 {
+            hosts.get(&dst).cloned().unwrap_or(dst.clone())
+        } else {
+            nets.get(&dst).cloned().unwrap_or(dst.clone())
+        };
+        let gw_name = if numeric || gw == "0.0.0.0" {
+            gw.clone()
+        } else {
+            hosts.get(&gw).cloned().unwrap_or(gw.clone())
+        };
+        let cut = |s: &str| s.chars().take(15).collect::<String>();
+        out.push_str(&format!(
+            "{:<15} {:<15} {:<15} {:<5} {:>5} {:<6} {:>5} {}\n",
+            cut(&dst_name),
+            cut(&gw_name),
+            mask,
+            fl,
+            f[8],
+            f[9],
+            f[10],
+            f[0]
+        ));
+    }
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
 }
 
 /// One row with the optional program name.
@@ -121,6 +249,12 @@ fn addr_text(a: &ConnAddr, family: i32) -> String {
 
 /// Runs `pskit netstat`.
 pub fn run(args: Args) -> CmdResult {
+    if args.interfaces && !args.json {
+        return interfaces(args.all);
+    }
+    if args.route && !args.json {
+        return routes(args.numeric);
+    }
     let none_selected = !(args.tcp || args.udp || args.unix);
     let tcp = args.tcp || none_selected;
     let udp = args.udp || none_selected;

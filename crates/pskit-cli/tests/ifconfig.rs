@@ -9,20 +9,50 @@ fn pskit(args: &[&str]) -> std::process::Output {
         .expect("run pskit")
 }
 
-#[test]
-fn text_lists_every_interface_with_stats_and_addresses() {
-    let out = pskit(&["ifconfig"]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    for nic in pskit::net_io_counters_pernic(false).unwrap().keys() {
-        assert!(
-            text.contains(&format!("\n{nic}:\n")) || text.starts_with(&format!("{nic}:\n")),
-            "{nic} in {text}"
+/// `cmd args` beside net-tools on the same machine: equal output and status.
+/// Counters move with traffic, so a mismatch is retried a few times.
+fn beside_net_tools(tool: &str, args: &[&str]) {
+    let mut last = String::new();
+    for _ in 0..5 {
+        let real = Command::new(tool)
+            .args(args)
+            .output()
+            .expect("net-tools runs");
+        let ours = pskit(&[&[tool][..], args].concat());
+        if real.stdout == ours.stdout && real.status.code() == ours.status.code() {
+            return;
+        }
+        last = format!(
+            "net-tools:\n{}\npskit:\n{}",
+            String::from_utf8_lossy(&real.stdout),
+            String::from_utf8_lossy(&ours.stdout)
         );
+        std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    assert!(text.contains("    stats          : speed="));
-    assert!(text.contains("    incoming       : bytes="));
-    assert!(text.contains("IPv4 address   : 127.0.0.1"), "{text}");
+    panic!("{tool} {args:?} differs\n{last}");
+}
+
+#[test]
+fn text_matches_net_tools_ifconfig() {
+    for args in [&[][..], &["-a"], &["-s"], &["-a", "-s"], &["lo"]] {
+        beside_net_tools("ifconfig", args);
+    }
+    let text = String::from_utf8(pskit(&["ifconfig", "lo"]).stdout).unwrap();
+    assert!(
+        text.starts_with("lo: flags=73<UP,LOOPBACK,RUNNING>  mtu "),
+        "{text}"
+    );
+    assert!(
+        text.contains("        inet 127.0.0.1  netmask 255.0.0.0\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn netstat_interface_and_route_tables_match_net_tools() {
+    for args in [&["-i"][..], &["-ia"], &["-r"], &["-rn"]] {
+        beside_net_tools("netstat", args);
+    }
 }
 
 #[test]
@@ -51,14 +81,16 @@ fn one_interface_only() {
 }
 
 #[test]
-fn unknown_interface_is_a_usage_error() {
+fn unknown_interface_and_settings_fail_as_net_tools() {
     let out = pskit(&["ifconfig", "nosuchnic0"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.starts_with("pskit: ") && err.contains("nosuchnic0"),
-        "{err}"
-    );
+    let real = Command::new("ifconfig").arg("nosuchnic0").output().unwrap();
+    assert_eq!(out.status.code(), real.status.code());
+    assert_eq!(out.stderr, real.stderr);
+    // Configuring is refused, never attempted.
+    let out = pskit(&["ifconfig", "lo", "mtu", "1000"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not supported"));
+    assert_eq!(pskit::net_if_stats().unwrap()["lo"].mtu, 65536);
 }
 
 #[test]
