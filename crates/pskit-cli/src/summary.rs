@@ -299,7 +299,7 @@ fn render(s: &Summary) -> String {
         ));
     }
     for u in &s.users {
-        out.push_str(&format!("User  {}\n", crate::who::line(u)));
+        out.push_str(&format!("User  {}\n", crate::who::user_line(u)));
     }
     if !s.busiest.is_empty() {
         out.push_str(&format!(

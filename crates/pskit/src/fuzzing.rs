@@ -423,6 +423,7 @@ pub fn psi(data: &[u8]) {
 /// utmp records.
 pub fn utmp(data: &[u8]) {
     assert!(utmp::parse_utmp(data).len() <= data.len() / 384);
+    assert_eq!(utmp::parse_records(data).len(), data.len() / 384);
 }
 
 /// hwmon, thermal and power-supply values: sysfs floats, sensor file names, trip

@@ -28,6 +28,50 @@ fn i32_at(b: &[u8], off: usize) -> i32 {
     i32::from_ne_bytes([b[off], b[off + 1], b[off + 2], b[off + 3]])
 }
 
+const OFF_ID: usize = 40; // [4]
+const OFF_EXIT: usize = 332; // two i16: termination, exit
+const OFF_SESSION: usize = 336; // i32
+const OFF_TV_USEC: usize = 344; // i32
+
+/// Every record, whatever its type (beyond psutil: what `who -a` shows). A
+/// trailing partial record is ignored.
+pub(crate) fn parse_records(data: &[u8]) -> Vec<crate::host::UtmpRecord> {
+    data.chunks_exact(RECORD)
+        .map(|r| crate::host::UtmpRecord {
+            kind: i16::from_ne_bytes([r[OFF_TYPE], r[OFF_TYPE + 1]]),
+            pid: i32_at(r, OFF_PID),
+            line: cstr(&r[OFF_LINE..OFF_LINE + 32]),
+            id: cstr(&r[OFF_ID..OFF_ID + 4]),
+            user: cstr(&r[OFF_USER..OFF_USER + 32]),
+            host: cstr(&r[OFF_HOST..OFF_HOST + 256]),
+            exit_termination: i16::from_ne_bytes([r[OFF_EXIT], r[OFF_EXIT + 1]]),
+            exit_status: i16::from_ne_bytes([r[OFF_EXIT + 2], r[OFF_EXIT + 3]]),
+            session: i32_at(r, OFF_SESSION),
+            sec: i32_at(r, OFF_TV_SEC),
+            usec: i32_at(r, OFF_TV_USEC),
+        })
+        .collect()
+}
+
+/// All records of `path`, or of the system's utmp file when `None` (no file:
+/// no records).
+pub(crate) fn records(
+    root: &Root,
+    path: Option<&std::path::Path>,
+) -> Result<Vec<crate::host::UtmpRecord>> {
+    if let Some(p) = path {
+        return with_bytes(p, |b| Ok(parse_records(b)));
+    }
+    for path in [root.run().join("utmp"), root.var().join("run/utmp")] {
+        match with_bytes(&path, |b| Ok(parse_records(b))) {
+            Ok(r) => return Ok(r),
+            Err(e) if is_not_found(&e) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Vec::new())
+}
+
 /// Parses utmp records, keeping `USER_PROCESS` entries as psutil does. A trailing
 /// partial record (a file being written) is ignored.
 pub(crate) fn parse_utmp(data: &[u8]) -> Vec<User> {
