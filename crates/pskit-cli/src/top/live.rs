@@ -41,7 +41,8 @@ impl LiveSource {
             "username",
             "cmdline",
             "create_time",
-            "nice",
+            // nice and priority from stat (no getpriority call per process).
+            "proc_stat",
             "num_threads",
             "cpu_num",
             "terminal",
@@ -91,7 +92,8 @@ impl Source for LiveSource {
             };
             prev.insert(pid, (created, cpu_time));
             let mem = info.memory_info;
-            let nice = i64::from(info.nice.unwrap_or(0));
+            let st = info.proc_stat.get();
+            let nice = st.map_or(0, |st| st.nice);
             let io = info.io_counters.get();
             let cmdline = info.cmdline.clone().unwrap_or_default();
             rows.push(ProcRow {
@@ -103,7 +105,7 @@ impl Source for LiveSource {
                     .value()
                     .or_else(|| info.uids.get().map(|u| u.real.to_string()))
                     .unwrap_or_else(|| "?".into()),
-                priority: 20 + nice,
+                priority: st.map_or(20 + nice, |st| st.priority),
                 nice,
                 virt: mem.map(|m| m.vms).unwrap_or(0),
                 res: mem.map(|m| m.rss).unwrap_or(0),

@@ -44,6 +44,7 @@ fn event_loop(
                 return Ok(());
             }
             app.update(source.snapshot());
+            release_freed_memory();
             refreshes += 1;
             next = Instant::now() + delay;
             redraw = true;
@@ -81,5 +82,16 @@ fn event_loop(
         if app.quit {
             return Ok(());
         }
+    }
+}
+
+/// Gives the heap pages the last refresh freed back to the kernel, so a
+/// monitor left running keeps a small resident set (glibc keeps freed memory
+/// in its arenas otherwise; musl's allocator returns it by itself).
+fn release_freed_memory() {
+    #[cfg(target_env = "gnu")]
+    // SAFETY: malloc_trim only walks glibc's own arenas; 0 keeps no pad.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
