@@ -167,3 +167,16 @@ pub fn raw_args_after(sub: &str) -> Vec<String> {
         None => Vec::new(),
     }
 }
+
+/// The uid of a user name (getpwnam), as psmisc looks users up.
+pub fn user_uid(name: &str) -> Option<u32> {
+    let c = std::ffi::CString::new(name).ok()?;
+    // SAFETY: c is a valid C string; getpwnam returns NULL or a pointer to a
+    // static passwd entry, read at once before any other call can change it.
+    let pw = unsafe { libc::getpwnam(c.as_ptr()) };
+    if pw.is_null() {
+        return None;
+    }
+    // SAFETY: pw is not NULL (checked above).
+    Some(unsafe { (*pw).pw_uid })
+}
