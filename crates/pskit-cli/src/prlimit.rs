@@ -368,8 +368,7 @@ pub fn run(args: Args) -> CmdResult {
             );
         }
     }
-    // util-linux shows what was asked (everything when no resource was named)
-    // before it runs the command.
+    // util-linux shows what was asked (everything when no resource was named).
     if o.limits.is_empty() {
         show_list = (0..RESOURCES.len()).collect();
     }
@@ -393,17 +392,26 @@ pub fn run(args: Args) -> CmdResult {
             units,
         });
     }
-    if show_list.is_empty() {
-        // Only settings: nothing to show.
-    } else if o.json {
-        print_json(&rows)?;
+    let lines = if show_list.is_empty() {
+        Vec::new()
     } else {
-        for line in table(&columns, &rows, !o.noheadings, o.raw) {
+        table(&columns, &rows, !o.noheadings, o.raw)
+    };
+    if !o.command.is_empty() {
+        // util-linux's table sits in stdio's buffer when it execs: a command
+        // that starts loses it; one that cannot start sees it after the error.
+        let code = exec(&o.command);
+        for line in lines {
             outln!("{line}");
         }
+        return Ok(code);
     }
-    if !o.command.is_empty() {
-        return Ok(exec(&o.command));
+    if o.json {
+        print_json(&rows)?;
+    } else {
+        for line in lines {
+            outln!("{line}");
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
