@@ -23,10 +23,7 @@ pub struct Args {
     #[arg(long)]
     json: bool,
     /// A command to run with the given class and level.
-    #[arg(
-        trailing_var_arg = true,
-        value_name = "COMMAND"
-    )]
+    #[arg(trailing_var_arg = true, value_name = "COMMAND")]
     command: Vec<String>,
 }
 

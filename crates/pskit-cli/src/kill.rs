@@ -249,7 +249,11 @@ pub fn reason(e: &pskit::Error) -> String {
 pub fn run(args: Args) -> CmdResult {
     // clap has checked nothing but drops a leading `--`: read the words as typed.
     let raw = crate::proc_common::raw_args_after("kill");
-    let words = if raw.len() >= args.args.len() { raw } else { args.args };
+    let words = if raw.len() >= args.args.len() {
+        raw
+    } else {
+        args.args
+    };
     let action = match parse(&words) {
         Ok(a) => a,
         Err(Usage(m)) => {
@@ -353,7 +357,10 @@ mod tests {
         assert!(parse(&s(&["-n", "99", "1"])).is_err());
         assert!(parse(&s(&["-n", "x", "1"])).is_err());
         assert!(parse(&s(&["-s"])).is_err());
-        assert_eq!(parse(&s(&["-l", "TERM"])), Ok(Action::List(Some("TERM".into()))));
+        assert_eq!(
+            parse(&s(&["-l", "TERM"])),
+            Ok(Action::List(Some("TERM".into())))
+        );
         assert_eq!(parse(&s(&["-L"])), Ok(Action::Table));
     }
 
@@ -361,7 +368,16 @@ mod tests {
     fn targets_are_checked() {
         assert_eq!(target("12"), Some(12));
         assert_eq!(target("-12"), Some(-12));
-        for bad in ["abc", "4294967296", "+5", "-", "", "5x", "--5", "99999999999999"] {
+        for bad in [
+            "abc",
+            "4294967296",
+            "+5",
+            "-",
+            "",
+            "5x",
+            "--5",
+            "99999999999999",
+        ] {
             assert_eq!(target(bad), None, "{bad}");
         }
     }

@@ -168,7 +168,11 @@ fn ask(name: &str, pid: u32) -> bool {
 /// Runs `pskit killall`.
 pub fn run(args: Args) -> CmdResult {
     let raw = crate::proc_common::raw_args_after("killall");
-    let words = if raw.len() >= args.args.len() { raw } else { args.args };
+    let words = if raw.len() >= args.args.len() {
+        raw
+    } else {
+        args.args
+    };
     let o = match parse(&words) {
         Ok(o) => o,
         Err(_) => {
@@ -324,7 +328,10 @@ mod tests {
         assert!(o.quiet);
         assert_eq!(o.names, s(&["a", "b"]));
         let o = parse(&s(&["-s", "HUP", "-u", "root", "-iew", "x"])).unwrap();
-        assert_eq!((o.sig.as_deref(), o.user.as_deref()), (Some("HUP"), Some("root")));
+        assert_eq!(
+            (o.sig.as_deref(), o.user.as_deref()),
+            (Some("HUP"), Some("root"))
+        );
         assert!(o.interactive && o.exact && o.wait);
         let o = parse(&s(&["-sKILL", "--", "-x"])).unwrap();
         assert_eq!(o.names, s(&["-x"]));

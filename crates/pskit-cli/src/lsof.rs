@@ -154,7 +154,10 @@ fn parse(args: &[String]) -> Result<Opts, String> {
                         if a.len() == 2 {
                             i += 1;
                         }
-                        list.push(inet_spec(&s).ok_or_else(|| format!("unknown protocol name ({s}) in: -i {s}"))?);
+                        list.push(
+                            inet_spec(&s)
+                                .ok_or_else(|| format!("unknown protocol name ({s}) in: -i {s}"))?,
+                        );
                     }
                 }
             }
@@ -167,6 +170,10 @@ fn parse(args: &[String]) -> Result<Opts, String> {
     }
     Ok(o)
 }
+
+/// An internet socket as `-i` matches it: IP version, `tcp`/`udp`, and the
+/// (address, port) of each end.
+type Inet = (u8, String, Vec<(String, u16)>);
 
 /// One row, as lsof prints it.
 #[derive(Clone, serde::Serialize)]
@@ -182,7 +189,7 @@ struct Row {
     node: String,
     name: String,
     #[serde(skip)]
-    inet: Option<(u8, String, Vec<(String, u16)>)>,
+    inet: Option<Inet>,
     #[serde(skip)]
     file: Option<(u64, u64)>,
 }
@@ -349,7 +356,11 @@ fn socket_row(base: &Row, c: &pskit::Connection, inode: &str, names: &Names) -> 
             ConnAddr::Path(p) if !p.is_empty() => p.clone(),
             _ => "socket".into(),
         };
-        let ty = if c.r#type == SOCK_DGRAM { "DGRAM" } else { "STREAM" };
+        let ty = if c.r#type == SOCK_DGRAM {
+            "DGRAM"
+        } else {
+            "STREAM"
+        };
         return Row {
             r#type: "unix".into(),
             device: "0x0".into(),
@@ -516,7 +527,9 @@ fn inet_match(spec: &InetSpec, row: &Row) -> bool {
     };
     spec.version.is_none_or(|v| v == *version)
         && spec.proto.as_ref().is_none_or(|p| p == proto)
-        && spec.port.is_none_or(|port| ends.iter().any(|(_, p)| *p == port))
+        && spec
+            .port
+            .is_none_or(|port| ends.iter().any(|(_, p)| *p == port))
         && spec.host.as_ref().is_none_or(|h| {
             ends.iter().any(|(ip, _)| ip == h)
                 || (h == "localhost" && ends.iter().any(|(ip, _)| ip == "127.0.0.1" || ip == "::1"))
@@ -560,7 +573,11 @@ fn render(rows: &[Row]) -> Vec<String> {
 /// Runs `pskit lsof`.
 pub fn run(args: Args) -> CmdResult {
     let raw = crate::proc_common::raw_args_after("lsof");
-    let words = if raw.len() >= args.args.len() { raw } else { args.args };
+    let words = if raw.len() >= args.args.len() {
+        raw
+    } else {
+        args.args
+    };
     let o = match parse(&words) {
         Ok(o) => o,
         Err(m) => {
@@ -607,7 +624,8 @@ pub fn run(args: Args) -> CmdResult {
         let checks = [
             (!o.pids.is_empty()).then(|| o.pids.contains(&p.pid())),
             (!o.users.is_empty()).then(|| uid.is_some_and(|u| o.users.contains(&u))),
-            (!o.commands.is_empty()).then(|| o.commands.iter().any(|c| name.starts_with(c.as_str()))),
+            (!o.commands.is_empty())
+                .then(|| o.commands.iter().any(|c| name.starts_with(c.as_str()))),
         ];
         let given: Vec<bool> = checks.iter().flatten().copied().collect();
         let proc_ok = if o.and {

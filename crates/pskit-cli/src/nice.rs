@@ -17,10 +17,7 @@ pub struct Args {
     )]
     adjustment: i32,
     /// The command and its arguments; without one, print the current niceness.
-    #[arg(
-        trailing_var_arg = true,
-        value_name = "COMMAND"
-    )]
+    #[arg(trailing_var_arg = true, value_name = "COMMAND")]
     command: Vec<String>,
 }
 

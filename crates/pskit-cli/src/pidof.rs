@@ -131,7 +131,11 @@ fn matches(prog: &str, p: &pskit::ProcessInfo, scripts: bool) -> bool {
 /// Runs `pskit pidof`; exit status 1 when nothing matches, as pidof.
 pub fn run(args: Args) -> CmdResult {
     let raw = crate::proc_common::raw_args_after("pidof");
-    let words = if raw.len() >= args.args.len() { raw } else { args.args };
+    let words = if raw.len() >= args.args.len() {
+        raw
+    } else {
+        args.args
+    };
     let Some(o) = parse(&words) else {
         return Ok(ExitCode::FAILURE);
     };

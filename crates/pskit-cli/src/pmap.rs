@@ -27,7 +27,13 @@ pub struct Args {
 fn mode(perms: &str) -> String {
     let b = perms.as_bytes();
     let at = |i: usize, c: u8| if b.get(i) == Some(&c) { c as char } else { '-' };
-    format!("{}{}{}{}-", at(0, b'r'), at(1, b'w'), at(2, b'x'), at(3, b's'))
+    format!(
+        "{}{}{}{}-",
+        at(0, b'r'),
+        at(1, b'w'),
+        at(2, b'x'),
+        at(3, b's')
+    )
 }
 
 /// procps's Mapping: a file's basename, `  [ stack ]`, or `  [ anon ]`.

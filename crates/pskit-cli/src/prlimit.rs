@@ -19,16 +19,72 @@ const RESOURCES: &[(&str, char, &str, i32, &str, &str)] = &[
     ("CPU", 't', "cpu", 0, "CPU time", "seconds"),
     ("DATA", 'd', "data", 2, "max data size", "bytes"),
     ("FSIZE", 'f', "fsize", 1, "max file size", "bytes"),
-    ("LOCKS", 'x', "locks", 10, "max number of file locks held", "locks"),
-    ("MEMLOCK", 'l', "memlock", 8, "max locked-in-memory address space", "bytes"),
-    ("MSGQUEUE", 'q', "msgqueue", 12, "max bytes in POSIX mqueues", "bytes"),
-    ("NICE", 'e', "nice", 13, "max nice prio allowed to raise", ""),
-    ("NOFILE", 'n', "nofile", 7, "max number of open files", "files"),
-    ("NPROC", 'u', "nproc", 6, "max number of processes", "processes"),
+    (
+        "LOCKS",
+        'x',
+        "locks",
+        10,
+        "max number of file locks held",
+        "locks",
+    ),
+    (
+        "MEMLOCK",
+        'l',
+        "memlock",
+        8,
+        "max locked-in-memory address space",
+        "bytes",
+    ),
+    (
+        "MSGQUEUE",
+        'q',
+        "msgqueue",
+        12,
+        "max bytes in POSIX mqueues",
+        "bytes",
+    ),
+    (
+        "NICE",
+        'e',
+        "nice",
+        13,
+        "max nice prio allowed to raise",
+        "",
+    ),
+    (
+        "NOFILE",
+        'n',
+        "nofile",
+        7,
+        "max number of open files",
+        "files",
+    ),
+    (
+        "NPROC",
+        'u',
+        "nproc",
+        6,
+        "max number of processes",
+        "processes",
+    ),
     ("RSS", 'm', "rss", 5, "max resident set size", "bytes"),
     ("RTPRIO", 'r', "rtprio", 14, "max real-time priority", ""),
-    ("RTTIME", 'y', "rttime", 15, "timeout for real-time tasks", "microsecs"),
-    ("SIGPENDING", 'i', "sigpending", 11, "max number of pending signals", "signals"),
+    (
+        "RTTIME",
+        'y',
+        "rttime",
+        15,
+        "timeout for real-time tasks",
+        "microsecs",
+    ),
+    (
+        "SIGPENDING",
+        'i',
+        "sigpending",
+        11,
+        "max number of pending signals",
+        "signals",
+    ),
     ("STACK", 's', "stack", 3, "max stack size", "bytes"),
 ];
 
@@ -217,11 +273,22 @@ fn table(columns: &[&str], rows: &[Row], headings: bool, raw: bool) -> Vec<Strin
         return lines
             .iter()
             .skip(skip)
-            .map(|l| l.iter().map(|c| raw_escape(c)).collect::<Vec<_>>().join(" "))
+            .map(|l| {
+                l.iter()
+                    .map(|c| raw_escape(c))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
             .collect();
     }
     let widths: Vec<usize> = (0..columns.len())
-        .map(|i| lines.iter().map(|l| l[i].chars().count()).max().unwrap_or(0))
+        .map(|i| {
+            lines
+                .iter()
+                .map(|l| l[i].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
         .collect();
     lines
         .iter()
@@ -270,7 +337,11 @@ fn exec(command: &[String]) -> ExitCode {
 /// Runs `pskit prlimit`.
 pub fn run(args: Args) -> CmdResult {
     let raw = crate::proc_common::raw_args_after("prlimit");
-    let words = if raw.len() >= args.args.len() { raw } else { args.args };
+    let words = if raw.len() >= args.args.len() {
+        raw
+    } else {
+        args.args
+    };
     let o = match parse(&words) {
         Ok(o) => o,
         Err(m) => {
@@ -336,7 +407,9 @@ pub fn run(args: Args) -> CmdResult {
             show_list.push(*r);
             continue;
         };
-        let current = match p.rlimit(res) {
+        // util-linux reads the current limits only for `SOFT:` and `:HARD`.
+        let partial = spec.starts_with(':') || spec.ends_with(':');
+        let current = match if partial { p.rlimit(res) } else { Ok((0, 0)) } {
             Ok(c) => c,
             Err(e) => {
                 return fail(&format!(
@@ -348,7 +421,13 @@ pub fn run(args: Args) -> CmdResult {
         let Some((soft, hard)) = crate::num::parse_limits(spec, current) else {
             return fail(&format!("failed to parse {name} limit"));
         };
-        let as_u = |v: i64| if v == RLIM_INFINITY { u64::MAX } else { v as u64 };
+        let as_u = |v: i64| {
+            if v == RLIM_INFINITY {
+                u64::MAX
+            } else {
+                v as u64
+            }
+        };
         if as_u(soft) > as_u(hard) {
             return fail(&format!(
                 "the soft limit {name} cannot exceed the hard limit"
@@ -448,7 +527,10 @@ mod tests {
         );
         assert_eq!(o.command, s(&["sh", "-c", "x"]));
         let o = parse(&s(&["--pid", "7", "-o", "soft", "--noheadings", "--raw"])).unwrap();
-        assert_eq!((o.pid.as_deref(), o.columns.as_deref()), (Some("7"), Some("soft")));
+        assert_eq!(
+            (o.pid.as_deref(), o.columns.as_deref()),
+            (Some("7"), Some("soft"))
+        );
         assert!(o.noheadings && o.raw);
         assert!(parse(&s(&["-Z"])).is_err());
         assert!(parse(&s(&["--bogus"])).is_err());

@@ -160,7 +160,8 @@ fn set_args(cmdline: &[String], limit: Option<usize>) -> Option<Vec<String>> {
         buf.push(0);
     }
     if let Some(limit) = limit {
-        if buf.len() > limit {
+        // psmisc reads at most `limit` bytes and keeps one less when it got them all.
+        if buf.len() >= limit {
             buf.truncate(limit.saturating_sub(1));
         }
     }
@@ -218,7 +219,10 @@ impl Tree {
                 comm: name.clone(),
                 uid,
                 argv: if o.args {
-                    set_args(p.cmdline.get().map(Vec::as_slice).unwrap_or_default(), limit)
+                    set_args(
+                        p.cmdline.get().map(Vec::as_slice).unwrap_or_default(),
+                        limit,
+                    )
                 } else {
                     Some(Vec::new())
                 },
@@ -495,7 +499,15 @@ impl Printer<'_> {
                 };
                 let is_last = k + 1 == kids.len();
                 let close = closing + usize::from(count > 0);
-                self.dump(kids[k], level + 1, count + 1, false, is_last, node.uid, close);
+                self.dump(
+                    kids[k],
+                    level + 1,
+                    count + 1,
+                    false,
+                    is_last,
+                    node.uid,
+                    close,
+                );
                 k += 1;
             }
             return;
@@ -518,11 +530,22 @@ impl Printer<'_> {
             };
             let is_last = k + 1 == kids.len();
             if k == 0 {
-                self.out
-                    .s(if is_last { self.sym.0[4] } else { self.sym.0[5] });
+                self.out.s(if is_last {
+                    self.sym.0[4]
+                } else {
+                    self.sym.0[5]
+                });
             }
             let close = closing + usize::from(count > 0);
-            self.dump(kids[k], level + 1, count + 1, k == 0, is_last, node.uid, close);
+            self.dump(
+                kids[k],
+                level + 1,
+                count + 1,
+                k == 0,
+                is_last,
+                node.uid,
+                close,
+            );
             k += 1;
         }
     }
@@ -575,7 +598,11 @@ fn default_utf8() -> bool {
 /// Runs `pskit pstree`.
 pub fn run(args: Args) -> CmdResult {
     let raw = crate::proc_common::raw_args_after("pstree");
-    let words = if raw.len() >= args.args.len() { raw } else { args.args };
+    let words = if raw.len() >= args.args.len() {
+        raw
+    } else {
+        args.args
+    };
     let Some(o) = parse(&words) else {
         eprint!("{USAGE}");
         return Ok(ExitCode::FAILURE);
@@ -651,7 +678,15 @@ pub fn run(args: Args) -> CmdResult {
         if k > 0 {
             p.out.text.push('\n');
         }
-        p.dump(r, 0, 1, true, true, if user.is_some() { tree.nodes[r].uid } else { 0 }, 0);
+        p.dump(
+            r,
+            0,
+            1,
+            true,
+            true,
+            if user.is_some() { tree.nodes[r].uid } else { 0 },
+            0,
+        );
     }
     {
         use std::io::Write;
