@@ -122,11 +122,12 @@ fn parse(args: &[String]) -> Result<Opts, String> {
                     }
                 }
             }
-            _ => break,
+            // GNU getopt permutes: a name, and the options go on after it.
+            _ => o.names.push(a.clone()),
         }
         i += 1;
     }
-    o.names = args[i.min(args.len())..].to_vec();
+    o.names.extend(args[i.min(args.len())..].iter().cloned());
     Ok(o)
 }
 
@@ -335,7 +336,7 @@ mod tests {
         assert!(o.interactive && o.exact && o.wait);
         let o = parse(&s(&["-sKILL", "--", "-x"])).unwrap();
         assert_eq!(o.names, s(&["-x"]));
-        assert!(parse(&s(&["-Z"])).is_err());
+        assert!(parse(&s(&["-x"])).is_err());
         assert!(parse(&s(&["-s"])).is_err());
     }
 }

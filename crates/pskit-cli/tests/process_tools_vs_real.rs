@@ -880,6 +880,20 @@ fn lsof_as_lsof() {
     }
     assert_eq!(same("lsof", &["-t", "-i", &i_port]).0, format!("{pa}\n"));
     assert_eq!(same("lsof", &["-p", &gone]).2, Some(1));
+    // What another user may not read is a row saying so.
+    let nb = |program: &str, args: &[&str]| {
+        let mut all = vec![
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            program,
+        ];
+        all.extend_from_slice(args);
+        seen("lsof", &run("setpriv", &all, None))
+    };
+    let r = nb("lsof", &["-p", &pa]);
+    assert_eq!(nb(PSKIT, &["lsof", "-p", &pa]), r);
+    assert!(r.0.contains("(readlink: Permission denied)"), "{}", r.0);
     finish(a);
     finish(b);
 }
