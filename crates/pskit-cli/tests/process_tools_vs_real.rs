@@ -21,6 +21,9 @@ const PSKIT: &str = env!("CARGO_BIN_EXE_pskit");
 struct Scratch {
     dir: PathBuf,
     exe: PathBuf,
+    /// The pids of the sleepers spawned, killed (by pid, if still this copy)
+    /// when the test ends, also by a failed assertion.
+    started: std::cell::RefCell<Vec<u32>>,
 }
 
 impl Scratch {
@@ -31,7 +34,11 @@ impl Scratch {
         std::fs::create_dir_all(&dir).unwrap();
         let exe = dir.join(name);
         common::copy_executable(Path::new("/bin/sleep"), &exe);
-        Scratch { dir, exe }
+        Scratch {
+            dir,
+            exe,
+            started: Default::default(),
+        }
     }
 
     fn name(&self) -> String {
@@ -47,6 +54,7 @@ impl Scratch {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
+        self.started.borrow_mut().push(c.id());
         wait_exec(c.id(), &self.name());
         c
     }
@@ -54,6 +62,14 @@ impl Scratch {
 
 impl Drop for Scratch {
     fn drop(&mut self) {
+        let want: String = self.name().chars().take(15).collect();
+        for &pid in self.started.borrow().iter() {
+            let comm = std::fs::read_to_string(format!("/proc/{pid}/comm")).unwrap_or_default();
+            if comm.trim_end() == want {
+                // SAFETY: kill(2) on a pid this test started, still running our copy.
+                unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+            }
+        }
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -70,6 +86,29 @@ fn wait_exec(pid: u32, name: &str) {
         std::thread::sleep(Duration::from_millis(5));
     }
     panic!("{pid} never became {name}");
+}
+
+/// Kills `pid` and its descendants, each by pid (children from /proc first).
+fn kill_tree(pid: u32) {
+    let kids =
+        std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
+    for k in kids
+        .split_whitespace()
+        .filter_map(|k| k.parse::<u32>().ok())
+    {
+        kill_tree(k);
+    }
+    // SAFETY: kill(2) on a process this test started (or its descendant).
+    unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+}
+
+/// Kills a process tree this test started when dropped, also on a failed assertion.
+struct TreeGuard(u32);
+
+impl Drop for TreeGuard {
+    fn drop(&mut self) {
+        kill_tree(self.0);
+    }
 }
 
 fn finish(mut c: Child) -> std::process::ExitStatus {
@@ -261,6 +300,7 @@ fn kill_negative_pid_signals_the_group() {
             .spawn()
             .unwrap();
         let pgid = leader.id();
+        let _guard = TreeGuard(pgid);
         let start = Instant::now();
         let members = || {
             std::fs::read_dir("/proc")
@@ -478,18 +518,25 @@ fn pidof_scripts_and_parent() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let _guard = TreeGuard(c.id());
     wait_exec(c.id(), "vsr_pidof_scr");
-    // The script's sleeper is its child: wait until it is there.
+    // The script's sleeper is its child: wait until it has exec'd.
     let start = Instant::now();
-    while same("pidof", &[&s.name()]).0.is_empty() && start.elapsed() < Duration::from_secs(10) {
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    let child = loop {
+        let kids = std::fs::read_to_string(format!("/proc/{0}/task/{0}/children", c.id()))
+            .unwrap_or_default();
+        if let Some(k) = kids.split_whitespace().next() {
+            break k.parse::<u32>().unwrap();
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "no sleeper");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    wait_exec(child, &s.name());
     let (out, _, code) = same("pidof", &["-x", "vsr_pidof_scr"]);
     assert_eq!((out, code), (format!("{}\n", c.id()), Some(0)));
     assert_eq!(same("pidof", &["vsr_pidof_scr"]).2, Some(1));
-    let _ = Command::new("kill").arg(format!("{}", c.id())).status();
+    kill_tree(c.id());
     let _ = c.wait();
-    let _ = Command::new("pkill").arg("-x").arg(s.name()).status();
 
     // `-o %PPID` inside a shell named uniquely: the shell omits itself.
     let shell = s.dir.join("vsr_pidof_shell");
@@ -686,6 +733,7 @@ fn make_tree(s: &Scratch) -> (Child, Vec<u32>) {
 fn pstree_as_psmisc() {
     let s = Scratch::new("vsr_ptree_sl");
     let (c, pids) = make_tree(&s);
+    let _guard = TreeGuard(pids[0]);
     let root = pids[0].to_string();
     let plain = same("pstree", &[&root]).0;
     assert!(plain.contains(&format!("4*[{}]", s.name())), "{plain}");
@@ -747,9 +795,8 @@ fn pstree_as_psmisc() {
         "{text}"
     );
     assert!(text.contains(&format!("({root})")));
-    let _ = Command::new("pkill").arg("-P").arg(&root).status();
-    finish(c);
-    let _ = Command::new("pkill").arg("-x").arg(s.name()).status();
+    kill_tree(pids[0]);
+    let _ = finish(c);
 }
 
 // ---------------------------------------------------------------- pmap
@@ -839,6 +886,7 @@ fn lsof_as_lsof() {
         });
     }
     let a = cmd.spawn().unwrap();
+    let _guard = TreeGuard(a.id());
     drop(listener);
     wait_exec(a.id(), &s.name());
     let b = s.spawn("61");
