@@ -1,79 +1,225 @@
-//! `pskit kill`: send a signal to processes, like util-linux `kill`, race-free
-//! (pidfd: the signal cannot reach a process that took a pid over).
+//! `pskit kill`: send a signal to processes, like the `kill` of this machine
+//! (procps-ng's `/bin/kill`, which Debian ships), race-free for single pids (pidfd:
+//! the signal cannot reach a process that took a pid over). `-- -PGID` signals a
+//! whole process group through kill(2), as the real tool does.
+//!
+//! The arguments are parsed by hand, as procps does, because `-9`, `-KILL`,
+//! `-SIGKILL` and `-- -PGID` are not options clap can describe.
 
 use std::process::ExitCode;
 
 use crate::fmt::{print_json, CmdResult};
 use crate::signals;
 
-/// Arguments of `pskit kill`.
+/// Arguments of `pskit kill`: `[-s SIGNAL | -n NUM | -SIGNAL] [--] PID|-PGID...`,
+/// `-l [SIGNAL]`, `-L`.
 #[derive(clap::Args)]
-#[command(allow_negative_numbers = true)]
+#[command(disable_help_flag = true)]
 pub struct Args {
-    /// The signal, by name or number (default TERM).
-    #[arg(short = 's', long = "signal", value_name = "SIGNAL")]
-    signal: Option<String>,
-    /// List signal names (or print the name of one number).
-    #[arg(short = 'l', long = "list", num_args = 0..=1, value_name = "NUMBER")]
-    list: Option<Option<String>>,
-    /// Print a JSON array of per-pid results.
-    #[arg(long)]
-    json: bool,
-    /// `-SIGNAL` (as in `kill -9` or `kill -KILL`) followed by the pids.
-    #[arg(value_name = "PID", allow_hyphen_values = true)]
-    targets: Vec<String>,
+    /// Options and operands, as procps `kill` reads them.
+    #[arg(
+        num_args = 0..,
+        allow_hyphen_values = true,
+        trailing_var_arg = true,
+        value_name = "ARGS"
+    )]
+    args: Vec<String>,
 }
 
 #[derive(serde::Serialize)]
 struct Outcome {
-    pid: u32,
+    pid: i64,
     signal: i32,
     ok: bool,
     error: Option<String>,
 }
 
-/// Splits `-SIGNAL` off the front of the operands.
-pub fn split_signal(explicit: Option<&str>, targets: &[String]) -> Result<(i32, Vec<u32>), String> {
-    let mut sig = match explicit {
-        Some(s) => Some(signals::parse(s).ok_or_else(|| format!("unknown signal: {s}"))?),
-        None => None,
-    };
-    let mut pids = Vec::new();
-    for (i, t) in targets.iter().enumerate() {
-        if let Some(rest) = t.strip_prefix('-') {
-            if i == 0 && sig.is_none() {
-                sig = Some(signals::parse(rest).ok_or_else(|| format!("unknown signal: {rest}"))?);
-                continue;
-            }
-            return Err(format!("invalid pid: {t}"));
-        }
-        let pid = t.parse::<u32>().map_err(|_| format!("invalid pid: {t}"))?;
-        pids.push(pid);
-    }
-    if pids.is_empty() {
-        return Err("not enough arguments: no pid given".into());
-    }
-    Ok((sig.unwrap_or(libc::SIGTERM), pids))
+const USAGE: &str = "
+Usage:
+ kill [options] <pid> [...]
+
+Options:
+ <pid> [...]            send signal to every <pid> listed
+ -<signal>, -s, --signal <signal>
+                        specify the <signal> to be sent
+ -n <number>            the signal as a number (as bash's kill)
+ -l, --list=[<signal>]  list all signal names, or convert one to a name
+ -L, --table            list all signal names in a nice table
+ --json                 print a JSON array of per-pid results
+
+ -h, --help     display this help and exit
+";
+
+/// What the command line asks for.
+#[derive(Debug, PartialEq)]
+enum Action {
+    /// `-l` with an optional operand.
+    List(Option<String>),
+    /// `-L`.
+    Table,
+    /// `-h`.
+    Help,
+    /// Signal `targets` (as typed; parsed one by one, as procps does).
+    Send {
+        sig: Result<i32, String>,
+        targets: Vec<String>,
+        json: bool,
+    },
 }
 
-fn list(which: Option<&str>) -> Result<(), String> {
-    match which {
-        None => {
-            let names: Vec<&str> = signals::SIGNALS.iter().map(|(n, _)| *n).collect();
-            println!("{}", names.join(" "));
-            Ok(())
-        }
-        Some(n) => {
-            let num: i32 = n.parse().map_err(|_| format!("unknown signal: {n}"))?;
-            // `kill -l 137` names the signal of an exit status 128+N, as bash does.
-            let num = if num > 128 { num - 128 } else { num };
-            if signals::parse(&num.to_string()).is_none() || num == 0 {
-                return Err(format!("unknown signal: {n}"));
+/// A usage error: the message (if any) and the usage text follow, status 1.
+#[derive(Debug, PartialEq)]
+struct Usage(Option<String>);
+
+/// procps's signal numbers: 0..=64 (names, numbers, RTMIN+n).
+fn signal_arg(s: &str) -> Option<i32> {
+    signals::parse(s)
+}
+
+/// Parses the arguments as procps `kill` does: options first (`-s SIG`,
+/// `--signal=SIG`, `-SIG`, `-l [SIG]`, `-L`, `-n NUM`), then operands; `--` ends
+/// the options so that `-PGID` is a process group.
+fn parse(args: &[String]) -> Result<Action, Usage> {
+    let mut sig: Option<Result<i32, String>> = None;
+    let mut json = false;
+    let mut i = 0;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let value = |i: usize, opt: char| -> Result<&String, Usage> {
+            args.get(i + 1)
+                .ok_or_else(|| Usage(Some(format!("invalid argument {opt}"))))
+        };
+        match a {
+            "--" => {
+                i += 1;
+                break;
             }
-            println!("{}", signals::name(num));
-            Ok(())
+            "--json" => json = true,
+            "-h" | "--help" => return Ok(Action::Help),
+            "-L" | "--table" => return Ok(Action::Table),
+            "-l" | "--list" => {
+                // The optional operand is the next word unless it is an option.
+                return Ok(Action::List(args.get(i + 1).cloned()));
+            }
+            "-s" | "--signal" => {
+                let v = value(i, 's')?;
+                // procps passes an unknown name on as -1: kill(2) says EINVAL.
+                sig = Some(signal_arg(v).ok_or_else(|| "Invalid argument".to_string()));
+                i += 1;
+            }
+            "-n" => {
+                let v = value(i, 'n')?;
+                match v.parse::<i32>().ok().filter(|n| (0..=64).contains(n)) {
+                    Some(n) => sig = Some(Ok(n)),
+                    None => return Err(Usage(Some(format!("invalid signal number: '{v}'")))),
+                }
+                i += 1;
+            }
+            _ if a.starts_with("--list=") => {
+                return Ok(Action::List(Some(a["--list=".len()..].to_string())))
+            }
+            _ if a.starts_with("--signal=") => {
+                let v = &a["--signal=".len()..];
+                sig = Some(signal_arg(v).ok_or_else(|| "Invalid argument".to_string()));
+            }
+            _ if a.starts_with("-l") => return Ok(Action::List(Some(a[2..].to_string()))),
+            _ if a.starts_with("-s") && a.len() > 2 && signal_arg(&a[2..]).is_some() => {
+                sig = signal_arg(&a[2..]).map(Ok);
+            }
+            _ if a.starts_with('-') && a.len() > 1 => {
+                let spec = &a[1..];
+                match signal_arg(spec) {
+                    // `-9`, `-KILL`, `-SIGKILL`: only before the operands.
+                    Some(n) if sig.is_none() => sig = Some(Ok(n)),
+                    // A second signal, or a negative number: the operands start
+                    // (procps reads `kill -9 -1` as the pid -1 only after --).
+                    Some(_) if spec.bytes().all(|b| b.is_ascii_digit()) => break,
+                    _ => {
+                        let c = spec.chars().next().unwrap_or('-');
+                        return Err(Usage(Some(format!("invalid argument {c}"))));
+                    }
+                }
+            }
+            _ => break,
+        }
+        i += 1;
+    }
+    let targets = args[i.min(args.len())..].to_vec();
+    if targets.is_empty() {
+        return Err(Usage(None));
+    }
+    Ok(Action::Send {
+        sig: sig.unwrap_or(Ok(libc::SIGTERM)),
+        targets,
+        json,
+    })
+}
+
+/// A pid or `-PGID` operand: a number that fits in a pid_t, never 0 through
+/// overflow (procps's strtol cast makes `kill 4294967296` signal its own group).
+fn target(t: &str) -> Option<i32> {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse::<i32>().ok()
+}
+
+/// procps's `kill -l` list: the 31 standard names, a new line once a line passes
+/// 73 columns.
+fn list_all() -> String {
+    let mut out = String::new();
+    let mut pos = 0;
+    for (i, (name, _)) in signals::SIGNALS.iter().enumerate() {
+        if i > 0 {
+            if pos > 73 {
+                out.push('\n');
+                pos = 0;
+            } else {
+                out.push(' ');
+                pos += 1;
+            }
+        }
+        out.push_str(name);
+        pos += name.len();
+    }
+    out.push('\n');
+    out
+}
+
+/// procps's `kill -L` table: `%2d %s` in 11 columns, 7 a line.
+fn table() -> String {
+    let mut out = String::new();
+    for (i, (name, n)) in signals::SIGNALS.iter().enumerate() {
+        let cell = format!("{n:2} {name}");
+        out.push_str(&cell);
+        if (i + 1) % 7 != 0 {
+            out.push_str(&" ".repeat(11usize.saturating_sub(cell.len())));
+        } else {
+            out.push('\n');
         }
     }
+    if signals::SIGNALS.len() % 7 != 0 {
+        out.push('\n');
+    }
+    out
+}
+
+/// `kill -l ARG`: a standard signal's number gives its name, a name gives its
+/// number; anything else is an "unknown signal name" (status 0, as procps).
+fn list_one(arg: &str) -> Result<String, String> {
+    if arg.starts_with('-') {
+        return Ok(list_all());
+    }
+    let std_name = |n: i32| signals::SIGNALS.iter().find(|(_, s)| *s == n);
+    if let Ok(n) = arg.parse::<i32>() {
+        if let Some((name, _)) = std_name(n) {
+            return Ok(format!("{name}\n"));
+        }
+    } else if let Some(n) = signals::parse(arg).filter(|&n| std_name(n).is_some()) {
+        return Ok(format!("{n}\n"));
+    }
+    Err(format!("unknown signal name {arg}"))
 }
 
 /// Signals one pid through its Process handle.
@@ -82,50 +228,97 @@ pub fn signal_pid(pid: u32, sig: i32) -> Result<(), String> {
     p.send_signal(sig).map_err(|e| reason(&e))
 }
 
-/// The words util-linux uses for a failure.
-pub fn reason(e: &pskit::Error) -> String {
-    match e {
-        e if e.is_no_such_process() => "No such process".into(),
-        e if e.is_access_denied() => "Operation not permitted".into(),
-        e => e.to_string(),
+/// Signals a process group (`-PGID`), or every process (`-1`), with kill(2).
+fn signal_group(target: i32, sig: i32) -> Result<(), String> {
+    // SAFETY: kill(2) takes plain integers; target is negative (a group or -1).
+    if unsafe { libc::kill(target, sig) } == 0 {
+        Ok(())
+    } else {
+        Err(crate::proc_common::strerror(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        ))
     }
+}
+
+/// The words the C tools use for a failure (strerror).
+pub fn reason(e: &pskit::Error) -> String {
+    crate::proc_common::os_reason(e)
 }
 
 /// Runs `pskit kill`.
 pub fn run(args: Args) -> CmdResult {
-    if let Some(which) = &args.list {
-        return Ok(match list(which.as_deref()) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(m) => {
+    // clap has checked nothing but drops a leading `--`: read the words as typed.
+    let raw = crate::proc_common::raw_args_after("kill");
+    let words = if raw.len() >= args.args.len() {
+        raw
+    } else {
+        args.args
+    };
+    let action = match parse(&words) {
+        Ok(a) => a,
+        Err(Usage(m)) => {
+            if let Some(m) = m {
                 eprintln!("pskit kill: {m}");
-                ExitCode::from(2)
             }
-        });
-    }
-    let (sig, pids) = match split_signal(args.signal.as_deref(), &args.targets) {
-        Ok(v) => v,
-        Err(m) => {
-            eprintln!("pskit kill: {m}");
-            return Ok(ExitCode::from(2));
+            eprint!("{USAGE}");
+            return Ok(ExitCode::FAILURE);
         }
     };
-    let mut outcomes = Vec::new();
-    for pid in pids {
-        let r = signal_pid(pid, sig);
-        if let (Err(m), false) = (&r, args.json) {
-            eprintln!("pskit kill: ({pid}) - {m}");
+    let (sig, targets, json) = match action {
+        Action::Help => {
+            print!("{USAGE}");
+            return Ok(ExitCode::SUCCESS);
         }
+        Action::Table => {
+            print!("{}", table());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Action::List(None) => {
+            print!("{}", list_all());
+            return Ok(ExitCode::SUCCESS);
+        }
+        Action::List(Some(arg)) => {
+            match list_one(&arg) {
+                Ok(text) => print!("{text}"),
+                Err(m) => eprintln!("pskit kill: {m}"),
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        Action::Send { sig, targets, json } => (sig, targets, json),
+    };
+    let mut outcomes = Vec::new();
+    let mut ok = true;
+    for t in &targets {
+        let Some(pid) = target(t) else {
+            // procps stops at the first operand it cannot read.
+            eprintln!("pskit kill: failed to parse argument: '{t}'");
+            ok = false;
+            break;
+        };
+        let r = match &sig {
+            // An unknown `-s NAME` reaches kill(2) as -1 in procps: ESRCH for a
+            // missing process, else EINVAL; nothing is signalled either way.
+            Err(m) if pid > 0 && pskit::pid_exists(pid as u32).unwrap_or(true) => Err(m.clone()),
+            Err(_) if pid > 0 => Err(crate::proc_common::strerror(libc::ESRCH)),
+            Err(m) => Err(m.clone()),
+            Ok(s) if pid > 0 => signal_pid(pid as u32, *s),
+            Ok(s) => signal_group(pid, *s),
+        };
+        if let (Err(m), false) = (&r, json) {
+            eprintln!("pskit kill: ({pid}): {m}");
+        }
+        ok &= r.is_ok();
         outcomes.push(Outcome {
-            pid,
-            signal: sig,
+            pid: i64::from(pid),
+            signal: *sig.as_ref().unwrap_or(&-1),
             ok: r.is_ok(),
             error: r.err(),
         });
     }
-    if args.json {
+    if json {
         print_json(&outcomes)?;
     }
-    Ok(if outcomes.iter().all(|o| o.ok) {
+    Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
@@ -140,24 +333,64 @@ mod tests {
         v.iter().map(|x| x.to_string()).collect()
     }
 
+    fn send(v: &[&str]) -> (i32, Vec<String>) {
+        match parse(&s(v)).unwrap() {
+            Action::Send { sig, targets, .. } => (sig.unwrap(), targets),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn signal_forms() {
+        assert_eq!(send(&["-9", "12"]), (9, s(&["12"])));
+        assert_eq!(send(&["-KILL", "12", "13"]), (9, s(&["12", "13"])));
+        assert_eq!(send(&["-SIGKILL", "12"]), (9, s(&["12"])));
+        assert_eq!(send(&["-s", "HUP", "12"]), (1, s(&["12"])));
+        assert_eq!(send(&["-n", "9", "12"]), (9, s(&["12"])));
+        assert_eq!(send(&["--signal=USR1", "12"]), (10, s(&["12"])));
+        assert_eq!(send(&["12"]), (15, s(&["12"])));
+        assert_eq!(send(&["--", "-12"]), (15, s(&["-12"])));
+        assert_eq!(send(&["-9", "--", "-12"]), (9, s(&["-12"])));
+        assert_eq!(send(&["-9", "-12"]), (9, s(&["-12"])));
+        assert!(parse(&s(&["-NOPE", "12"])).is_err());
+        assert!(parse(&s(&["-9"])).is_err());
+        assert!(parse(&s(&["-n", "99", "1"])).is_err());
+        assert!(parse(&s(&["-n", "x", "1"])).is_err());
+        assert!(parse(&s(&["-s"])).is_err());
         assert_eq!(
-            split_signal(None, &s(&["-9", "12"])).unwrap(),
-            (9, vec![12])
+            parse(&s(&["-l", "TERM"])),
+            Ok(Action::List(Some("TERM".into())))
         );
-        assert_eq!(
-            split_signal(None, &s(&["-KILL", "12", "13"])).unwrap(),
-            (9, vec![12, 13])
-        );
-        assert_eq!(
-            split_signal(Some("HUP"), &s(&["12"])).unwrap(),
-            (1, vec![12])
-        );
-        assert_eq!(split_signal(None, &s(&["12"])).unwrap(), (15, vec![12]));
-        assert!(split_signal(None, &s(&["-NOPE", "12"])).is_err());
-        assert!(split_signal(None, &s(&["-9"])).is_err());
-        assert!(split_signal(None, &s(&["abc"])).is_err());
-        assert!(split_signal(Some("TERM"), &s(&["-9", "1"])).is_err());
+        assert_eq!(parse(&s(&["-L"])), Ok(Action::Table));
+    }
+
+    #[test]
+    fn targets_are_checked() {
+        assert_eq!(target("12"), Some(12));
+        assert_eq!(target("-12"), Some(-12));
+        for bad in [
+            "abc",
+            "4294967296",
+            "+5",
+            "-",
+            "",
+            "5x",
+            "--5",
+            "99999999999999",
+        ] {
+            assert_eq!(target(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn lists() {
+        assert_eq!(list_one("TERM"), Ok("15\n".into()));
+        assert_eq!(list_one("sigkill"), Ok("9\n".into()));
+        assert_eq!(list_one("15"), Ok("TERM\n".into()));
+        assert!(list_one("0").is_err());
+        assert!(list_one("36").is_err());
+        assert!(list_one("1x").is_err());
+        assert!(table().ends_with("31 SYS     \n"));
+        assert_eq!(list_all().lines().count(), 2);
     }
 }

@@ -120,3 +120,64 @@ macro_rules! outln {
     ($($t:tt)*) => { $crate::proc_common::emit(format!($($t)*)) };
 }
 pub(crate) use outln;
+
+/// strerror(3) of an errno: "No such process", without Rust's " (os error N)".
+pub fn strerror(errno: i32) -> String {
+    let text = std::io::Error::from_raw_os_error(errno).to_string();
+    match text.rfind(" (os error ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}
+
+/// The OS's own words for a library error, as the C tools print them:
+/// "No such process", "Operation not permitted", "Invalid argument", or the
+/// strerror of the underlying I/O error.
+pub fn os_reason(e: &pskit::Error) -> String {
+    if e.is_no_such_process() {
+        return strerror(libc::ESRCH);
+    }
+    if e.is_access_denied() {
+        return strerror(libc::EPERM);
+    }
+    if matches!(e, pskit::Error::InvalidArgument(_)) {
+        return strerror(libc::EINVAL);
+    }
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cur {
+        if let Some(n) = c
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return strerror(n);
+        }
+        cur = c.source();
+    }
+    e.to_string()
+}
+
+/// The command line after the subcommand `sub`, exactly as typed (clap drops a
+/// leading `--`, which `kill -- -PGID` and `prlimit -- CMD` need to see).
+pub fn raw_args_after(sub: &str) -> Vec<String> {
+    let all: Vec<String> = std::env::args_os()
+        .skip(1)
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    match all.iter().position(|a| a == sub) {
+        Some(i) => all[i + 1..].to_vec(),
+        None => Vec::new(),
+    }
+}
+
+/// The uid of a user name (getpwnam), as psmisc looks users up.
+pub fn user_uid(name: &str) -> Option<u32> {
+    let c = std::ffi::CString::new(name).ok()?;
+    // SAFETY: c is a valid C string; getpwnam returns NULL or a pointer to a
+    // static passwd entry, read at once before any other call can change it.
+    let pw = unsafe { libc::getpwnam(c.as_ptr()) };
+    if pw.is_null() {
+        return None;
+    }
+    // SAFETY: pw is not NULL (checked above).
+    Some(unsafe { (*pw).pw_uid })
+}

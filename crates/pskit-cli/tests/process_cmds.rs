@@ -131,12 +131,7 @@ fn proc_json_agrees_with_psutil_as_dict() {
 
 #[test]
 fn missing_pid_is_a_clear_error() {
-    for args in [
-        vec!["proc", "999999999"],
-        vec!["pmap", "999999999"],
-        vec!["lsof", "-p", "999999999"],
-        vec!["pstree", "999999999"],
-    ] {
+    for args in [vec!["proc", "999999999"]] {
         let out = pskit(&args);
         assert!(!out.status.success(), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
@@ -152,6 +147,17 @@ fn missing_pid_is_a_clear_error() {
         String::from_utf8_lossy(&out.stdout),
         "  PID TTY          TIME CMD\n"
     );
+    // The drop-ins answer as the real tools do: pmap prints nothing and exits
+    // 42 (procps), lsof exits 1, pstree prints nothing and exits 0 (psmisc).
+    for (args, code) in [
+        (vec!["pmap", "999999999"], 42),
+        (vec!["lsof", "-p", "99999999"], 1),
+        (vec!["pstree", "999999999"], 0),
+    ] {
+        let out = pskit(&args);
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
     let out = pskit(&["ps", "-o", "pid,bogus"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown user-defined format specifier"));
@@ -236,7 +242,7 @@ fn pidof_pstree_lsof_pmap_tty() {
         .as_array()
         .unwrap()
         .iter()
-        .any(|r| r["path"] == env!("CARGO_MANIFEST_PATH") && r["mode"] == "r"));
+        .any(|r| r["name"] == env!("CARGO_MANIFEST_PATH") && r["mode"] == "r"));
     drop(f);
 
     let maps = json(&["pmap", &pid.to_string(), "--json"]);
@@ -246,7 +252,7 @@ fn pidof_pstree_lsof_pmap_tty() {
         .iter()
         .any(|m| m["path"] == "[stack]"));
     let x = String::from_utf8_lossy(&pskit(&["pmap", "-x", &pid.to_string()]).stdout).to_string();
-    assert!(x.contains("RSS") && x.contains("PSS") && x.contains("Swap") && x.contains("total kB"));
+    assert!(x.contains("RSS") && x.contains("Dirty") && x.contains("total kB"));
 
     // CI runs without a controlling terminal; either answer must be well-formed.
     let out = pskit(&["tty", "--json"]);
@@ -307,7 +313,7 @@ fn unprivileged_user_gets_access_denied_where_psutil_does() {
     assert_eq!(d["status"], "sleeping");
     assert!(d["memory_info"]["rss"].as_u64().unwrap() > 0);
     assert!(d["num_threads"].as_u64().unwrap() == 1);
-    // And a single call that is denied says so, with a non-zero exit.
+    // And lsof says what it may not read in its rows, as lsof does.
     let out = Command::new("setpriv")
         .args([
             "--reuid=nobody",
@@ -320,8 +326,12 @@ fn unprivileged_user_gets_access_denied_where_psutil_does() {
         ])
         .output()
         .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("access denied"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("/proc/{pid}/cwd (readlink: Permission denied)")),
+        "{text}"
+    );
+    assert!(text.contains(&format!("/proc/{pid}/fd (opendir: Permission denied)")));
 }
 
 #[test]
@@ -341,15 +351,16 @@ fn lsof_lists_sockets_with_files() {
         .read_line(&mut port)
         .unwrap();
     let rows = json(&["lsof", "-p", &child.id().to_string(), "--json"]);
-    let want = format!("TCP 127.0.0.1:{} (LISTEN)", port.trim());
+    // lsof's NAME (the host by name) and NODE (the protocol).
+    let want = format!(":{} (LISTEN)", port.trim());
     let sock = rows
         .as_array()
         .unwrap()
         .iter()
-        .find(|r| r["path"] == want.as_str())
+        .find(|r| r["node"] == "TCP" && r["name"].as_str().unwrap().ends_with(&want))
         .unwrap_or_else(|| panic!("{want} not in {rows}"));
     assert_eq!(sock["type"], "IPv4");
-    assert!(sock["fd"].as_i64().unwrap() >= 0);
+    assert!(sock["fd"].as_str().unwrap().parse::<u32>().is_ok());
     child.kill().unwrap();
     child.wait().unwrap();
 }
