@@ -8,14 +8,20 @@ cd "$(dirname "$0")"
 
 log() { printf '\n== %s\n' "$*"; }
 
-# Debian packages: procps (free, vmstat, ps), util-linux (setpriv, unshare), iproute2 (ss,
-# ip), tmux, lm-sensors, python3 with pip. Only what is missing is installed.
+# Debian packages: procps (free, ps, top, kill, pmap), util-linux (setpriv, unshare,
+# prlimit), bsdutils (script), iproute2 (ss, ip), net-tools (ifconfig, netstat), lsof,
+# psmisc (killall, pstree), sysvinit-utils (pidof), tmux, lm-sensors, python3 with pip.
+# Only what is missing is installed.
 need=()
 command -v free >/dev/null 2>&1 || need+=(procps)
 command -v setpriv >/dev/null 2>&1 || need+=(util-linux)
 command -v ss >/dev/null 2>&1 || need+=(iproute2)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v ifconfig >/dev/null 2>&1 || need+=(net-tools)
+command -v lsof >/dev/null 2>&1 || need+=(lsof)
+command -v killall >/dev/null 2>&1 || need+=(psmisc)
+command -v pidof >/dev/null 2>&1 || need+=(sysvinit-utils)
+command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v sensors >/dev/null 2>&1 || need+=(lm-sensors)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-pip)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)

@@ -157,4 +157,18 @@ pub struct SocketEntry {
     pub status: &'static str,
     /// The socket inode (0 for TIME_WAIT and request sockets).
     pub inode: u64,
+    /// Bytes queued for reading (netstat's Recv-Q; for a listening TCP socket,
+    /// its accept queue).
+    pub rx_queue: u64,
+    /// Bytes queued for sending (netstat's Send-Q; a listening socket's backlog).
+    pub tx_queue: u64,
+    /// The kernel's state number: a TCP state (1 ESTABLISHED … 10 LISTEN, 7 for
+    /// an unconnected UDP socket) or, for UNIX sockets, an `SS_*` value.
+    pub state: u8,
+    /// UNIX sockets: the reference count (`/proc/net/unix` only; 0 from
+    /// sock_diag).
+    pub refcnt: u32,
+    /// UNIX sockets: the flags word (`__SO_ACCEPTCON` = 0x10000 marks a
+    /// listening socket; `/proc/net/unix` only, 0 from sock_diag).
+    pub flags: u32,
 }

@@ -243,6 +243,11 @@ mod tests {
                 CONN_LISTEN
             },
             inode,
+            rx_queue: 0,
+            tx_queue: 0,
+            state: 0,
+            refcnt: 0,
+            flags: 0,
         }
     }
 

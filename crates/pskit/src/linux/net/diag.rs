@@ -145,6 +145,11 @@ pub(crate) fn inet_entry(
         raddr: conn_addr(id.destination_address, id.destination_port),
         status,
         inode: u64::from(h.inode),
+        rx_queue: u64::from(h.recv_queue),
+        tx_queue: u64::from(h.send_queue),
+        state: h.state,
+        refcnt: 0,
+        flags: 0,
     }))
 }
 
@@ -161,6 +166,11 @@ pub(crate) fn unix_entry(t: u16, payload: &[u8]) -> io::Result<Option<SocketEntr
         raddr: ConnAddr::Path(String::new()),
         status: CONN_NONE,
         inode: u64::from(r.header.inode),
+        rx_queue: 0,
+        tx_queue: 0,
+        state: r.header.state,
+        refcnt: 0,
+        flags: 0,
     }))
 }
 

@@ -57,14 +57,13 @@ pub(crate) fn parse_inet(
         if t.len() < 10 {
             return Err(malformed());
         }
+        let state = u8::from_str_radix(t[3], 16).map_err(|_| malformed())?;
         let status = if r#type == SOCK_STREAM {
-            u8::from_str_radix(t[3], 16)
-                .ok()
-                .and_then(tcp_status)
-                .ok_or_else(malformed)?
+            tcp_status(state).ok_or_else(malformed)?
         } else {
             CONN_NONE
         };
+        let (tx, rx) = t[4].split_once(':').ok_or_else(malformed)?;
         out.push(SocketEntry {
             family,
             r#type,
@@ -72,6 +71,11 @@ pub(crate) fn parse_inet(
             raddr: decode_address(t[2], family).ok_or_else(malformed)?,
             status,
             inode: t[9].parse().map_err(|_| malformed())?,
+            rx_queue: u64::from_str_radix(rx, 16).map_err(|_| malformed())?,
+            tx_queue: u64::from_str_radix(tx, 16).map_err(|_| malformed())?,
+            state,
+            refcnt: 0,
+            flags: 0,
         });
     }
     Ok(out)
@@ -111,6 +115,11 @@ pub(crate) fn parse_unix(text: &str) -> std::result::Result<Vec<SocketEntry>, St
             raddr: ConnAddr::Path(String::new()),
             status: CONN_NONE,
             inode: toks[6].parse().map_err(|_| malformed())?,
+            rx_queue: 0,
+            tx_queue: 0,
+            state: u8::from_str_radix(toks[5], 16).map_err(|_| malformed())?,
+            refcnt: u32::from_str_radix(toks[1], 16).map_err(|_| malformed())?,
+            flags: u32::from_str_radix(toks[3], 16).map_err(|_| malformed())?,
         });
     }
     Ok(out)
