@@ -237,16 +237,6 @@ fn proto(c: &Connection) -> &'static str {
     }
 }
 
-fn addr_text(a: &ConnAddr, family: i32) -> String {
-    match a {
-        ConnAddr::Inet(a) => a.to_string(),
-        ConnAddr::Empty if family == AF_INET6 => "[::]:*".into(),
-        ConnAddr::Empty => "*:*".into(),
-        ConnAddr::Path(p) if p.is_empty() => "*".into(),
-        ConnAddr::Path(p) => p.clone(),
-    }
-}
-
 /// Runs `pskit netstat`.
 pub fn run(args: Args) -> CmdResult {
     if args.interfaces && !args.json {
@@ -259,6 +249,9 @@ pub fn run(args: Args) -> CmdResult {
     let tcp = args.tcp || none_selected;
     let udp = args.udp || none_selected;
     let unix = args.unix || (none_selected && !args.ipv4 && !args.ipv6);
+    if !args.json {
+        return net_tools_tables(&args, tcp, udp, unix);
+    }
     let kind = kind(tcp, udp, unix, args.ipv4, args.ipv6);
     let mut conns: Vec<Connection> = pskit::net_connections(kind)?
         .into_iter()
@@ -298,65 +291,224 @@ pub fn run(args: Args) -> CmdResult {
             Row { conn: c, name }
         })
         .collect();
-    if args.json {
-        print_json(&rows)?;
-        return Ok(ExitCode::SUCCESS);
+    print_json(&rows)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The program column of `netstat -p`: `PID/name` (argv[0]'s file name, as
+/// net-tools takes it), cut to 19 characters; `-` when no readable process holds it.
+fn program(inode: u64, owners: &std::collections::HashMap<u64, (u32, Vec<i32>)>) -> String {
+    let Some((pid, _)) = owners.get(&inode) else {
+        return "-".into();
+    };
+    let path = pskit::Root::current().proc().join(format!("{pid}/cmdline"));
+    let cmd = crate::fmt::read_small(&path).unwrap_or_default();
+    let arg0 = cmd.split('\0').next().unwrap_or("");
+    let name = arg0.rsplit('/').next().unwrap_or(arg0);
+    let text = format!("{pid}/{}", crate::fmt::printable(name));
+    // net-tools keeps it in a 20-byte buffer: 19 characters.
+    text.chars().take(19).collect()
+}
+
+/// net-tools' address column: `host:port`, the host cut so the whole fits 23
+/// columns; port 0 is `*`. Without -n, names from /etc/hosts and /etc/services.
+fn nt_addr(
+    a: &ConnAddr,
+    family: i32,
+    numeric: bool,
+    hosts: &std::collections::HashMap<String, String>,
+    services: &std::collections::HashMap<(u16, &'static str), String>,
+    proto: &'static str,
+) -> String {
+    let (ip, port) = match a {
+        ConnAddr::Inet(x) => (x.ip.clone(), x.port),
+        _ if family == AF_INET6 => ("::".to_string(), 0),
+        _ => ("0.0.0.0".to_string(), 0),
+    };
+    let host = if numeric {
+        ip.clone()
+    } else if ip == "::" {
+        "[::]".to_string()
+    } else {
+        hosts.get(&ip).cloned().unwrap_or(ip.clone())
+    };
+    let port = if port == 0 {
+        "*".to_string()
+    } else if numeric {
+        port.to_string()
+    } else {
+        services
+            .get(&(port, proto))
+            .cloned()
+            .unwrap_or_else(|| port.to_string())
+    };
+    let keep = 22usize.saturating_sub(port.chars().count());
+    let host: String = host.chars().take(keep).collect();
+    format!("{host}:{port}")
+}
+
+/// /etc/services: (port, tcp|udp) → name.
+fn services() -> std::collections::HashMap<(u16, &'static str), String> {
+    let path = pskit::Root::current().etc().join("services");
+    let text = crate::fmt::read_small(&path).unwrap_or_default();
+    let mut out = std::collections::HashMap::new();
+    for line in text.lines() {
+        let line = line.split('#').next().unwrap_or("");
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let Some((port, proto)) = f.get(1).and_then(|pp| pp.split_once('/')) else {
+            continue;
+        };
+        let (Ok(port), Some(proto)) = (
+            port.parse::<u16>(),
+            ["tcp", "udp"].into_iter().find(|p| *p == proto),
+        ) else {
+            continue;
+        };
+        out.entry((port, proto)).or_insert_with(|| f[0].to_string());
     }
-    let table: Vec<[String; 5]> = rows
-        .iter()
-        .map(|r| {
-            let c = &r.conn;
-            let state = if c.status == pskit::CONN_NONE {
-                "-"
-            } else {
-                c.status
+    out
+}
+
+/// The socket tables as net-tools' `netstat` prints them, read from
+/// /proc/net/{tcp,tcp6,udp,udp6,unix} in the kernel's order.
+fn net_tools_tables(args: &Args, tcp: bool, udp: bool, unix: bool) -> CmdResult {
+    let root = pskit::Root::current();
+    let read = |name: &str| crate::fmt::read_small(&root.proc().join("net").join(name));
+    let (v4, v6) = match (args.ipv4, args.ipv6) {
+        (true, false) => (true, false),
+        (false, true) => (false, true),
+        _ => (true, true),
+    };
+    let inet = tcp || udp;
+    let unix = unix && !(args.ipv4 || args.ipv6) || (args.unix && unix);
+    let owners = if args.processes {
+        pskit::net::socket_owners()?
+    } else {
+        Default::default()
+    };
+    let hosts = if args.numeric {
+        Default::default()
+    } else {
+        names_from("hosts", true)
+    };
+    let svc = if args.numeric {
+        Default::default()
+    } else {
+        services()
+    };
+    let which = if args.all {
+        "(servers and established)"
+    } else if args.listening {
+        "(only servers)"
+    } else {
+        "(w/o servers)"
+    };
+    let mut out = String::new();
+    if inet {
+        out.push_str(&format!("Active Internet connections {which}\n"));
+        out.push_str(
+            "Proto Recv-Q Send-Q Local Address           Foreign Address         State      ",
+        );
+        if args.processes {
+            out.push_str(" PID/Program name    ");
+        }
+        out.push('\n');
+        let files: [(&str, &'static str, i32, i32, bool); 4] = [
+            ("tcp", "tcp", AF_INET, SOCK_STREAM, tcp && v4),
+            ("tcp6", "tcp", AF_INET6, SOCK_STREAM, tcp && v6),
+            ("udp", "udp", AF_INET, SOCK_DGRAM, udp && v4),
+            ("udp6", "udp", AF_INET6, SOCK_DGRAM, udp && v6),
+        ];
+        for (file, proto, family, kind, wanted) in files {
+            if !wanted {
+                continue;
+            }
+            let text = match read(file) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e.into()),
             };
-            let process = match (c.pid, &r.name) {
-                (Some(pid), Some(name)) => format!("{pid}/{name}"),
-                (Some(pid), None) => pid.to_string(),
-                (None, _) => "-".into(),
-            };
-            [
-                proto(c).to_string(),
-                state.to_string(),
-                addr_text(&c.laddr, c.family),
-                addr_text(&c.raddr, c.family),
-                process,
-            ]
-        })
-        .collect();
-    let header = [
-        "Proto",
-        "State",
-        "Local Address:Port",
-        "Peer Address:Port",
-        "PID/Program name",
-    ];
-    let columns = if args.processes { 5 } else { 4 };
-    let mut widths = [0usize; 5];
-    for row in std::iter::once(&header.map(String::from)).chain(table.iter()) {
-        for (w, cell) in widths.iter_mut().zip(row.iter()) {
-            *w = (*w).max(cell.chars().count());
+            for e in pskit::net::parse_proc_net_inet(&text, family, kind)? {
+                // net-tools: a socket without a peer port is a server.
+                let server = match &e.raddr {
+                    ConnAddr::Inet(a) => a.port == 0,
+                    _ => true,
+                };
+                if !args.all && server != args.listening {
+                    continue;
+                }
+                let state = if kind == SOCK_STREAM {
+                    e.status
+                } else {
+                    match e.state {
+                        1 => "ESTABLISHED",
+                        7 => "",
+                        _ => "UNKNOWN",
+                    }
+                };
+                let mut line = format!(
+                    "{:<4}  {:>6} {:>6} {:<23} {:<23} {:<11}",
+                    file,
+                    e.rx_queue,
+                    e.tx_queue,
+                    nt_addr(&e.laddr, family, args.numeric, &hosts, &svc, proto),
+                    nt_addr(&e.raddr, family, args.numeric, &hosts, &svc, proto),
+                    state
+                );
+                if args.processes {
+                    line.push_str(&format!(" {:<20}", program(e.inode, &owners)));
+                }
+                out.push_str(&line);
+                out.push('\n');
+            }
         }
     }
-    let line = |cells: &[String]| {
-        let parts: Vec<String> = cells[..columns]
-            .iter()
-            .enumerate()
-            .map(|(i, s)| {
-                if i + 1 == columns {
-                    s.clone()
-                } else {
-                    format!("{s:<w$}", w = widths[i])
-                }
-            })
-            .collect();
-        println!("{}", parts.join("  "));
-    };
-    line(&header.map(String::from));
-    for row in &table {
-        line(row);
+    if unix {
+        out.push_str(&format!("Active UNIX domain sockets {which}\n"));
+        out.push_str("Proto RefCnt Flags       Type       State         I-Node  ");
+        if args.processes {
+            out.push_str(" PID/Program name    ");
+        }
+        out.push_str(" Path\n");
+        let text = read("unix")?;
+        for e in pskit::net::parse_proc_net_unix(&text)? {
+            const ACCEPTCON: u32 = 0x10000;
+            let listening = e.flags & ACCEPTCON != 0;
+            if !args.all && listening != args.listening {
+                continue;
+            }
+            let flags = if listening { "[ ACC ]" } else { "[ ]" };
+            let kind = match e.r#type {
+                1 => "STREAM",
+                2 => "DGRAM",
+                3 => "RAW",
+                4 => "RDM",
+                5 => "SEQPACKET",
+                _ => "UNKNOWN",
+            };
+            let state = match e.state {
+                0 => "FREE",
+                1 if listening => "LISTENING",
+                1 => "",
+                2 => "CONNECTING",
+                3 => "CONNECTED",
+                4 => "DISCONNECTING",
+                _ => "UNKNOWN",
+            };
+            let mut line = format!(
+                "unix  {:<6} {:<11} {:<10} {:<13} {:<8}",
+                e.refcnt, flags, kind, state, e.inode
+            );
+            if args.processes {
+                line.push_str(&format!(" {:<20}", program(e.inode, &owners)));
+            }
+            line.push(' ');
+            line.push_str(&crate::fmt::printable(&e.laddr.to_string()));
+            out.push_str(&line);
+            out.push('\n');
+        }
     }
+    print!("{out}");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -384,9 +536,17 @@ mod tests {
     }
 
     #[test]
-    fn addresses_like_ss() {
-        assert_eq!(addr_text(&ConnAddr::Empty, AF_INET), "*:*");
-        assert_eq!(addr_text(&ConnAddr::Empty, AF_INET6), "[::]:*");
-        assert_eq!(addr_text(&ConnAddr::Path(String::new()), AF_UNIX), "*");
+    fn addresses_like_net_tools() {
+        let none = std::collections::HashMap::new();
+        let svc = std::collections::HashMap::new();
+        let a = |c: &ConnAddr, f: i32, n: bool| nt_addr(c, f, n, &none, &svc, "tcp");
+        assert_eq!(a(&ConnAddr::Empty, AF_INET, true), "0.0.0.0:*");
+        assert_eq!(a(&ConnAddr::Empty, AF_INET6, true), ":::*");
+        assert_eq!(a(&ConnAddr::Empty, AF_INET6, false), "[::]:*");
+        let long = ConnAddr::Inet(pskit::net::Addr {
+            ip: "fd00:1234:5678:9abc:def0:1234:5678:9abc".into(),
+            port: 65000,
+        });
+        assert_eq!(a(&long, AF_INET6, true), "fd00:1234:5678:9a:65000");
     }
 }
