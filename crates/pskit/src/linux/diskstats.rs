@@ -259,6 +259,9 @@ mod tests {
     }
 }
 
+/// Major, minor, name and the 17 counters of a diskstats line.
+pub(crate) type FullDisk = (u32, u32, String, [u64; 17]);
+
 /// One /proc/diskstats line with every field the kernel gives: major, minor,
 /// name and up to 17 counters in the kernel's order (reads, reads merged,
 /// sectors read, ms reading, writes, writes merged, sectors written, ms
@@ -267,7 +270,7 @@ mod tests {
 /// kernel does not give are 0; a 7-field partition line (Linux 2.6.0-2.6.24)
 /// fills reads, sectors read, writes and sectors written. `None` for a line
 /// that fits none of these forms (sysstat ignores those too).
-pub(crate) fn parse_diskstats_line_full(line: &str) -> Option<(u32, u32, String, [u64; 17])> {
+pub(crate) fn parse_diskstats_line_full(line: &str) -> Option<FullDisk> {
     let t: Vec<&str> = line.split_ascii_whitespace().collect();
     if t.len() < 7 {
         return None;
@@ -296,7 +299,7 @@ pub(crate) fn parse_diskstats_line_full(line: &str) -> Option<(u32, u32, String,
 }
 
 /// Every parsable line of /proc/diskstats, in file order, with all its fields.
-pub(crate) fn read_full(root: &Root) -> Result<Vec<(u32, u32, String, [u64; 17])>> {
+pub(crate) fn read_full(root: &Root) -> Result<Vec<FullDisk>> {
     let diskstats = root.proc_path("diskstats");
     with_text_large(&diskstats, |s| {
         Ok(s.lines().filter_map(parse_diskstats_line_full).collect())
