@@ -855,8 +855,8 @@ pub fn run(args: Args) -> CmdResult {
     }
     let list = match mounts() {
         Ok(l) => l,
-        Err(_) => {
-            eprintln!("pskit df: cannot read table of mounted file systems");
+        Err(e) => {
+            eprintln!("pskit df: cannot read table of mounted file systems: {e}");
             return Ok(ExitCode::FAILURE);
         }
     };

@@ -284,7 +284,12 @@ fn read_cpu() -> pskit::Result<Cpu> {
 
 /// /proc/uptime in hundredths of a second (sysstat's `read_uptime`).
 fn read_uptime_cs() -> Option<u64> {
-    let s = std::fs::read_to_string("/proc/uptime").ok()?;
+    let path = "/proc/uptime";
+    // A regular file only: a FIFO in its place would block the read.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let s = std::fs::read_to_string(path).ok()?;
     let first = s.split_whitespace().next()?;
     let (sec, cent) = first.split_once('.')?;
     let sec: u64 = sec.parse().ok()?;
@@ -469,8 +474,8 @@ fn is_whole_device(name: &str) -> bool {
 }
 
 fn take_sample() -> Result<Sample, String> {
-    let uptime_cs = read_uptime_cs().ok_or("Cannot read /proc/uptime")?;
     let cpu = read_cpu().map_err(|e| e.to_string())?;
+    let uptime_cs = read_uptime_cs().ok_or("Cannot read /proc/uptime")?;
     let disks = pskit::disk::disk_stats()
         .map_err(|_| "Cannot find disk data".to_string())?
         .iter()
