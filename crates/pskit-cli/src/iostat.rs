@@ -1,70 +1,321 @@
-//! `pskit iostat`: per-disk I/O rates like sysstat's `iostat`, from the deltas of
-//! `disk_io_counters_perdisk` (and `cpu_times` for the avg-cpu line).
+//! `pskit iostat`: sysstat 12's `iostat` (iostat(1) is the spec), from
+//! `pskit::disk::disk_stats` (every /proc/diskstats counter, discards and
+//! flushes included), `cpu_times` and /proc/uptime.
 //!
-//! The first report covers the time since boot; each later one the last interval.
-//! Devices that never did any I/O are left out, as iostat does. Partitions are
-//! listed too (as `iostat -p ALL`): psutil's per-disk call includes them.
-//! With `--json`, each report is one line of JSON (JSON Lines), so a stream of
-//! reports can be read as it comes.
+//! Arguments are read as sysstat reads them: options may be grouped (`-dxz`),
+//! an argument made of digits only is the interval then the count, any other
+//! word is a device name (`sda`, `/dev/sda`, `ALL`), and `-p` takes an optional
+//! device list. Anything else prints sysstat's usage and exits 1. The first
+//! report covers the time since boot (`-y` leaves it out); each later one the
+//! last interval. Figures use sysstat's formulas (tps counts reads, writes and
+//! discards; %util is io_ticks over the interval; times are per request).
+//! `--json` (a pskit extension) prints each report as one line of JSON.
 
-use pskit::IndexMap;
+use std::collections::HashMap;
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use pskit::{CpuTimes, DiskIoCounters};
+use pskit::disk::DiskStats;
 use serde::Serialize;
 
 use crate::fmt::CmdResult;
 
-/// Arguments of `pskit iostat`.
+/// Arguments of `pskit iostat`: everything after `iostat`, parsed as sysstat does.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Show the device report only (no avg-cpu line).
-    #[arg(short = 'd')]
-    device_only: bool,
-    /// Extended statistics: r/s, w/s, rkB/s, wkB/s, merges, await times, %util.
-    #[arg(short = 'x')]
+    /// sysstat iostat options: [-c] [-d] [-k|-m] [-s] [-t] [-x] [-y] [-z]
+    /// [--dec={0|1|2}] [-p [DEV[,...]|ALL]] [DEVICE...|ALL] [INTERVAL [COUNT]];
+    /// plus --json.
+    #[arg(allow_hyphen_values = true, trailing_var_arg = true, num_args = 0..)]
+    raw: Vec<String>,
+}
+
+const USAGE: &str = "Usage: pskit iostat [ options ] [ <interval> [ <count> ] ]
+Options are:
+[ -c ] [ -d ] [ -k | -m ] [ -s ] [ -t ] [ -x ] [ -y ] [ -z ] [ --dec={ 0 | 1 | 2 } ]
+[ -p [ <device> [,...] | ALL ] ] [ <device> [...] | ALL ] [ --json ]
+";
+
+/// What the command line asked for.
+#[derive(Debug, Default, PartialEq)]
+struct Opts {
+    cpu: bool,
+    disk: bool,
+    kilobytes: bool,
+    megabytes: bool,
+    short: bool,
+    timestamp: bool,
     extended: bool,
-    /// Seconds between reports (fractions allowed).
-    interval: Option<f64>,
-    /// Number of reports (default: one without an interval, endless with one).
-    count: Option<u64>,
-    /// Print each report as one line of JSON.
-    #[arg(long)]
+    omit_since_boot: bool,
+    zero_omit: bool,
+    /// -p: read every line of /proc/diskstats (partitions too).
+    everything: bool,
+    /// Devices were named: show them even when idle since boot.
+    unfiltered: bool,
+    /// Every whole device (no names, or `ALL`).
+    all_devices: bool,
+    /// Devices named on the command line, and whether `-p` asked for their partitions.
+    devices: Vec<(String, bool)>,
+    interval: i64,
+    /// Reports to print; negative: endless.
+    count: i64,
+    decimals: Option<usize>,
     json: bool,
 }
 
-/// One device's rates over an interval (sysstat's JSON names).
-#[derive(Debug, Serialize, PartialEq)]
-struct DeviceRates {
-    tps: f64,
-    #[serde(rename = "kB_read/s")]
-    kb_read_s: f64,
-    #[serde(rename = "kB_wrtn/s")]
-    kb_wrtn_s: f64,
-    #[serde(rename = "kB_read")]
-    kb_read: u64,
-    #[serde(rename = "kB_wrtn")]
-    kb_wrtn: u64,
-    #[serde(rename = "r/s")]
-    r_s: f64,
-    #[serde(rename = "w/s")]
-    w_s: f64,
-    #[serde(rename = "rkB/s")]
-    rkb_s: f64,
-    #[serde(rename = "wkB/s")]
-    wkb_s: f64,
-    #[serde(rename = "rrqm/s")]
-    rrqm_s: f64,
-    #[serde(rename = "wrqm/s")]
-    wrqm_s: f64,
-    r_await: f64,
-    w_await: f64,
-    util: f64,
+/// sysstat's `device_name`: a path is resolved and `/dev/` dropped.
+fn device_name(s: &str) -> String {
+    match std::fs::canonicalize(s) {
+        Ok(p) => {
+            let p = p.to_string_lossy().into_owned();
+            p.strip_prefix("/dev/").unwrap_or(&p).replace('/', "!")
+        }
+        Err(_) => s.to_string(),
+    }
 }
 
-/// The avg-cpu line, in percent of all CPU time over the interval.
+/// `atol` of an all-digits word: glibc saturates at LONG_MAX.
+fn atol(s: &str) -> i64 {
+    if s.is_empty() {
+        return 0;
+    }
+    s.parse().unwrap_or(i64::MAX)
+}
+
+/// Adds a device to the list once; `-p NAME` upgrades a plain entry.
+fn add_device(list: &mut Vec<(String, bool)>, name: String, parts: bool) {
+    match list.iter_mut().find(|(n, _)| *n == name) {
+        Some(e) => e.1 |= parts,
+        None => list.push((name, parts)),
+    }
+}
+
+/// Parses the arguments as sysstat 12's main() does; `Err` means usage (exit 1).
+fn parse(raw: &[String]) -> Result<Opts, ()> {
+    let mut o = Opts::default();
+    let mut report_set = false;
+    let mut it = 0;
+    let mut count = 1i64;
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    let mut i = 0;
+    while i < raw.len() {
+        let a = raw[i].as_str();
+        if a == "-p" {
+            i += 1;
+            match raw.get(i) {
+                Some(next) if !digits(next) && !next.starts_with('-') => {
+                    o.unfiltered = true;
+                    for t in next.split(',').filter(|t| !t.is_empty()) {
+                        if t == "ALL" {
+                            o.everything = true;
+                        } else {
+                            add_device(&mut o.devices, device_name(t), true);
+                        }
+                    }
+                    i += 1;
+                }
+                _ => o.everything = true,
+            }
+        } else if a == "--json" {
+            o.json = true;
+            i += 1;
+        } else if let Some(d) = a.strip_prefix("--dec=") {
+            match d {
+                "0" | "1" | "2" => o.decimals = d.parse().ok(),
+                _ => return Err(()),
+            }
+            i += 1;
+        } else if let Some(flags) = a.strip_prefix('-') {
+            for c in flags.chars() {
+                match c {
+                    'c' => {
+                        o.cpu = true;
+                        report_set = true;
+                    }
+                    'd' => {
+                        o.disk = true;
+                        report_set = true;
+                    }
+                    'k' if !o.megabytes => o.kilobytes = true,
+                    'm' if !o.kilobytes => o.megabytes = true,
+                    'p' => o.everything = true,
+                    's' => o.short = true,
+                    't' => o.timestamp = true,
+                    'x' => o.extended = true,
+                    'y' => o.omit_since_boot = true,
+                    'z' => o.zero_omit = true,
+                    _ => return Err(()),
+                }
+            }
+            i += 1;
+        } else if !digits(a) {
+            o.unfiltered = true;
+            if a == "ALL" {
+                o.all_devices = true;
+            } else {
+                add_device(&mut o.devices, device_name(a), false);
+            }
+            i += 1;
+        } else if it == 0 {
+            o.interval = atol(a);
+            count = -1;
+            it = 1;
+            i += 1;
+        } else if it == 1 {
+            count = atol(a);
+            if count < 1 || o.interval == 0 {
+                return Err(());
+            }
+            it = -1;
+            i += 1;
+        } else {
+            return Err(());
+        }
+    }
+    o.count = if o.interval == 0 { 1 } else { count };
+    if !report_set {
+        o.cpu = true;
+        o.disk = true;
+    }
+    if o.everything || o.extended || o.unfiltered {
+        o.disk = true;
+    }
+    if !o.unfiltered {
+        o.all_devices = true;
+    }
+    // Devices are listed in name order unless /proc/diskstats' order is used.
+    if !o.everything {
+        o.devices.sort();
+    }
+    Ok(o)
+}
+
+/// sysstat's `io_stats`: the counters it reads, times truncated to 32 bits as
+/// it scans them (`%u`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Io {
+    rd_ios: u64,
+    rd_merges: u64,
+    rd_sectors: u64,
+    rd_ticks: u32,
+    wr_ios: u64,
+    wr_merges: u64,
+    wr_sectors: u64,
+    wr_ticks: u32,
+    tot_ticks: u32,
+    rq_ticks: u32,
+    dc_ios: u64,
+    dc_merges: u64,
+    dc_sectors: u64,
+    dc_ticks: u32,
+    fl_ios: u64,
+    fl_ticks: u32,
+}
+
+impl From<&DiskStats> for Io {
+    fn from(d: &DiskStats) -> Io {
+        Io {
+            rd_ios: d.reads,
+            rd_merges: d.reads_merged,
+            rd_sectors: d.read_sectors,
+            rd_ticks: d.read_ticks as u32,
+            wr_ios: d.writes,
+            wr_merges: d.writes_merged,
+            wr_sectors: d.write_sectors,
+            wr_ticks: d.write_ticks as u32,
+            tot_ticks: d.io_ticks as u32,
+            rq_ticks: d.time_in_queue as u32,
+            dc_ios: d.discards,
+            dc_merges: d.discards_merged,
+            dc_sectors: d.discard_sectors,
+            dc_ticks: d.discard_ticks as u32,
+            fl_ios: d.flushes,
+            fl_ticks: d.flush_ticks as u32,
+        }
+    }
+}
+
+/// CPU jiffies as sysstat adds them up.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cpu {
+    user: u64,
+    nice: u64,
+    sys: u64,
+    idle: u64,
+    iowait: u64,
+    hardirq: u64,
+    softirq: u64,
+    steal: u64,
+}
+
+impl Cpu {
+    fn total(&self) -> u64 {
+        [
+            self.user,
+            self.nice,
+            self.sys,
+            self.idle,
+            self.iowait,
+            self.hardirq,
+            self.steal,
+            self.softirq,
+        ]
+        .iter()
+        .fold(0u64, |a, b| a.wrapping_add(*b))
+    }
+}
+
+fn read_cpu() -> pskit::Result<Cpu> {
+    let t = pskit::cpu_times()?;
+    let j = |s: f64| (s * 100.0).round().max(0.0) as u64;
+    Ok(Cpu {
+        user: j(t.user),
+        nice: j(t.nice),
+        sys: j(t.system),
+        idle: j(t.idle),
+        iowait: j(t.iowait),
+        hardirq: j(t.irq),
+        softirq: j(t.softirq),
+        steal: j(t.steal),
+    })
+}
+
+/// /proc/uptime in hundredths of a second (sysstat's `read_uptime`).
+fn read_uptime_cs() -> Option<u64> {
+    let path = "/proc/uptime";
+    // A regular file only: a FIFO in its place would block the read.
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return None;
+    }
+    let s = std::fs::read_to_string(path).ok()?;
+    let first = s.split_whitespace().next()?;
+    let (sec, cent) = first.split_once('.')?;
+    let sec: u64 = sec.parse().ok()?;
+    let cent: u64 = cent.parse().ok()?;
+    Some(sec.saturating_mul(100).saturating_add(cent))
+}
+
+/// `S_VALUE`: a per-second rate of a counter over `itv` hundredths of a second.
+fn s_value(old: u64, new: u64, itv: u64) -> f64 {
+    new.wrapping_sub(old) as f64 / itv as f64 * 100.0
+}
+
+fn s_value32(old: u32, new: u32, itv: u64) -> f64 {
+    new.wrapping_sub(old) as f64 / itv as f64 * 100.0
+}
+
+/// `ll_sp_value`: a share of the CPU time, 0 when the counter went back.
+fn sp_value(old: u64, new: u64, tot: u64) -> f64 {
+    if new < old {
+        0.0
+    } else {
+        (new - old) as f64 / tot as f64 * 100.0
+    }
+}
+
+/// The avg-cpu line.
 #[derive(Debug, Serialize, PartialEq)]
 struct AvgCpu {
     user: f64,
@@ -75,200 +326,553 @@ struct AvgCpu {
     idle: f64,
 }
 
-#[derive(Serialize)]
-struct Report {
-    interval_secs: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    avg_cpu: Option<AvgCpu>,
-    devices: IndexMap<String, DeviceRates>,
+fn avg_cpu(old: &Cpu, new: &Cpu) -> AvgCpu {
+    let tot = new.total().wrapping_sub(old.total()).max(1);
+    AvgCpu {
+        user: sp_value(old.user, new.user, tot),
+        nice: sp_value(old.nice, new.nice, tot),
+        system: sp_value(
+            old.sys.wrapping_add(old.softirq).wrapping_add(old.hardirq),
+            new.sys.wrapping_add(new.softirq).wrapping_add(new.hardirq),
+            tot,
+        ),
+        iowait: sp_value(old.iowait, new.iowait, tot),
+        steal: sp_value(old.steal, new.steal, tot),
+        idle: sp_value(old.idle, new.idle, tot),
+    }
 }
 
-/// Rates of one device between two samples `secs` apart.
-fn rates(old: &DiskIoCounters, new: &DiskIoCounters, secs: f64) -> DeviceRates {
-    let d = |a: u64, b: u64| b.saturating_sub(a);
-    let reads = d(old.read_count, new.read_count);
-    let writes = d(old.write_count, new.write_count);
-    let rbytes = d(old.read_bytes, new.read_bytes);
-    let wbytes = d(old.write_bytes, new.write_bytes);
-    let per_s = |x: u64| if secs > 0.0 { x as f64 / secs } else { 0.0 };
-    let avg = |ms: u64, n: u64| if n > 0 { ms as f64 / n as f64 } else { 0.0 };
-    let busy_ms = d(old.busy_time, new.busy_time) as f64;
-    DeviceRates {
-        tps: per_s(reads.saturating_add(writes)),
-        kb_read_s: per_s(rbytes) / 1024.0,
-        kb_wrtn_s: per_s(wbytes) / 1024.0,
-        kb_read: rbytes / 1024,
-        kb_wrtn: wbytes / 1024,
-        r_s: per_s(reads),
-        w_s: per_s(writes),
-        rkb_s: per_s(rbytes) / 1024.0,
-        wkb_s: per_s(wbytes) / 1024.0,
-        rrqm_s: per_s(d(old.read_merged_count, new.read_merged_count)),
-        wrqm_s: per_s(d(old.write_merged_count, new.write_merged_count)),
-        r_await: avg(d(old.read_time, new.read_time), reads),
-        w_await: avg(d(old.write_time, new.write_time), writes),
-        util: if secs > 0.0 {
-            (busy_ms / (secs * 10.0)).min(100.0)
+/// One device's figures over an interval, in sysstat's units (`fctr` sectors
+/// per unit: 2 for kB, 2048 for MB, 1 for blocks).
+#[derive(Debug, Serialize, PartialEq, Default)]
+struct Figures {
+    tps: f64,
+    read_s: f64,
+    wrtn_s: f64,
+    dscd_s: f64,
+    read: u64,
+    wrtn: u64,
+    dscd: u64,
+    r_s: f64,
+    rrqm_s: f64,
+    rrqm_pc: f64,
+    r_await: f64,
+    rareq_sz: f64,
+    w_s: f64,
+    wrqm_s: f64,
+    wrqm_pc: f64,
+    w_await: f64,
+    wareq_sz: f64,
+    d_s: f64,
+    drqm_s: f64,
+    drqm_pc: f64,
+    d_await: f64,
+    dareq_sz: f64,
+    f_s: f64,
+    f_await: f64,
+    aqu_sz: f64,
+    util: f64,
+    rqm_s: f64,
+    await_: f64,
+    areq_sz: f64,
+}
+
+/// sysstat's write_basic_stat / write_ext_stat arithmetic.
+fn figures(j: &Io, i: &Io, itv: u64, fctr: u64) -> Figures {
+    let itv = itv.max(1);
+    let f = fctr as f64;
+    let sec_diff = |old: u64, new: u64| {
+        let d = new.wrapping_sub(old);
+        if new < old && old <= 0xffff_ffff {
+            d & 0xffff_ffff
+        } else {
+            d
+        }
+    };
+    let ratio = |num: f64, den: u64| if den != 0 { num / den as f64 } else { 0.0 };
+    let pc = |merges: u64, ios: u64| {
+        let den = merges.wrapping_add(ios);
+        if den != 0 {
+            merges as f64 / den as f64 * 100.0
         } else {
             0.0
-        },
+        }
+    };
+    let rd = i.rd_ios.wrapping_sub(j.rd_ios);
+    let wr = i.wr_ios.wrapping_sub(j.wr_ios);
+    let dc = i.dc_ios.wrapping_sub(j.dc_ios);
+    let fl = i.fl_ios.wrapping_sub(j.fl_ios);
+    let rm = i.rd_merges.wrapping_sub(j.rd_merges);
+    let wm = i.wr_merges.wrapping_sub(j.wr_merges);
+    let dm = i.dc_merges.wrapping_sub(j.dc_merges);
+    let rs = i.rd_sectors.wrapping_sub(j.rd_sectors);
+    let ws = i.wr_sectors.wrapping_sub(j.wr_sectors);
+    let ds = i.dc_sectors.wrapping_sub(j.dc_sectors);
+    let rt = i.rd_ticks.wrapping_sub(j.rd_ticks);
+    let wt = i.wr_ticks.wrapping_sub(j.wr_ticks);
+    let dt = i.dc_ticks.wrapping_sub(j.dc_ticks);
+    let ft = i.fl_ticks.wrapping_sub(j.fl_ticks);
+    let nr = rd.wrapping_add(wr).wrapping_add(dc);
+    let all_ticks = rt.wrapping_add(wt).wrapping_add(dt);
+    Figures {
+        tps: s_value(
+            j.rd_ios.wrapping_add(j.wr_ios).wrapping_add(j.dc_ios),
+            i.rd_ios.wrapping_add(i.wr_ios).wrapping_add(i.dc_ios),
+            itv,
+        ),
+        read_s: s_value(j.rd_sectors, i.rd_sectors, itv) / f,
+        wrtn_s: s_value(j.wr_sectors, i.wr_sectors, itv) / f,
+        dscd_s: s_value(j.dc_sectors, i.dc_sectors, itv) / f,
+        read: sec_diff(j.rd_sectors, i.rd_sectors) / fctr,
+        wrtn: sec_diff(j.wr_sectors, i.wr_sectors) / fctr,
+        dscd: sec_diff(j.dc_sectors, i.dc_sectors) / fctr,
+        r_s: s_value(j.rd_ios, i.rd_ios, itv),
+        rrqm_s: s_value(j.rd_merges, i.rd_merges, itv),
+        rrqm_pc: pc(rm, rd),
+        r_await: ratio(f64::from(rt), rd),
+        rareq_sz: ratio(rs as f64, rd) / 2.0,
+        w_s: s_value(j.wr_ios, i.wr_ios, itv),
+        wrqm_s: s_value(j.wr_merges, i.wr_merges, itv),
+        wrqm_pc: pc(wm, wr),
+        w_await: ratio(f64::from(wt), wr),
+        wareq_sz: ratio(ws as f64, wr) / 2.0,
+        d_s: s_value(j.dc_ios, i.dc_ios, itv),
+        drqm_s: s_value(j.dc_merges, i.dc_merges, itv),
+        drqm_pc: pc(dm, dc),
+        d_await: ratio(f64::from(dt), dc),
+        dareq_sz: ratio(ds as f64, dc) / 2.0,
+        f_s: s_value(j.fl_ios, i.fl_ios, itv),
+        f_await: ratio(f64::from(ft), fl),
+        aqu_sz: s_value32(j.rq_ticks, i.rq_ticks, itv) / 1000.0,
+        util: s_value32(j.tot_ticks, i.tot_ticks, itv) / 10.0,
+        rqm_s: s_value(
+            j.rd_merges
+                .wrapping_add(j.wr_merges)
+                .wrapping_add(j.dc_merges),
+            i.rd_merges
+                .wrapping_add(i.wr_merges)
+                .wrapping_add(i.dc_merges),
+            itv,
+        ),
+        await_: ratio(f64::from(all_ticks), nr),
+        areq_sz: ratio(rs.wrapping_add(ws).wrapping_add(ds) as f64, nr) / 2.0,
     }
 }
 
-/// iostat's avg-cpu split of a cpu_times delta (%system includes irq and softirq).
-fn avg_cpu(old: &CpuTimes, new: &CpuTimes) -> AvgCpu {
-    let d = |a: f64, b: f64| (b - a).max(0.0);
-    let user = d(old.user, new.user);
-    let nice = d(old.nice, new.nice);
-    let system = d(old.system, new.system) + d(old.irq, new.irq) + d(old.softirq, new.softirq);
-    let iowait = d(old.iowait, new.iowait);
-    let steal = d(old.steal, new.steal);
-    let idle = d(old.idle, new.idle);
-    let total = user + nice + system + iowait + steal + idle;
-    let pct = |x: f64| if total > 0.0 { x / total * 100.0 } else { 0.0 };
-    AvgCpu {
-        user: pct(user),
-        nice: pct(nice),
-        system: pct(system),
-        iowait: pct(iowait),
-        steal: pct(steal),
-        idle: pct(idle),
-    }
-}
-
+/// One sample: uptime, CPU, and every device's counters with whether it is a
+/// whole device (has a /sys/block entry).
 struct Sample {
-    at: Instant,
-    disks: IndexMap<String, DiskIoCounters>,
-    cpu: Option<CpuTimes>,
+    uptime_cs: u64,
+    cpu: Cpu,
+    disks: Vec<(String, Io, bool)>,
 }
 
-fn sample(with_cpu: bool) -> pskit::Result<Sample> {
+fn is_whole_device(name: &str) -> bool {
+    Path::new("/sys/block")
+        .join(name.replace('/', "!"))
+        .exists()
+}
+
+fn take_sample() -> Result<Sample, String> {
+    let cpu = read_cpu().map_err(|e| e.to_string())?;
+    let uptime_cs = read_uptime_cs().ok_or("Cannot read /proc/uptime")?;
+    let disks = pskit::disk::disk_stats()
+        .map_err(|_| "Cannot find disk data".to_string())?
+        .iter()
+        .map(|d| (d.name.clone(), Io::from(d), is_whole_device(&d.name)))
+        .collect();
     Ok(Sample {
-        at: Instant::now(),
-        disks: pskit::disk_io_counters_perdisk(true)?,
-        cpu: if with_cpu {
-            Some(pskit::cpu_times()?)
-        } else {
-            None
-        },
+        uptime_cs,
+        cpu,
+        disks,
     })
 }
 
-/// A report between `old` (None: boot) and `new`.
-fn report(old: Option<&Sample>, new: &Sample, uptime: f64) -> Report {
-    let secs = old.map_or(uptime, |o| new.at.duration_since(o.at).as_secs_f64());
-    let zero = DiskIoCounters::default();
-    let devices = new
-        .disks
-        .iter()
-        .filter(|(_, c)| **c != zero)
-        .map(|(name, c)| {
-            let prev = old.and_then(|o| o.disks.get(name)).unwrap_or(&zero);
-            (name.clone(), rates(prev, c, secs))
-        })
-        .collect();
-    let avg_cpu = new.cpu.as_ref().map(|c| {
-        let base = old.and_then(|o| o.cpu).unwrap_or_default();
-        avg_cpu(&base, c)
-    });
-    Report {
-        interval_secs: secs,
-        avg_cpu,
-        devices,
+/// The devices to consider, in display order, with their counters: sysstat's
+/// device list for the options given.
+fn select<'a>(o: &Opts, s: &'a Sample) -> Vec<(String, &'a Io)> {
+    if o.everything && o.devices.is_empty() {
+        return s.disks.iter().map(|(n, io, _)| (n.clone(), io)).collect();
+    }
+    let find = |name: &str| s.disks.iter().find(|(n, _, _)| n == name);
+    let mut names: Vec<String> = Vec::new();
+    if o.all_devices {
+        names.extend(s.disks.iter().filter(|d| d.2).map(|d| d.0.clone()));
+    }
+    for (name, parts) in &o.devices {
+        let shown = name.replace('!', "/");
+        names.push(shown.clone());
+        if *parts {
+            let dir = Path::new("/sys/block").join(name);
+            names.extend(
+                s.disks
+                    .iter()
+                    .filter(|(n, _, _)| *n != shown && dir.join(n).join("stat").exists())
+                    .map(|d| d.0.clone()),
+            );
+        }
+    }
+    if !o.everything {
+        names.sort();
+    }
+    names.dedup();
+    names
+        .into_iter()
+        .filter_map(|n| find(&n).map(|(_, io, _)| (n, io)))
+        .collect()
+}
+
+/// How numbers are printed: sysstat's widths, with `--dec` decimals.
+struct Fmt {
+    decimals: Option<usize>,
+}
+
+impl Fmt {
+    fn f(&self, out: &mut String, w: usize, v: f64) {
+        let d = self.decimals.unwrap_or(2);
+        out.push_str(&format!(" {v:>w$.d$}"));
     }
 }
 
-fn print_report(r: &Report, extended: bool) {
-    let mut out = String::new();
-    if let Some(c) = &r.avg_cpu {
-        out.push_str("avg-cpu:  %user   %nice %system %iowait  %steal   %idle\n");
-        out.push_str(&format!(
-            "         {:7.2} {:7.2} {:7.2} {:7.2} {:7.2} {:7.2}\n\n",
-            c.user, c.nice, c.system, c.iowait, c.steal, c.idle
-        ));
+/// The JSON form of one report (`--json`).
+#[derive(Serialize)]
+struct JsonReport {
+    interval_secs: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timestamp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    avg_cpu: Option<AvgCpu>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    devices: Option<pskit::IndexMap<String, Figures>>,
+}
+
+/// `strftime` in the user's locale, as sysstat prints dates.
+fn strftime(fmt: &str, t: libc::time_t) -> String {
+    let Ok(cfmt) = std::ffi::CString::new(fmt) else {
+        return String::new();
+    };
+    // SAFETY: `tm` is plain data filled by localtime_r; `buf` is large enough
+    // and strftime never writes past the size given.
+    unsafe {
+        let mut tm: libc::tm = std::mem::zeroed();
+        if libc::localtime_r(&t, &mut tm).is_null() {
+            return String::new();
+        }
+        let mut buf = [0u8; 128];
+        let n = libc::strftime(buf.as_mut_ptr().cast(), buf.len(), cfmt.as_ptr(), &tm);
+        String::from_utf8_lossy(&buf[..n]).into_owned()
     }
-    let w = r.devices.keys().map(|n| n.len()).max().unwrap_or(0).max(12);
-    if extended {
-        out.push_str(&format!(
-            "{:<w$} {:>8} {:>10} {:>8} {:>8} {:>8} {:>10} {:>8} {:>8} {:>7}\n",
-            "Device",
-            "r/s",
-            "rkB/s",
-            "rrqm/s",
-            "r_await",
-            "w/s",
-            "wkB/s",
-            "wrqm/s",
-            "w_await",
-            "%util"
-        ));
-        for (name, d) in &r.devices {
-            out.push_str(&format!(
-                "{name:<w$} {:>8.2} {:>10.2} {:>8.2} {:>8.2} {:>8.2} {:>10.2} {:>8.2} {:>8.2} {:>7.2}\n",
-                d.r_s, d.rkb_s, d.rrqm_s, d.r_await, d.w_s, d.wkb_s, d.wrqm_s, d.w_await, d.util
-            ));
+}
+
+fn now() -> libc::time_t {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as libc::time_t)
+        .unwrap_or(0)
+}
+
+fn iso() -> bool {
+    std::env::var("S_TIME_FORMAT").is_ok_and(|v| v == "ISO")
+}
+
+/// sysstat's count of CPUs: the cpuN directories in sysfs.
+fn cpu_nr() -> usize {
+    let n = std::fs::read_dir("/sys/devices/system/cpu")
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter(|e| {
+                    let n = e.file_name();
+                    let n = n.to_string_lossy();
+                    n.strip_prefix("cpu")
+                        .is_some_and(|r| r.starts_with(|c: char| c.is_ascii_digit()))
+                        && e.path().is_dir()
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    if n > 0 {
+        n
+    } else {
+        pskit::cpu_count(true).unwrap_or(1) as usize
+    }
+}
+
+/// The banner: `Linux 6.1.0 (host) \t01/02/24 \t_x86_64_\t(8 CPU)`.
+fn banner() -> String {
+    // SAFETY: uname fills a zeroed utsname; its fields are NUL-terminated.
+    let (sys, rel, node, mach) = unsafe {
+        let mut u: libc::utsname = std::mem::zeroed();
+        libc::uname(&mut u);
+        let s = |f: &[libc::c_char]| {
+            std::ffi::CStr::from_ptr(f.as_ptr())
+                .to_string_lossy()
+                .into_owned()
+        };
+        (s(&u.sysname), s(&u.release), s(&u.nodename), s(&u.machine))
+    };
+    let date = strftime(if iso() { "%Y-%m-%d" } else { "%x" }, now());
+    format!(
+        "{sys} {rel} ({node}) \t{date} \t_{mach}_\t({} CPU)\n",
+        cpu_nr()
+    )
+}
+
+struct Units {
+    fctr: u64,
+    name: &'static str,
+    spc: &'static str,
+}
+
+fn units(o: &Opts) -> Units {
+    if o.megabytes {
+        Units {
+            fctr: 2048,
+            name: "MB",
+            spc: " ",
+        }
+    } else if o.kilobytes || std::env::var_os("POSIXLY_CORRECT").is_none() {
+        Units {
+            fctr: 2,
+            name: "kB",
+            spc: " ",
+        }
+    } else if o.extended {
+        Units {
+            fctr: 1,
+            name: "sec",
+            spc: "",
         }
     } else {
-        out.push_str(&format!(
-            "{:<w$} {:>9} {:>12} {:>12} {:>12} {:>12}\n",
-            "Device", "tps", "kB_read/s", "kB_wrtn/s", "kB_read", "kB_wrtn"
-        ));
-        for (name, d) in &r.devices {
-            out.push_str(&format!(
-                "{name:<w$} {:>9.2} {:>12.2} {:>12.2} {:>12} {:>12}\n",
-                d.tps, d.kb_read_s, d.kb_wrtn_s, d.kb_read, d.kb_wrtn
-            ));
+        Units {
+            fctr: 1,
+            name: "Blk",
+            spc: "",
         }
     }
-    let mut stdout = std::io::stdout().lock();
-    let _ = writeln!(stdout, "{out}");
-    let _ = stdout.flush();
 }
 
-fn uptime_secs() -> pskit::Result<f64> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0);
-    Ok((now - pskit::boot_time()?).max(0.0))
+fn disk_header(o: &Opts, u: &Units) -> String {
+    let (s, n) = (u.spc, u.name);
+    let mut h = String::from("Device       ");
+    if o.extended {
+        if o.short {
+            h += &format!("      tps     {s}{n}/s    rqm/s   await  areq-sz  aqu-sz  %util");
+        } else {
+            h += &format!("     r/s    {s}r{n}/s   rrqm/s  %rrqm r_await rareq-sz");
+            h += &format!("     w/s    {s}w{n}/s   wrqm/s  %wrqm w_await wareq-sz");
+            h += &format!("     d/s    {s}d{n}/s   drqm/s  %drqm d_await dareq-sz");
+            h += "     f/s f_await  aqu-sz  %util";
+        }
+    } else if o.short {
+        h += &format!("      tps   {s}{n}_read/s    {s}{n}_w+d/s   {s}{n}_read    {s}{n}_w+d");
+    } else {
+        h += &format!(
+            "      tps   {s}{n}_read/s   {s}{n}_wrtn/s   {s}{n}_dscd/s   {s}{n}_read   {s}{n}_wrtn   {s}{n}_dscd"
+        );
+    }
+    h.push('\n');
+    h
+}
+
+fn disk_row(o: &Opts, fm: &Fmt, name: &str, x: &Figures) -> String {
+    let mut r = format!("{name:<13}");
+    if o.extended {
+        if o.short {
+            for (w, v) in [
+                (8, x.tps),
+                (9, x.read_s + x.wrtn_s + x.dscd_s),
+                (8, x.rqm_s),
+                (7, x.await_),
+                (8, x.areq_sz),
+                (7, x.aqu_sz),
+                (6, x.util),
+            ] {
+                fm.f(&mut r, w, v);
+            }
+        } else {
+            for (w, v) in [
+                (7, x.r_s),
+                (9, x.read_s),
+                (8, x.rrqm_s),
+                (6, x.rrqm_pc),
+                (7, x.r_await),
+                (8, x.rareq_sz),
+                (7, x.w_s),
+                (9, x.wrtn_s),
+                (8, x.wrqm_s),
+                (6, x.wrqm_pc),
+                (7, x.w_await),
+                (8, x.wareq_sz),
+                (7, x.d_s),
+                (9, x.dscd_s),
+                (8, x.drqm_s),
+                (6, x.drqm_pc),
+                (7, x.d_await),
+                (8, x.dareq_sz),
+                (7, x.f_s),
+                (7, x.f_await),
+                (7, x.aqu_sz),
+                (6, x.util),
+            ] {
+                fm.f(&mut r, w, v);
+            }
+        }
+    } else {
+        fm.f(&mut r, 8, x.tps);
+        if o.short {
+            fm.f(&mut r, 12, x.read_s);
+            fm.f(&mut r, 12, x.wrtn_s + x.dscd_s);
+            r += &format!(" {:>10} {:>10}", x.read, x.wrtn.wrapping_add(x.dscd));
+        } else {
+            fm.f(&mut r, 12, x.read_s);
+            fm.f(&mut r, 12, x.wrtn_s);
+            fm.f(&mut r, 12, x.dscd_s);
+            r += &format!(" {:>10} {:>10} {:>10}", x.read, x.wrtn, x.dscd);
+        }
+    }
+    r.push('\n');
+    r
+}
+
+/// Writes one report (sysstat's write_stats); `skip` computes nothing visible.
+fn write_report(
+    o: &Opts,
+    prev: &Sample,
+    cur: &Sample,
+    prev_io: &HashMap<String, Io>,
+    out: &mut String,
+) {
+    let fm = Fmt {
+        decimals: o.decimals,
+    };
+    let u = units(o);
+    let itv = cur.uptime_cs.wrapping_sub(prev.uptime_cs).max(1);
+    let stamp = o
+        .timestamp
+        .then(|| strftime(if iso() { "%FT%T%z" } else { "%x %X" }, now()));
+    let cpu = o.cpu.then(|| avg_cpu(&prev.cpu, &cur.cpu));
+    let mut devices = pskit::IndexMap::new();
+    if o.disk {
+        let zero = Io::default();
+        for (name, ioi) in select(o, cur) {
+            let mut ioj = prev_io.get(&name).unwrap_or(&zero);
+            let ios = |x: &Io| [x.rd_ios, x.wr_ios, x.dc_ios, x.fl_ios];
+            if !o.unfiltered && ios(ioi) == [0; 4] {
+                continue;
+            }
+            if o.zero_omit && ios(ioi) == ios(ioj) {
+                continue;
+            }
+            let sum = |x: &Io| ios(x).iter().fold(0u64, |a, b| a.wrapping_add(*b));
+            if sum(ioi) < sum(ioj)
+                && (ioj.rd_sectors == 0 || ioi.rd_sectors < ioj.rd_sectors)
+                && (ioj.wr_sectors == 0 || ioi.wr_sectors < ioj.wr_sectors)
+                && (ioj.dc_sectors == 0 || ioi.dc_sectors < ioj.dc_sectors)
+            {
+                ioj = &zero;
+            }
+            devices.insert(name, figures(ioj, ioi, itv, u.fctr));
+        }
+    }
+    if o.json {
+        let r = JsonReport {
+            interval_secs: itv as f64 / 100.0,
+            timestamp: stamp,
+            avg_cpu: cpu,
+            devices: o.disk.then_some(devices),
+        };
+        if let Ok(s) = serde_json::to_string(&r) {
+            out.push_str(&s);
+            out.push('\n');
+        }
+        return;
+    }
+    if let Some(s) = stamp {
+        out.push_str(&s);
+        out.push('\n');
+    }
+    if let Some(c) = cpu {
+        out.push_str("avg-cpu:  %user   %nice %system %iowait  %steal   %idle\n");
+        out.push_str("       ");
+        for v in [c.user, c.nice, c.system, c.iowait, c.steal, c.idle] {
+            fm.f(out, 7, v);
+        }
+        out.push_str("\n\n");
+    }
+    if o.disk {
+        out.push_str(&disk_header(o, &u));
+        for (name, x) in &devices {
+            out.push_str(&disk_row(o, &fm, name, x));
+        }
+    }
+    out.push('\n');
 }
 
 /// Runs `pskit iostat`.
 pub fn run(args: Args) -> CmdResult {
-    let pause = match args.interval.map(|i| (i, crate::num::seconds(i, false))) {
-        None => Duration::from_secs(1),
-        Some((_, Ok(d))) => d,
-        Some((i, Err(_))) => {
-            eprintln!("pskit: interval must be a positive number of seconds, not {i}");
-            return Ok(ExitCode::from(2));
-        }
+    let Ok(o) = parse(&args.raw) else {
+        eprint!("{USAGE}");
+        return Ok(ExitCode::FAILURE);
     };
-    if args.count == Some(0) {
-        eprintln!("pskit: count must be at least 1");
-        return Ok(ExitCode::from(2));
+    let mut stdout = std::io::stdout().lock();
+    if !o.json {
+        let _ = writeln!(stdout, "{}", banner());
+        let _ = stdout.flush();
     }
-    let count = match (args.interval, args.count) {
-        (None, _) => Some(1),
-        (Some(_), c) => c,
+    let mut skip = o.omit_since_boot && o.interval > 0;
+    let mut count = o.count;
+    let mut prev = Sample {
+        uptime_cs: 0,
+        cpu: Cpu::default(),
+        disks: Vec::new(),
     };
-    let with_cpu = !args.device_only;
-    let uptime = uptime_secs()?;
-    let mut prev: Option<Sample> = None;
-    let mut n = 0u64;
+    let pause = Duration::from_secs(o.interval.max(0) as u64);
+    let start = Instant::now();
+    let mut n: u32 = 0;
     loop {
-        let cur = sample(with_cpu)?;
-        let r = report(prev.as_ref(), &cur, uptime);
-        if args.json {
-            println!("{}", serde_json::to_string(&r)?);
-        } else {
-            print_report(&r, args.extended);
+        let cur = match take_sample() {
+            Ok(s) => s,
+            Err(msg) => {
+                eprintln!("pskit iostat: {msg}");
+                return Ok(ExitCode::from(2));
+            }
+        };
+        let prev_io: HashMap<String, Io> = prev
+            .disks
+            .iter()
+            .map(|(n, io, _)| (n.clone(), *io))
+            .collect();
+        let mut out = String::new();
+        if !skip {
+            write_report(&o, &prev, &cur, &prev_io, &mut out);
+            if count > 0 {
+                count -= 1;
+            }
         }
-        n += 1;
-        if count.is_some_and(|c| n >= c) {
+        if !o.json {
+            out.push('\n');
+        }
+        let _ = stdout.write_all(out.as_bytes());
+        let _ = stdout.flush();
+        if count == 0 {
             break;
         }
-        prev = Some(cur);
-        std::thread::sleep(pause);
+        skip = false;
+        prev = cur;
+        // Reports come at a steady pace, as sysstat's alarm() gives them.
+        n = n.saturating_add(1);
+        let due = pause.checked_mul(n).and_then(|d| start.checked_add(d));
+        match due {
+            Some(due) => {
+                let now = Instant::now();
+                if due > now {
+                    std::thread::sleep(due - now);
+                }
+            }
+            None => loop {
+                std::thread::sleep(Duration::from_secs(u32::MAX.into()));
+            },
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -277,53 +881,90 @@ pub fn run(args: Args) -> CmdResult {
 mod tests {
     use super::*;
 
-    fn io(reads: u64, rbytes: u64, rtime: u64, busy: u64) -> DiskIoCounters {
-        DiskIoCounters {
-            read_count: reads,
-            read_bytes: rbytes,
-            read_time: rtime,
-            busy_time: busy,
-            ..Default::default()
+    fn args(s: &str) -> Result<Opts, ()> {
+        let v: Vec<String> = s.split_whitespace().map(String::from).collect();
+        parse(&v)
+    }
+
+    #[test]
+    fn arguments_as_sysstat_reads_them() {
+        let o = args("").unwrap();
+        assert!(o.cpu && o.disk && o.all_devices && !o.unfiltered);
+        assert_eq!((o.interval, o.count), (0, 1));
+        let o = args("-dxz 2 5").unwrap();
+        assert!(!o.cpu && o.disk && o.extended && o.zero_omit);
+        assert_eq!((o.interval, o.count), (2, 5));
+        assert_eq!(args("3").unwrap().count, -1);
+        assert_eq!(args("0").unwrap().count, 1);
+        let o = args("-c").unwrap();
+        assert!(o.cpu && !o.disk);
+        let o = args("-c -x").unwrap();
+        assert!(o.cpu && o.disk);
+        // Words that are not all digits are device names, as in sysstat.
+        let o = args("1e300").unwrap();
+        assert_eq!(o.devices, [("1e300".to_string(), false)]);
+        assert!(o.unfiltered && !o.all_devices);
+        let o = args("99999999999999999999999 5").unwrap();
+        assert_eq!((o.interval, o.count), (i64::MAX, 5));
+        for bad in [
+            "-1", "-q", "1 0", "0 5", "1 2 3", "-k -m", "-mk", "--dec=3", "--help",
+        ] {
+            assert!(args(bad).is_err(), "{bad}");
         }
+        let o = args("-p ALL").unwrap();
+        assert!(o.everything && o.unfiltered);
+        let o = args("-p 1").unwrap();
+        assert!(o.everything && !o.unfiltered);
+        assert_eq!(o.interval, 1);
+        let o = args("-p zz,aa").unwrap();
+        assert!(!o.everything && o.unfiltered);
+        assert_eq!(o.devices, [("aa".into(), true), ("zz".into(), true)]);
+        let o = args("ALL").unwrap();
+        assert!(o.all_devices && o.unfiltered);
     }
 
     #[test]
-    fn rates_over_an_interval() {
-        let r = rates(
-            &io(10, 1024, 5, 100),
-            &io(30, 1024 + 20 * 4096, 45, 600),
-            2.0,
-        );
-        assert_eq!(r.tps, 10.0);
-        assert_eq!(r.r_s, 10.0);
-        assert_eq!(r.kb_read, 80);
-        assert_eq!(r.kb_read_s, 40.0);
-        assert_eq!(r.r_await, 2.0);
-        assert_eq!(r.w_await, 0.0);
-        assert_eq!(r.util, 25.0);
-    }
-
-    #[test]
-    fn counters_going_back_and_zero_time_do_not_panic() {
-        let r = rates(&io(30, 0, 0, 900), &io(10, 0, 0, 100), 0.0);
-        assert_eq!((r.tps, r.util), (0.0, 0.0));
-        let full = rates(&io(0, 0, 0, 0), &io(0, 0, 0, 5000), 1.0);
-        assert_eq!(full.util, 100.0);
-    }
-
-    #[test]
-    fn avg_cpu_shares() {
-        let a = CpuTimes::default();
-        let b = CpuTimes {
-            user: 2.0,
-            system: 1.0,
-            irq: 0.5,
-            softirq: 0.5,
-            idle: 6.0,
+    fn tps_counts_discards() {
+        let j = Io::default();
+        let i = Io {
+            rd_ios: 100,
+            wr_ios: 50,
+            dc_ios: 50,
+            fl_ios: 999,
+            rd_sectors: 400,
+            dc_sectors: 800,
+            rd_ticks: 200,
+            tot_ticks: 500,
+            rq_ticks: 3000,
             ..Default::default()
         };
-        let c = avg_cpu(&a, &b);
-        assert_eq!((c.user, c.system, c.idle), (20.0, 20.0, 60.0));
-        assert_eq!(avg_cpu(&a, &a).idle, 0.0);
+        let x = figures(&j, &i, 200, 2);
+        assert_eq!(x.tps, 100.0);
+        assert_eq!(x.read_s, 100.0);
+        assert_eq!(x.dscd_s, 200.0);
+        assert_eq!((x.read, x.dscd), (200, 400));
+        assert_eq!(x.r_await, 2.0);
+        assert_eq!(x.rareq_sz, 2.0);
+        assert_eq!(x.util, 25.0);
+        assert_eq!(x.aqu_sz, 1.5);
+        // Counters going back and a zero interval do not panic.
+        let back = figures(&i, &j, 0, 2048);
+        assert!(back.tps.is_finite());
+    }
+
+    #[test]
+    fn rows_have_sysstat_widths() {
+        let o = Opts::default();
+        let fm = Fmt { decimals: None };
+        let x = Figures {
+            tps: 206.17,
+            read_s: 2217.39,
+            read: 26425201,
+            ..Default::default()
+        };
+        assert_eq!(
+            disk_row(&o, &fm, "vda", &x),
+            "vda             206.17      2217.39         0.00         0.00   26425201          0          0\n"
+        );
     }
 }

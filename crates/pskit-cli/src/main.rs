@@ -67,6 +67,7 @@ enum Command {
     #[command(disable_help_flag = true)]
     Df(df::Args),
     /// Disk I/O rates per device, like iostat.
+    #[command(disable_help_flag = true)]
     Iostat(iostat::Args),
     /// Temperatures, fans and battery, like sensors and acpi -b.
     Sensors(sensors::Args),

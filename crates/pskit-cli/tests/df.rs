@@ -26,7 +26,7 @@ fn json(args: &[&str]) -> serde_json::Value {
 
 #[test]
 fn human_table_for_the_root_filesystem() {
-    let o = pskit(&["df", "/"]);
+    let o = pskit(&["df", "-h", "/"]);
     assert!(o.status.success());
     let text = stdout(&o);
     let lines: Vec<&str> = text.lines().collect();
@@ -95,7 +95,7 @@ fn json_lists_every_mount_with_all() {
         .find(|r| r["mountpoint"] == "/")
         .expect("/ is mounted");
     assert!(root["used"].as_u64().unwrap() <= root["total"].as_u64().unwrap());
-    for key in ["device", "fstype", "free", "percent"] {
+    for key in ["device", "fstype", "free", "itotal", "ifree", "file"] {
         assert!(root.get(key).is_some(), "{key}");
     }
 }
@@ -105,8 +105,8 @@ fn inodes() {
     let v = json(&["df", "--json", "-i", "/"]);
     let r = &v[0];
     assert_eq!(
-        r["used"].as_u64().unwrap() + r["free"].as_u64().unwrap(),
-        r["total"].as_u64().unwrap()
+        r["iused"].as_u64().unwrap() + r["ifree"].as_u64().unwrap(),
+        r["itotal"].as_u64().unwrap()
     );
     let text = stdout(&pskit(&["df", "-i", "/"]));
     assert!(
@@ -115,11 +115,24 @@ fn inodes() {
     );
 }
 
+/// coreutils' messages and exit status 1.
 #[test]
-fn bad_arguments_exit_2() {
+fn bad_arguments_exit_1() {
     let o = pskit(&["df", "-B", "lots"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("invalid block size"));
-    assert_eq!(pskit(&["df", "--bogus"]).status.code(), Some(2));
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "pskit df: invalid -B argument 'lots'\n"
+    );
+    let o = pskit(&["df", "--bogus"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "pskit df: unrecognized option '--bogus'\nTry 'pskit df --help' for more information.\n"
+    );
     assert!(pskit(&["df", "--help"]).status.success());
+    // A missing file: the others are still shown.
+    let o = pskit(&["df", "/", "/no/such/file"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(stdout(&o).lines().count(), 2);
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::linux::dirs::names_with_prefix;
-use crate::linux::fs::with_text;
+use crate::linux::fs::{with_text, with_text_large};
 use crate::root::Root;
 
 /// Bytes per sector in diskstats: always 512, whatever the device's hardware sector
@@ -256,5 +256,72 @@ mod tests {
         assert_eq!(v.1, [1, 5, 3 * 512, 7 * 512, 4, 8, 2, 6, 10]);
         assert!(parse_sysfs_stat("sda", "1 2 3").is_err());
         assert!(parse_sysfs_stat("sda", "").is_err());
+    }
+}
+
+/// Major, minor, name and the 17 counters of a diskstats line.
+pub(crate) type FullDisk = (u32, u32, String, [u64; 17]);
+
+/// One /proc/diskstats line with every field the kernel gives: major, minor,
+/// name and up to 17 counters in the kernel's order (reads, reads merged,
+/// sectors read, ms reading, writes, writes merged, sectors written, ms
+/// writing, in flight, io ticks, weighted ms, discards, discards merged,
+/// sectors discarded, ms discarding, flushes, ms flushing). Fields an older
+/// kernel does not give are 0; a 7-field partition line (Linux 2.6.0-2.6.24)
+/// fills reads, sectors read, writes and sectors written. `None` for a line
+/// that fits none of these forms (sysstat ignores those too).
+pub(crate) fn parse_diskstats_line_full(line: &str) -> Option<FullDisk> {
+    let t: Vec<&str> = line.split_ascii_whitespace().collect();
+    if t.len() < 7 {
+        return None;
+    }
+    let major = t[0].parse().ok()?;
+    let minor = t[1].parse().ok()?;
+    let name = t[2].to_string();
+    let mut k = [0u64; 17];
+    if t.len() == 7 {
+        let v: Vec<u64> = t[3..7]
+            .iter()
+            .map(|x| x.parse().ok())
+            .collect::<Option<_>>()?;
+        k[0] = v[0];
+        k[2] = v[1];
+        k[4] = v[2];
+        k[6] = v[3];
+    } else if t.len() >= 14 {
+        for (slot, tok) in k.iter_mut().zip(&t[3..]) {
+            *slot = tok.parse().ok()?;
+        }
+    } else {
+        return None;
+    }
+    Some((major, minor, name, k))
+}
+
+/// Every parsable line of /proc/diskstats, in file order, with all its fields.
+pub(crate) fn read_full(root: &Root) -> Result<Vec<FullDisk>> {
+    let diskstats = root.proc_path("diskstats");
+    with_text_large(&diskstats, |s| {
+        Ok(s.lines().filter_map(parse_diskstats_line_full).collect())
+    })
+}
+
+#[cfg(test)]
+mod full_tests {
+    use super::parse_diskstats_line_full;
+
+    #[test]
+    fn every_field_and_old_forms() {
+        let l = " 254 0 vda 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17";
+        let (ma, mi, name, k) = parse_diskstats_line_full(l).unwrap();
+        assert_eq!((ma, mi, name.as_str()), (254, 0, "vda"));
+        assert_eq!(k, core::array::from_fn(|i| i as u64 + 1));
+        let (_, _, _, k) = parse_diskstats_line_full("8 1 sda1 1 2 3 4 5 6 7 8 9 10 11").unwrap();
+        assert_eq!((k[10], k[11], k[16]), (11, 0, 0));
+        let (_, _, _, k) = parse_diskstats_line_full("3 1 hda1 10 20 30 40").unwrap();
+        assert_eq!((k[0], k[2], k[4], k[6]), (10, 20, 30, 40));
+        assert!(parse_diskstats_line_full("8 1 sda1 1 2 3").is_none());
+        assert!(parse_diskstats_line_full("8 1 sda1 1 2 3 x 5 6 7 8 9 10 11").is_none());
+        assert!(parse_diskstats_line_full("").is_none());
     }
 }
