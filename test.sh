@@ -10,7 +10,7 @@ log() { printf '\n== %s\n' "$*"; }
 
 # Debian packages: procps (free, ps, top, kill, pmap), util-linux (setpriv, unshare,
 # prlimit), bsdutils (script), iproute2 (ss, ip), net-tools (ifconfig, netstat), lsof,
-# psmisc (killall, pstree), sysvinit-utils (pidof), tmux, lm-sensors, python3 with pip.
+# psmisc (killall, pstree), sysvinit-utils (pidof), sysstat (iostat), tmux, lm-sensors, python3 with pip.
 # Only what is missing is installed.
 need=()
 command -v free >/dev/null 2>&1 || need+=(procps)
@@ -19,6 +19,7 @@ command -v ss >/dev/null 2>&1 || need+=(iproute2)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v ifconfig >/dev/null 2>&1 || need+=(net-tools)
 command -v lsof >/dev/null 2>&1 || need+=(lsof)
+command -v iostat >/dev/null 2>&1 || need+=(sysstat)
 command -v killall >/dev/null 2>&1 || need+=(psmisc)
 command -v pidof >/dev/null 2>&1 || need+=(sysvinit-utils)
 command -v script >/dev/null 2>&1 || need+=(bsdutils)
