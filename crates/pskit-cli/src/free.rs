@@ -261,49 +261,6 @@ fn render(vm: &pskit::VirtualMemory, sw: &pskit::SwapMemory, extra: &Extra, l: &
     out
 }
 
-/// procps free's checks of `-s`: digits with an optional fraction (no sign
-/// but `-`, no exponent, no nan/inf), and at least a microsecond.
-fn parse_seconds(s: &str) -> Result<Duration, String> {
-    let t = s.trim_start();
-    let (neg, t) = match t.strip_prefix('-') {
-        Some(r) => (true, r),
-        None => (false, t.strip_prefix('+').unwrap_or(t)),
-    };
-    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
-    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
-    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
-        return Err(format!("seconds argument failed: '{s}': Invalid argument"));
-    }
-    let v: f64 = format!("0{int}.{frac}0").parse().unwrap_or(0.0);
-    let v = if neg { -v } else { v };
-    if v * 1e6 < 1.0 {
-        return Err(format!("seconds argument `{s}' is not positive number"));
-    }
-    Duration::try_from_secs_f64(v)
-        .map_err(|_| format!("seconds argument failed: '{s}': Numerical result out of range"))
-}
-
-/// procps free's checks of `-c`: a decimal from 1 up.
-fn parse_count(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let number = !t.is_empty()
-        && t.strip_prefix(['-', '+'])
-            .unwrap_or(t)
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-        && t != "-"
-        && t != "+";
-    if !number {
-        return Err(format!("failed to parse count argument: '{s}'"));
-    }
-    match t.parse::<i64>() {
-        Ok(n) if n >= 1 => Ok(n as u64),
-        _ => Err(format!(
-            "failed to parse count argument: '{s}': Numerical result out of range"
-        )),
-    }
-}
-
 /// Runs `pskit free`.
 pub fn run(args: Args) -> CmdResult {
     let units = [
@@ -316,7 +273,7 @@ pub fn run(args: Args) -> CmdResult {
     }
     // procps free's messages and status (1) for bad -s and -c values.
     let delay = match &args.seconds {
-        Some(s) => match parse_seconds(s) {
+        Some(s) => match crate::num::free_seconds(s) {
             Ok(d) => Some(d),
             Err(msg) => {
                 eprintln!("pskit free: {msg}");
@@ -326,7 +283,7 @@ pub fn run(args: Args) -> CmdResult {
         None => None,
     };
     let count = match &args.count {
-        Some(c) => match parse_count(c) {
+        Some(c) => match crate::num::free_count(c) {
             Ok(n) => Some(n),
             Err(msg) => {
                 eprintln!("pskit free: {msg}");
@@ -388,28 +345,28 @@ mod tests {
 
     #[test]
     fn seconds_and_count_checked_as_procps() {
-        assert!(parse_seconds("0.5").is_ok());
-        assert!(parse_seconds("2").is_ok());
+        assert!(crate::num::free_seconds("0.5").is_ok());
+        assert!(crate::num::free_seconds("2").is_ok());
         for bad in ["-1", "0", "0.0000001"] {
             assert_eq!(
-                parse_seconds(bad).unwrap_err(),
+                crate::num::free_seconds(bad).unwrap_err(),
                 format!("seconds argument `{bad}' is not positive number")
             );
         }
         for bad in ["1e300", "abc", "nan", "inf", "", "."] {
             assert_eq!(
-                parse_seconds(bad).unwrap_err(),
+                crate::num::free_seconds(bad).unwrap_err(),
                 format!("seconds argument failed: '{bad}': Invalid argument")
             );
         }
-        assert!(parse_seconds("99999999999999999999999999").is_err());
-        assert_eq!(parse_count("3"), Ok(3));
+        assert!(crate::num::free_seconds("99999999999999999999999999").is_err());
+        assert_eq!(crate::num::free_count("3"), Ok(3));
         assert_eq!(
-            parse_count("abc").unwrap_err(),
+            crate::num::free_count("abc").unwrap_err(),
             "failed to parse count argument: 'abc'"
         );
         for bad in ["0", "-1", "99999999999999999999"] {
-            assert!(parse_count(bad)
+            assert!(crate::num::free_count(bad)
                 .unwrap_err()
                 .ends_with("Numerical result out of range"));
         }

@@ -76,14 +76,6 @@ fn device_name(s: &str) -> String {
     }
 }
 
-/// `atol` of an all-digits word: glibc saturates at LONG_MAX.
-fn atol(s: &str) -> i64 {
-    if s.is_empty() {
-        return 0;
-    }
-    s.parse().unwrap_or(i64::MAX)
-}
-
 /// Adds a device to the list once; `-p NAME` upgrades a plain entry.
 fn add_device(list: &mut Vec<(String, bool)>, name: String, parts: bool) {
     match list.iter_mut().find(|(n, _)| *n == name) {
@@ -159,12 +151,12 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
             }
             i += 1;
         } else if it == 0 {
-            o.interval = atol(a);
+            o.interval = crate::num::atol(a);
             count = -1;
             it = 1;
             i += 1;
         } else if it == 1 {
-            count = atol(a);
+            count = crate::num::atol(a);
             if count < 1 || o.interval == 0 {
                 return Err(());
             }

@@ -113,6 +113,96 @@ pub fn parse_limits(s: &str, current: (i64, i64)) -> Option<(i64, i64)> {
     }
 }
 
+// ps (procps): pid lists and counts.
+/// A decimal count in `min..=max` (column widths, pids, `--cols`): digits only,
+/// so huge, negative, fractional or exponent values are refused.
+pub fn decimal(s: &str, min: u64, max: u64) -> Result<u64, ()> {
+    let s = s.trim();
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(());
+    }
+    s.parse::<u64>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or(())
+}
+
+pub fn list_of(s: &str) -> Vec<String> {
+    s.split([',', ' '])
+        .filter(|x| !x.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// A pid list as procps checks it: digits only ("syntax error"), 1 to
+/// 2^31 - 1 ("out of range").
+pub fn pid_list(s: &str) -> Result<Vec<u32>, String> {
+    list_of(s)
+        .iter()
+        .map(|p| {
+            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Err("process ID list syntax error".to_string());
+            }
+            decimal(p, 1, i32::MAX as u64)
+                .map(|n| n as u32)
+                .map_err(|_| "process ID out of range".to_string())
+        })
+        .collect()
+}
+
+// free (procps): -s and -c.
+/// procps free's checks of `-s`: digits with an optional fraction (no sign
+/// but `-`, no exponent, no nan/inf), and at least a microsecond.
+pub fn free_seconds(s: &str) -> Result<Duration, String> {
+    let t = s.trim_start();
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return Err(format!("seconds argument failed: '{s}': Invalid argument"));
+    }
+    let v: f64 = format!("0{int}.{frac}0").parse().unwrap_or(0.0);
+    let v = if neg { -v } else { v };
+    if v * 1e6 < 1.0 {
+        return Err(format!("seconds argument `{s}' is not positive number"));
+    }
+    Duration::try_from_secs_f64(v)
+        .map_err(|_| format!("seconds argument failed: '{s}': Numerical result out of range"))
+}
+
+/// procps free's checks of `-c`: a decimal from 1 up.
+pub fn free_count(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let number = !t.is_empty()
+        && t.strip_prefix(['-', '+'])
+            .unwrap_or(t)
+            .bytes()
+            .all(|b| b.is_ascii_digit())
+        && t != "-"
+        && t != "+";
+    if !number {
+        return Err(format!("failed to parse count argument: '{s}'"));
+    }
+    match t.parse::<i64>() {
+        Ok(n) if n >= 1 => Ok(n as u64),
+        _ => Err(format!(
+            "failed to parse count argument: '{s}': Numerical result out of range"
+        )),
+    }
+}
+
+// iostat (sysstat): an all-digits interval or count.
+/// `atol` of an all-digits word: glibc saturates at LONG_MAX.
+pub fn atol(s: &str) -> i64 {
+    if s.is_empty() {
+        return 0;
+    }
+    s.parse().unwrap_or(i64::MAX)
+}
+
 /// The fuzz target of this module (`fuzz/fuzz_targets/cli_numbers.rs`, and the
 /// stable test below): every parser on `data` as text, with the invariants that
 /// make the results safe to use.
@@ -137,6 +227,19 @@ pub fn fuzz_one(data: &[u8]) {
     if let Some((soft, hard)) = parse_limits(&s, (7, 9)) {
         assert!(soft >= -1 && hard >= -1);
     }
+    if let Ok(n) = decimal(&s, 1, 4096) {
+        assert!((1..=4096).contains(&n));
+    }
+    if let Ok(pids) = pid_list(&s) {
+        assert!(pids.iter().all(|&p| p >= 1 && p <= i32::MAX as u32));
+    }
+    if let Ok(d) = free_seconds(&s) {
+        assert!(d.as_secs_f64() >= 1e-6);
+    }
+    if let Ok(c) = free_count(&s) {
+        assert!(c >= 1);
+    }
+    let _ = atol(s.trim());
 }
 
 #[cfg(test)]

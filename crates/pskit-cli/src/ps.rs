@@ -16,6 +16,7 @@ use pskit::ProcessInfo;
 use serde_json::Value;
 
 use crate::fmt::{printable, CmdResult};
+use crate::num;
 
 /// Arguments of `pskit ps`: everything after `ps`, parsed as procps does (its
 /// syntaxes do not fit a flag parser: `aux`, `-eo pid`, `--sort=-rss`, `p 42`).
@@ -139,19 +140,6 @@ const SPECS: &[(&[&str], &str, usize, bool, Kind)] = &[
     (&["drs"], "DRS", 5, true, Kind::Drs),
 ];
 
-/// A decimal count in `min..=max` (column widths, pids, `--cols`): digits only,
-/// so huge, negative, fractional or exponent values are refused.
-fn count(s: &str, min: u64, max: u64) -> Result<u64, ()> {
-    let s = s.trim();
-    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(());
-    }
-    s.parse::<u64>()
-        .ok()
-        .filter(|n| (min..=max).contains(n))
-        .ok_or(())
-}
-
 /// The column for a specifier, with procps's `name:width` and `name=header`
 /// forms; psutil attribute names are columns too.
 fn column(spec: &str) -> Option<Col> {
@@ -160,7 +148,7 @@ fn column(spec: &str) -> Option<Col> {
         None => (spec, None),
     };
     let (name, width) = match spec.split_once(':') {
-        Some((n, w)) => (n, Some(count(w, 1, 4096).ok()? as usize)),
+        Some((n, w)) => (n, Some(num::decimal(w, 1, 4096).ok()? as usize)),
         None => (spec, None),
     };
     let lower = name.to_ascii_lowercase();
@@ -259,31 +247,8 @@ fn usage(msg: &str) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn list_of(s: &str) -> Vec<String> {
-    s.split([',', ' '])
-        .filter(|x| !x.is_empty())
-        .map(String::from)
-        .collect()
-}
-
-/// A pid list as procps checks it: digits only ("syntax error"), 1 to
-/// 2^31 - 1 ("out of range").
-fn pid_list(s: &str) -> Result<Vec<u32>, String> {
-    list_of(s)
-        .iter()
-        .map(|p| {
-            if p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return Err("process ID list syntax error".to_string());
-            }
-            count(p, 1, i32::MAX as u64)
-                .map(|n| n as u32)
-                .map_err(|_| "process ID out of range".to_string())
-        })
-        .collect()
-}
-
 fn sort_keys(s: &str, out: &mut Vec<(String, bool)>) -> Result<(), String> {
-    for k in list_of(s) {
+    for k in num::list_of(s) {
         let (desc, name) = match k.strip_prefix('-') {
             Some(n) => (true, n),
             None => (false, k.strip_prefix('+').unwrap_or(&k)),
@@ -329,13 +294,13 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
                 "deselect" => o.negate = true,
                 "sort" => sort_keys(&value("--sort")?, &mut o.sort)?,
                 "format" => o.custom.extend(columns(&value("--format")?)?),
-                "pid" => o.pids.extend(pid_list(&value("--pid")?)?),
-                "ppid" => o.ppids.extend(pid_list(&value("--ppid")?)?),
-                "user" => o.eusers.extend(list_of(&value("--user")?)),
-                "User" => o.rusers.extend(list_of(&value("--User")?)),
-                "tty" => o.ttys.extend(list_of(&value("--tty")?)),
+                "pid" => o.pids.extend(num::pid_list(&value("--pid")?)?),
+                "ppid" => o.ppids.extend(num::pid_list(&value("--ppid")?)?),
+                "user" => o.eusers.extend(num::list_of(&value("--user")?)),
+                "User" => o.rusers.extend(num::list_of(&value("--User")?)),
+                "tty" => o.ttys.extend(num::list_of(&value("--tty")?)),
                 "cols" | "columns" | "width" | "lines" | "rows" => {
-                    count(&value(name)?, 1, 1 << 20)
+                    num::decimal(&value(name)?, 1, 1 << 20)
                         .map_err(|_| format!("invalid --{name} value"))?;
                 }
                 _ => return Err(format!("unknown gnu long option \"--{name}\"")),
@@ -366,23 +331,23 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
                         break;
                     }
                     'p' | 'q' => {
-                        o.pids.extend(pid_list(&take(&mut i, &rest, "-p")?)?);
+                        o.pids.extend(num::pid_list(&take(&mut i, &rest, "-p")?)?);
                         break;
                     }
                     'u' => {
-                        o.eusers.extend(list_of(&take(&mut i, &rest, "-u")?));
+                        o.eusers.extend(num::list_of(&take(&mut i, &rest, "-u")?));
                         break;
                     }
                     'U' => {
-                        o.rusers.extend(list_of(&take(&mut i, &rest, "-U")?));
+                        o.rusers.extend(num::list_of(&take(&mut i, &rest, "-U")?));
                         break;
                     }
                     'C' => {
-                        o.comms.extend(list_of(&take(&mut i, &rest, "-C")?));
+                        o.comms.extend(num::list_of(&take(&mut i, &rest, "-C")?));
                         break;
                     }
                     't' => {
-                        o.ttys.extend(list_of(&take(&mut i, &rest, "-t")?));
+                        o.ttys.extend(num::list_of(&take(&mut i, &rest, "-t")?));
                         break;
                     }
                     _ => return Err("unsupported SysV option".into()),
@@ -391,7 +356,7 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
             }
         } else if arg.chars().all(|c| c.is_ascii_digit() || c == ',') {
             // A bare pid list (BSD).
-            o.pids.extend(pid_list(arg)?);
+            o.pids.extend(num::pid_list(arg)?);
         } else {
             o.bsd = true;
             let chars: Vec<char> = arg.chars().collect();
@@ -418,15 +383,15 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
                         break;
                     }
                     'p' | 'q' => {
-                        o.pids.extend(pid_list(&take(&mut i, &rest, "p")?)?);
+                        o.pids.extend(num::pid_list(&take(&mut i, &rest, "p")?)?);
                         break;
                     }
                     'U' => {
-                        o.eusers.extend(list_of(&take(&mut i, &rest, "U")?));
+                        o.eusers.extend(num::list_of(&take(&mut i, &rest, "U")?));
                         break;
                     }
                     't' => {
-                        o.ttys.extend(list_of(&take(&mut i, &rest, "t")?));
+                        o.ttys.extend(num::list_of(&take(&mut i, &rest, "t")?));
                         break;
                     }
                     'k' => {
