@@ -729,6 +729,15 @@ fn cell(p: &Proc, col: &Col, ctx: &Ctx, o: &Opts) -> String {
                 .filter_map(Value::as_str)
                 .collect::<Vec<_>>()
                 .join(" "),
+            // A named tuple as psutil's fields: `rss=1,vms=2,…` (one cell, no blanks).
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| match v {
+                    Value::String(s) => format!("{k}={s}"),
+                    v => format!("{k}={v}"),
+                })
+                .collect::<Vec<_>>()
+                .join(","),
             Some(v) => v.to_string(),
         },
     }
@@ -1024,8 +1033,9 @@ fn write_table(
         let mut debt = 0usize;
         let n = cols.len();
         for (i, (text, col)) in cells.enumerate() {
+            // psutil-named columns (pskit's own) always keep their blank.
             if i > 0 {
-                if debt > 0 {
+                if debt > 0 && !matches!(col.kind, Kind::Psutil(_)) {
                     debt -= 1;
                 } else {
                     line.push(' ');
