@@ -39,8 +39,11 @@ const RLIMITS: [(&str, i32); 16] = [
     ("rttime", 15),
 ];
 
+/// One `key value` line; control characters in the value are escaped as
+/// procps does (names and command lines come from the process).
 fn line(key: &str, value: impl std::fmt::Display) {
-    outln!("{:<12} {value}", format!("{key}"));
+    let value = value.to_string();
+    outln!("{:<12} {}", format!("{key}"), crate::fmt::printable(&value));
 }
 
 /// Runs `pskit proc`.

@@ -277,3 +277,28 @@ fn json_rows_carry_the_columns_asked_for() {
     assert_eq!(row["comm"], kids.name.as_str());
     assert!(row["memory_info"]["rss"].as_u64().unwrap() > 0);
 }
+
+/// The evil argv[0] (ESC and a newline) is escaped by every human output and
+/// kept raw by --json.
+#[test]
+fn control_characters_are_escaped_everywhere_but_json() {
+    let kids = Kids::start("e");
+    let pid = kids.children[2].id().to_string();
+    for args in [
+        &["top", "-b", "-n", "1", "-c", "-p", &pid][..],
+        &["proc", &pid],
+        &["ps", "aux", "-p", &pid],
+    ] {
+        let out = Command::new(BIN).args(args).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{args:?}");
+        assert!(!text.contains('\x1b'), "{args:?} printed ESC raw:\n{text}");
+        assert!(
+            text.lines().any(|l| l.contains("evil?[31m name 302")),
+            "{args:?}:\n{text}"
+        );
+    }
+    let json = run("pskit", &["-o", "args", "-p", &pid, "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    assert_eq!(v[0]["args"], "evil\x1b[31m\nname 302");
+}

@@ -419,26 +419,29 @@ fn push_user(user: &str, out: &mut String) {
         out.extend(user.chars().take(7));
         out.push('+');
     } else {
-        out.push_str(user);
+        out.push_str(&crate::fmt::printable(user));
     }
 }
 
 /// The command text: the name, or the command line when `full` (kernel threads
-/// and processes without one show `[name]`, as ps and top do).
+/// and processes without one show `[name]`, as ps and top do). Control
+/// characters are escaped as procps does (`crate::fmt::printable`), so a name
+/// cannot move the cursor or add rows; `--json` keeps the raw strings.
 pub fn push_command(row: &ProcRow, full: bool, out: &mut String) {
+    let esc = crate::fmt::printable;
     if full && !row.cmdline.is_empty() {
         for (i, a) in row.cmdline.iter().enumerate() {
             if i > 0 {
                 out.push(' ');
             }
-            out.push_str(a);
+            out.push_str(&esc(a));
         }
     } else if full {
         out.push('[');
-        out.push_str(&row.name);
+        out.push_str(&esc(&row.name));
         out.push(']');
     } else {
-        out.push_str(&row.name);
+        out.push_str(&esc(&row.name));
     }
 }
 
