@@ -46,7 +46,7 @@ fn field<T>(wanted: bool, v: Option<T>) -> Field<T> {
 }
 
 /// Every process, in pid order, with the requested attributes read (psutil
-/// `process_iter(attrs)`); an empty `attrs` means all of [`ATTRS`].
+/// `process_iter(attrs)`); an empty `attrs` means all of [`Attr::ALL`].
 ///
 /// For stat, status, statm and cmdline attributes, each of those files is read at
 /// most once per process, and only when a requested attribute needs it; other

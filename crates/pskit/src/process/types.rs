@@ -413,7 +413,7 @@ pub struct MemoryInfoEx {
 /// The raw record of `/proc/PID/stat` (beyond psutil; what `ps` and `top`
 /// columns are made of): ids, terminal, flags, scheduling and times in clock
 /// ticks, as proc(5) names them. `locked` is `VmLck` of `/proc/PID/status`, in
-/// bytes, when status was read too ([`Process::proc_stat`] reads it; a
+/// bytes, when status was read too ([`crate::Process::proc_stat`] reads it; a
 /// `process_iter` scan reads it when it reads status for another attribute:
 /// uids, gids, username or num_ctx_switches).
 ///
