@@ -7,7 +7,7 @@ tmux -L cost kill-server 2>/dev/null
 tmux -L cost -f /dev/null new-session -d -s h -x 120 -y 40 "htop -d 10"
 tmux -L cost -f /dev/null new-session -d -s p -x 120 -y 40 "$PSKIT top -d 1"
 sleep 3
-H=$(pgrep -x htop | head -1); P=$(pgrep -f "pskit top -d 1" | head -1)
+H=$(pgrep -n -x htop); P=$(pgrep -n -x pskit)
 ticks() { awk '{print $14+$15}' /proc/$1/stat; }
 h0=$(ticks $H); p0=$(ticks $P)
 sleep $DUR
