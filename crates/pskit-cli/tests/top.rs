@@ -231,3 +231,44 @@ fn bad_arguments_exit_2() {
         assert_eq!(o.status.code(), Some(2), "{args:?}");
     }
 }
+
+/// iotop's header lines, PRIO column, -k and -P on the live system.
+#[test]
+fn iotop_batch_has_current_disk_prio_and_kilobytes() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_pskit"))
+        .args(["iotop", "-b", "-n", "1", "-d", "0.2", "-k", "-P"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("Total DISK READ:"), "{text}");
+    if pskit::disk_io_counters(false).unwrap().is_some() {
+        assert!(lines[1].starts_with("Current DISK READ:"), "{text}");
+    }
+    let header = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("PID"))
+        .unwrap();
+    assert!(header.starts_with("    PID PRIO   USER"), "{header}");
+    // -k: every rate in K/s.
+    for l in &lines {
+        for unit in [" B/s", " M/s", " G/s"] {
+            assert!(!l.contains(unit), "-k left {unit} in {l}");
+        }
+    }
+    let me = lines
+        .iter()
+        .find(|l| l.split_whitespace().next() == Some(&std::process::id().to_string()));
+    if let Some(me) = me {
+        let prio = me.split_whitespace().nth(1).unwrap();
+        assert!(
+            prio.starts_with("be/") || prio.starts_with("rt/") || prio == "idle",
+            "{me}"
+        );
+    }
+}

@@ -43,6 +43,9 @@ pub struct App {
     pub io: Vec<IoRate>,
     /// Sum of the known rates: (read, write) bytes per second.
     pub io_total: (f64, f64),
+    /// The disks' own read and write rates (iotop's Current DISK line).
+    pub io_current: Option<(f64, f64)>,
+    prev_disk: Option<(u64, u64)>,
     prev_io: HashMap<u32, (Option<u64>, Option<u64>)>,
     prev_at: Option<Instant>,
     /// Task counts of the snapshot.
@@ -85,6 +88,8 @@ impl App {
             snap: Snapshot::empty(),
             io: Vec::new(),
             io_total: (0.0, 0.0),
+            io_current: None,
+            prev_disk: None,
             prev_io: HashMap::new(),
             prev_at: None,
             counts: TaskCounts::default(),
@@ -136,6 +141,14 @@ impl App {
                 .iter()
                 .map(|r| (r.pid, (r.read_bytes, r.write_bytes))),
         );
+        self.io_current = match (self.prev_disk, snap.system.disk_bytes) {
+            (Some((r0, w0)), Some((r1, w1))) if secs > 0.0 => Some((
+                r1.saturating_sub(r0) as f64 / secs,
+                w1.saturating_sub(w0) as f64 / secs,
+            )),
+            _ => None,
+        };
+        self.prev_disk = snap.system.disk_bytes;
         self.prev_at = Some(snap.at);
         self.counts = TaskCounts::of(&snap.rows);
         // Tags of processes that are gone must not hit a recycled pid later.

@@ -105,6 +105,13 @@ fn iotop_summary(app: &App, out: &mut String) {
     out.push_str(&format!(
         "Total DISK READ: {rv:>10.2} {ru}/s | Total DISK WRITE: {wv:>10.2} {wu}/s\n"
     ));
+    if let Some((r, w)) = app.io_current {
+        let (rv, ru) = scale(r);
+        let (wv, wu) = scale(w);
+        out.push_str(&format!(
+            "Current DISK READ: {rv:>8.2} {ru}/s | Current DISK WRITE: {wv:>8.2} {wu}/s\n"
+        ));
+    }
 }
 
 /// The text report of the current snapshot: summary, blank line, labels, rows.

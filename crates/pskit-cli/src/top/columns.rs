@@ -63,6 +63,8 @@ pub enum Column {
     WriteRate,
     /// IO: read plus write rate (iotop's default order).
     IoRate,
+    /// PRIO: the I/O scheduling class and level (`be/4`, iotop's column).
+    Prio,
     /// READ (bytes since start).
     ReadBytes,
     /// WRITE (bytes since start).
@@ -90,7 +92,7 @@ pub enum Column {
 }
 
 /// Every column, in the order of the column chooser.
-pub const ALL: [Column; 27] = [
+pub const ALL: [Column; 28] = [
     Column::Pid,
     Column::Ppid,
     Column::User,
@@ -106,6 +108,7 @@ pub const ALL: [Column; 27] = [
     Column::ReadRate,
     Column::WriteRate,
     Column::IoRate,
+    Column::Prio,
     Column::ReadBytes,
     Column::WriteBytes,
     Column::Threads,
@@ -137,8 +140,9 @@ pub const TOP_DEFAULT: [Column; 12] = [
 ];
 
 /// iotop's default columns.
-pub const IOTOP_DEFAULT: [Column; 6] = [
+pub const IOTOP_DEFAULT: [Column; 7] = [
     Column::Pid,
+    Column::Prio,
     Column::User,
     Column::ReadRate,
     Column::WriteRate,
@@ -164,6 +168,7 @@ impl Column {
             Column::Time => "TIME+",
             Column::ReadRate => "DISK READ",
             Column::IoRate => "IO",
+            Column::Prio => "PRIO",
             Column::WriteRate => "DISK WRITE",
             Column::ReadBytes => "READ",
             Column::WriteBytes => "WRITE",
@@ -197,6 +202,7 @@ impl Column {
             Column::Time => "time",
             Column::ReadRate => "read",
             Column::IoRate => "io",
+            Column::Prio => "prio",
             Column::WriteRate => "write",
             Column::ReadBytes => "read_bytes",
             Column::WriteBytes => "write_bytes",
@@ -258,6 +264,7 @@ impl Column {
             Column::Cpu | Column::Mem => 6,
             Column::Time => 10,
             Column::ReadRate | Column::WriteRate | Column::IoRate => 12,
+            Column::Prio => 7,
             Column::ReadBytes | Column::WriteBytes => 8,
             Column::Threads => 5,
             Column::Processor => 3,
@@ -273,7 +280,7 @@ impl Column {
     pub fn left_aligned(self) -> bool {
         matches!(
             self,
-            Column::User | Column::State | Column::Tty | Column::Command
+            Column::User | Column::State | Column::Tty | Column::Command | Column::Prio
         )
     }
 
@@ -315,6 +322,7 @@ impl Column {
             Column::Time => f(a.cpu_time, b.cpu_time),
             Column::ReadRate => o(ia.read, ib.read),
             Column::IoRate => o(ia.total(), ib.total()),
+            Column::Prio => a.ionice.cmp(&b.ionice),
             Column::WriteRate => o(ia.write, ib.write),
             Column::ReadBytes => a.read_bytes.cmp(&b.read_bytes),
             Column::WriteBytes => a.write_bytes.cmp(&b.write_bytes),
@@ -369,6 +377,10 @@ impl Column {
             Column::Time => time_plus(row.cpu_time, out),
             Column::ReadRate => rate(io.read, out),
             Column::IoRate => rate(io.total(), out),
+            Column::Prio => {
+                out.push_str(&prio_text(row.ionice, row.nice));
+                Ok(())
+            }
             Column::WriteRate => rate(io.write, out),
             Column::ReadBytes => opt_bytes(row.read_bytes, out),
             Column::WriteBytes => opt_bytes(row.write_bytes, out),
@@ -505,8 +517,26 @@ fn opt_bytes(v: Option<u64>, out: &mut String) -> std::fmt::Result {
     }
 }
 
-/// Scales bytes to B, K, M, G, T (1024 steps).
+/// iotop's `-k`: rates always in KiB/s instead of a human-friendly unit.
+pub static KILOBYTES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// iotop's PRIO text: `rt/N`, `be/N`, `idle`; a process that never set a
+/// class shows the best-effort level its nice value implies, (nice + 20) / 5.
+pub fn prio_text(ionice: Option<(i32, i32)>, nice: i64) -> String {
+    match ionice {
+        Some((1, v)) => format!("rt/{v}"),
+        Some((2, v)) => format!("be/{v}"),
+        Some((3, _)) => "idle".into(),
+        Some(_) => format!("be/{}", (nice.clamp(-20, 19) + 20) / 5),
+        None => "?".into(),
+    }
+}
+
+/// Scales bytes to B, K, M, G, T (1024 steps); always K under iotop's `-k`.
 pub fn scale(mut v: f64) -> (f64, &'static str) {
+    if KILOBYTES.load(std::sync::atomic::Ordering::Relaxed) {
+        return (v / 1024.0, "K");
+    }
     for unit in ["B", "K", "M", "G", "T"] {
         if v < 1024.0 || unit == "T" {
             return (v, unit);

@@ -30,6 +30,13 @@ pub struct IotopArgs {
     /// Sort column: read, write, pid, user, cpu, command, ...
     #[arg(short = 's', long = "sort")]
     pub sort: Option<String>,
+    /// Rates in kilobytes per second instead of a human-friendly unit.
+    #[arg(short = 'k', long = "kilobytes")]
+    pub kilobytes: bool,
+    /// Only processes, not threads. pskit iotop always lists processes (a
+    /// process's I/O counters include its threads'), so this is its only mode.
+    #[arg(short = 'P', long = "processes")]
+    pub processes: bool,
     /// Print each report as one line of JSON.
     #[arg(long)]
     pub json: bool,
@@ -37,6 +44,7 @@ pub struct IotopArgs {
 
 /// Runs `pskit iotop` on `source`.
 pub fn run_iotop(args: IotopArgs, source: Box<dyn Source>) -> CmdResult {
+    super::columns::KILOBYTES.store(args.kilobytes, std::sync::atomic::Ordering::Relaxed);
     let mut s = Settings::iotop();
     s.only_active = args.only;
     s.pids = args.pids.clone();

@@ -22,8 +22,10 @@ pub struct LiveSource {
 impl LiveSource {
     /// A source for `top` (`with_io = false`) or `iotop` (`with_io = true`).
     pub fn new(with_io: bool) -> LiveSource {
+        let mut header = SystemHeader::new();
+        header.with_disks = with_io;
         LiveSource {
-            header: SystemHeader::new(),
+            header,
             with_io,
             procs: HashMap::new(),
             prev: HashMap::new(),
@@ -52,6 +54,7 @@ impl LiveSource {
         ];
         if self.with_io {
             a.push("io_counters");
+            a.push("ionice");
         }
         a
     }
@@ -136,6 +139,7 @@ impl Source for LiveSource {
                     .get()
                     .map(|c| (c.voluntary, c.involuntary)),
                 page_faults: info.page_faults.get().map(|f| (f.minor, f.major)),
+                ionice: info.ionice.get().map(|i| (i.ioclass, i.value)),
             });
             procs.insert(pid, info.process);
         }

@@ -60,6 +60,8 @@ pub struct ProcRow {
     pub ctx_switches: Option<(u64, u64)>,
     /// Minor and major page faults (psutil 8.0 `page_faults`).
     pub page_faults: Option<(u64, u64)>,
+    /// I/O scheduling class and level (iotop's PRIO), when read.
+    pub ionice: Option<(i32, i32)>,
 }
 
 impl ProcRow {
@@ -97,6 +99,9 @@ pub struct SystemInfo {
     pub cpu_limit: Option<pskit::container::CpuLimit>,
     /// The container's memory limit, only when a cgroup limit applies.
     pub memory_limit: Option<pskit::container::MemoryLimit>,
+    /// Bytes read and written by the disks since boot (iotop's Current DISK
+    /// line), when read.
+    pub disk_bytes: Option<(u64, u64)>,
 }
 
 /// One refresh: the header figures and every process row, in no particular order.

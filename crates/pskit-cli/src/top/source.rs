@@ -25,6 +25,8 @@ pub trait Source {
 /// CPU percentages compare with the previous call on the same thread (psutil's
 /// `interval=None`), so call [`SystemHeader::read`] once per refresh from one thread.
 pub struct SystemHeader {
+    /// Read the disks' counters too (iotop).
+    pub with_disks: bool,
     cpu_limit: Option<pskit::container::CpuLimit>,
     memory_limited: bool,
     boot_time: Option<f64>,
@@ -51,6 +53,7 @@ impl SystemHeader {
         let _ = pskit::cpu_percent(None);
         let _ = pskit::cpu_times_percent(None);
         SystemHeader {
+            with_disks: false,
             cpu_limit,
             memory_limited,
             boot_time: pskit::boot_time().ok(),
@@ -87,6 +90,14 @@ impl SystemHeader {
             cpu_limit: self.cpu_limit.clone(),
             memory_limit: if self.memory_limited {
                 pskit::container::memory_limit().ok()
+            } else {
+                None
+            },
+            disk_bytes: if self.with_disks {
+                pskit::disk_io_counters(false)
+                    .ok()
+                    .flatten()
+                    .map(|d| (d.read_bytes, d.write_bytes))
             } else {
                 None
             },

@@ -33,6 +33,7 @@ pub fn row(pid: u32, ppid: u32, user: &str, name: &str) -> ProcRow {
         uid: Some(0),
         ctx_switches: Some((10, 1)),
         page_faults: Some((100, 0)),
+        ionice: Some((2, 4)),
     }
 }
 
@@ -71,6 +72,7 @@ pub fn system() -> SystemInfo {
         pressure: None,
         cpu_limit: None,
         memory_limit: None,
+        disk_bytes: None,
     }
 }
 

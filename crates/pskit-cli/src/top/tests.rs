@@ -284,11 +284,11 @@ fn iotop_screen() {
     assert_eq!(s[1], "Tasks: 9, 1 running");
     assert_eq!(
         s[2],
-        "    PID USER       DISK READ  DISK WRITE  %CPU COMMAND"
+        "    PID PRIO   USER       DISK READ  DISK WRITE  %CPU COMMAND"
     );
     assert_eq!(
         s[3],
-        "    300 alice       6.00 M/s    0.00 B/s  30.0 /usr/bin/vim --flag"
+        "    300 be/4   alice       6.00 M/s    0.00 B/s  30.0 /usr/bin/vim --flag"
     );
 }
 
@@ -441,7 +441,7 @@ fn iotop_orders_by_read_plus_write() {
         })
         .map(|l| {
             let f: Vec<&str> = l.split_whitespace().collect();
-            (f[3] != "?").then(|| bytes(f[2], f[3]) + bytes(f[4], f[5]))
+            (f[4] != "?").then(|| bytes(f[3], f[4]) + bytes(f[5], f[6]))
         })
         .collect();
     let known: Vec<f64> = rows.iter().map_while(|r| *r).collect();

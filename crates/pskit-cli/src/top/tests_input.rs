@@ -417,11 +417,11 @@ fn iotop_batch_text_and_json() {
     );
     assert_eq!(
         lines[2],
-        "    PID USER       DISK READ  DISK WRITE  %CPU COMMAND"
+        "    PID PRIO   USER       DISK READ  DISK WRITE  %CPU COMMAND"
     );
     assert_eq!(
         lines[3],
-        "    300 alice       6.00 M/s    0.00 B/s  30.0 /usr/bin/vim --flag"
+        "    300 be/4   alice       6.00 M/s    0.00 B/s  30.0 /usr/bin/vim --flag"
     );
     assert_eq!(
         lines.len(),
