@@ -134,7 +134,7 @@ const LONG: [(&str, bool); 17] = [
 
 /// A usage error: the message, then coreutils' "Try" line; exit 1.
 fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("pskit df: {msg}");
+    eprintln!("{}: {msg}", crate::fmt::prog("df"));
     eprintln!("Try 'pskit df --help' for more information.");
     ExitCode::FAILURE
 }
@@ -261,7 +261,7 @@ fn parse(raw: &[String]) -> Result<Opts, ExitCode> {
                             o.human = None;
                         }
                         Err(m) => {
-                            eprintln!("pskit df: {m}");
+                            eprintln!("{}: {m}", crate::fmt::prog("df"));
                             return Err(ExitCode::FAILURE);
                         }
                     }
@@ -427,7 +427,10 @@ fn parse(raw: &[String]) -> Result<Opts, ExitCode> {
     }
     for t in &o.types {
         if o.exclude.contains(t) {
-            eprintln!("pskit df: file system type '{t}' both selected and excluded");
+            eprintln!(
+                "{}: file system type '{t}' both selected and excluded",
+                crate::fmt::prog("df")
+            );
             return Err(ExitCode::FAILURE);
         }
     }
@@ -615,7 +618,7 @@ impl State<'_> {
                     fstype = "-".into();
                     None
                 } else {
-                    eprintln!("pskit df: {stat_file}: {msg}");
+                    eprintln!("{}: {stat_file}: {msg}", crate::fmt::prog("df"));
                     self.failed = true;
                     return;
                 }
@@ -848,7 +851,7 @@ pub fn run(args: Args) -> CmdResult {
                 let msg = msg
                     .find(" (os error")
                     .map_or(msg.clone(), |p| msg[..p].into());
-                eprintln!("pskit df: {f}: {msg}");
+                eprintln!("{}: {f}: {msg}", crate::fmt::prog("df"));
                 st.failed = true;
             }
         }
@@ -856,7 +859,10 @@ pub fn run(args: Args) -> CmdResult {
     let list = match mounts() {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("pskit df: cannot read table of mounted file systems: {e}");
+            eprintln!(
+                "{}: cannot read table of mounted file systems: {e}",
+                crate::fmt::prog("df")
+            );
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -878,7 +884,10 @@ pub fn run(args: Args) -> CmdResult {
                 None => match mount_for(&list, f, md.dev()) {
                     Some(m) => st.get_dev(&m, Some(f), Some(f), false),
                     None => {
-                        eprintln!("pskit df: {f}: cannot find its mount point");
+                        eprintln!(
+                            "{}: {f}: cannot find its mount point",
+                            crate::fmt::prog("df")
+                        );
                         st.failed = true;
                     }
                 },
@@ -887,7 +896,7 @@ pub fn run(args: Args) -> CmdResult {
     }
     if !st.processed {
         if !st.failed {
-            eprintln!("pskit df: no file systems processed");
+            eprintln!("{}: no file systems processed", crate::fmt::prog("df"));
         }
         return Ok(ExitCode::FAILURE);
     }

@@ -171,3 +171,22 @@ pub fn proc_uptime() -> std::io::Result<f64> {
             )
         })
 }
+
+/// Set when pskit runs through a link named after a tool (`free`, `ps`, …).
+static VIA_LINK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Remembers that pskit was invoked through a tool's link, so messages carry
+/// the tool's own name as the real tool's do.
+pub fn set_via_link() {
+    VIA_LINK.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The program name for messages: `pskit free`, or `free` when run through a
+/// link of that name.
+pub fn prog(tool: &str) -> String {
+    if VIA_LINK.load(std::sync::atomic::Ordering::Relaxed) {
+        tool.to_string()
+    } else {
+        format!("pskit {tool}")
+    }
+}

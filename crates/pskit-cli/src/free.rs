@@ -268,7 +268,10 @@ pub fn run(args: Args) -> CmdResult {
         args.giga, args.tera, args.peta,
     ];
     if units.iter().filter(|u| **u).count() > 1 {
-        eprintln!("pskit free: Multiple unit options don't make sense.");
+        eprintln!(
+            "{}: Multiple unit options don't make sense.",
+            crate::fmt::prog("free")
+        );
         return Ok(ExitCode::FAILURE);
     }
     // procps free's messages and status (1) for bad -s and -c values.
@@ -276,7 +279,7 @@ pub fn run(args: Args) -> CmdResult {
         Some(s) => match crate::num::free_seconds(s) {
             Ok(d) => Some(d),
             Err(msg) => {
-                eprintln!("pskit free: {msg}");
+                eprintln!("{}: {msg}", crate::fmt::prog("free"));
                 return Ok(ExitCode::FAILURE);
             }
         },
@@ -286,7 +289,7 @@ pub fn run(args: Args) -> CmdResult {
         Some(c) => match crate::num::free_count(c) {
             Ok(n) => Some(n),
             Err(msg) => {
-                eprintln!("pskit free: {msg}");
+                eprintln!("{}: {msg}", crate::fmt::prog("free"));
                 return Ok(ExitCode::FAILURE);
             }
         },

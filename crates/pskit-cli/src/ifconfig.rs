@@ -309,7 +309,8 @@ pub fn run(args: Args) -> CmdResult {
     if !args.settings.is_empty() {
         // net-tools would try to configure the interface; pskit only shows.
         eprintln!(
-            "pskit ifconfig: setting {} on {} is not supported: pskit only shows interfaces",
+            "{}: setting {} on {} is not supported: pskit only shows interfaces",
+            crate::fmt::prog("ifconfig"),
             args.settings.join(" "),
             args.interface.as_deref().unwrap_or("")
         );

@@ -57,7 +57,7 @@ struct Entry {
 }
 
 fn usage(msg: &str) -> CmdResult {
-    eprintln!("pskit ionice: {msg}");
+    eprintln!("{}: {msg}", crate::fmt::prog("ionice"));
     Ok(ExitCode::from(2))
 }
 
@@ -82,7 +82,7 @@ pub fn run(args: Args) -> CmdResult {
         let me = pskit::Process::current()?;
         if setting {
             if let Err(e) = me.set_ionice(class, level) {
-                eprintln!("pskit ionice: ioprio_set failed: {e}");
+                eprintln!("{}: ioprio_set failed: {e}", crate::fmt::prog("ionice"));
                 return Ok(ExitCode::FAILURE);
             }
         }
@@ -103,7 +103,9 @@ pub fn run(args: Args) -> CmdResult {
         });
         match &r {
             Ok(io) if !setting && !args.json => println!("{}", describe(io.ioclass, io.value)),
-            Err(e) if !args.json => eprintln!("pskit ionice: {pid}: {}", reason(e)),
+            Err(e) if !args.json => {
+                eprintln!("{}: {pid}: {}", crate::fmt::prog("ionice"), reason(e))
+            }
             _ => {}
         }
         out.push(match r {

@@ -825,7 +825,7 @@ pub fn run(args: Args) -> CmdResult {
         let cur = match take_sample() {
             Ok(s) => s,
             Err(msg) => {
-                eprintln!("pskit iostat: {msg}");
+                eprintln!("{}: {msg}", crate::fmt::prog("iostat"));
                 return Ok(ExitCode::from(2));
             }
         };

@@ -258,7 +258,7 @@ pub fn run(args: Args) -> CmdResult {
         Ok(a) => a,
         Err(Usage(m)) => {
             if let Some(m) = m {
-                eprintln!("pskit kill: {m}");
+                eprintln!("{}: {m}", crate::fmt::prog("kill"));
             }
             eprint!("{USAGE}");
             return Ok(ExitCode::FAILURE);
@@ -280,7 +280,7 @@ pub fn run(args: Args) -> CmdResult {
         Action::List(Some(arg)) => {
             match list_one(&arg) {
                 Ok(text) => print!("{text}"),
-                Err(m) => eprintln!("pskit kill: {m}"),
+                Err(m) => eprintln!("{}: {m}", crate::fmt::prog("kill")),
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -291,7 +291,10 @@ pub fn run(args: Args) -> CmdResult {
     for t in &targets {
         let Some(pid) = target(t) else {
             // procps stops at the first operand it cannot read.
-            eprintln!("pskit kill: failed to parse argument: '{t}'");
+            eprintln!(
+                "{}: failed to parse argument: '{t}'",
+                crate::fmt::prog("kill")
+            );
             ok = false;
             break;
         };
@@ -305,7 +308,7 @@ pub fn run(args: Args) -> CmdResult {
             Ok(s) => signal_group(pid, *s),
         };
         if let (Err(m), false) = (&r, json) {
-            eprintln!("pskit kill: ({pid}): {m}");
+            eprintln!("{}: ({pid}): {m}", crate::fmt::prog("kill"));
         }
         ok &= r.is_ok();
         outcomes.push(Outcome {

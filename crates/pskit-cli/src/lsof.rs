@@ -608,7 +608,7 @@ pub fn run(args: Args) -> CmdResult {
     let o = match parse(&words) {
         Ok(o) => o,
         Err(m) => {
-            eprintln!("pskit lsof: {m}");
+            eprintln!("{}: {m}", crate::fmt::prog("lsof"));
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -620,7 +620,8 @@ pub fn run(args: Args) -> CmdResult {
             Ok(m) => wanted_files.push((m.dev(), m.ino())),
             Err(e) => {
                 eprintln!(
-                    "pskit lsof: status error on {f}: {}",
+                    "{}: status error on {f}: {}",
+                    crate::fmt::prog("lsof"),
                     crate::proc_common::strerror(e.raw_os_error().unwrap_or(libc::ENOENT))
                 );
                 code = ExitCode::FAILURE;

@@ -119,7 +119,12 @@ fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
-    let cli = Cli::parse_from(multicall::rewrite(std::env::args_os().collect()));
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let rewritten = multicall::rewrite(args.clone());
+    if rewritten.len() != args.len() {
+        fmt::set_via_link();
+    }
+    let cli = Cli::parse_from(rewritten);
     if let Some(dir) = &cli.install_links {
         return multicall::install_links(dir);
     }

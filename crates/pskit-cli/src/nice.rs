@@ -33,7 +33,7 @@ pub fn run(args: Args) -> CmdResult {
     let target = (current + args.adjustment).clamp(-20, 19);
     if let Err(e) = me.set_nice(target) {
         // coreutils warns and runs the command anyway.
-        eprintln!("pskit nice: cannot set niceness: {e}");
+        eprintln!("{}: cannot set niceness: {e}", crate::fmt::prog("nice"));
     }
     Ok(crate::fmt::exec("nice", &args.command))
 }

@@ -128,7 +128,7 @@ pub fn run(args: Args) -> CmdResult {
         match t.parse::<u32>() {
             Ok(p) if p > 0 => pids.push(p),
             _ => {
-                eprintln!("pskit pmap: invalid process id: {t}");
+                eprintln!("{}: invalid process id: {t}", crate::fmt::prog("pmap"));
                 return Ok(ExitCode::FAILURE);
             }
         }

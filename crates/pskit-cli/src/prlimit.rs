@@ -312,7 +312,7 @@ fn table(columns: &[&str], rows: &[Row], headings: bool, raw: bool) -> Vec<Strin
 }
 
 fn fail(msg: &str) -> CmdResult {
-    eprintln!("pskit prlimit: {msg}");
+    eprintln!("{}: {msg}", crate::fmt::prog("prlimit"));
     Ok(ExitCode::FAILURE)
 }
 
@@ -323,7 +323,8 @@ fn exec(command: &[String]) -> ExitCode {
         .args(&command[1..])
         .exec();
     eprintln!(
-        "pskit prlimit: failed to execute {}: {}",
+        "{}: failed to execute {}: {}",
+        crate::fmt::prog("prlimit"),
         command[0],
         crate::proc_common::strerror(err.raw_os_error().unwrap_or(libc::ENOENT))
     );
@@ -345,7 +346,7 @@ pub fn run(args: Args) -> CmdResult {
     let o = match parse(&words) {
         Ok(o) => o,
         Err(m) => {
-            eprintln!("pskit prlimit: {m}");
+            eprintln!("{}: {m}", crate::fmt::prog("prlimit"));
             eprintln!("Try 'pskit prlimit --help' for more information.");
             return Ok(ExitCode::FAILURE);
         }

@@ -110,7 +110,7 @@ fn parse(words: &[String]) -> Option<Opts> {
                         'u' => o.uid_changes = true,
                         'U' => o.utf8 = Some(true),
                         _ => {
-                            eprintln!("pskit pstree: invalid option -- '{c}'");
+                            eprintln!("{}: invalid option -- '{c}'", crate::fmt::prog("pstree"));
                             return None;
                         }
                     }

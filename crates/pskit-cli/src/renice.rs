@@ -39,7 +39,7 @@ pub fn run(args: Args) -> CmdResult {
         None => match rest.next() {
             Some(p) if (i32::MIN as i64..=i32::MAX as i64).contains(&p) => p as i32,
             _ => {
-                eprintln!("pskit renice: no priority given");
+                eprintln!("{}: no priority given", crate::fmt::prog("renice"));
                 return Ok(ExitCode::from(2));
             }
         },
@@ -49,13 +49,13 @@ pub fn run(args: Args) -> CmdResult {
         match u32::try_from(r) {
             Ok(p) => pids.push(p),
             Err(_) => {
-                eprintln!("pskit renice: invalid pid: {r}");
+                eprintln!("{}: invalid pid: {r}", crate::fmt::prog("renice"));
                 return Ok(ExitCode::from(2));
             }
         }
     }
     if pids.is_empty() {
-        eprintln!("pskit renice: no pid given");
+        eprintln!("{}: no pid given", crate::fmt::prog("renice"));
         return Ok(ExitCode::from(2));
     }
     let mut out = Vec::new();
@@ -70,7 +70,8 @@ pub fn run(args: Args) -> CmdResult {
                 println!("{pid} (process ID) old priority {old}, new priority {new}")
             }
             Err(e) if !args.json => eprintln!(
-                "pskit renice: failed to set priority for {pid} (process ID): {}",
+                "{}: failed to set priority for {pid} (process ID): {}",
+                crate::fmt::prog("renice"),
                 reason(e)
             ),
             _ => {}

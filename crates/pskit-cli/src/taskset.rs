@@ -71,7 +71,7 @@ fn parse_cpus(s: &str, list: bool) -> Option<Vec<u32>> {
 }
 
 fn usage(msg: &str) -> CmdResult {
-    eprintln!("pskit taskset: {msg}");
+    eprintln!("{}: {msg}", crate::fmt::prog("taskset"));
     Ok(ExitCode::from(2))
 }
 
@@ -110,7 +110,8 @@ pub fn run(args: Args) -> CmdResult {
             Ok(p) => p,
             Err(e) => {
                 eprintln!(
-                    "pskit taskset: failed to get pid {pid}'s affinity: {}",
+                    "{}: failed to get pid {pid}'s affinity: {}",
+                    crate::fmt::prog("taskset"),
                     reason(&e)
                 );
                 return Ok(ExitCode::FAILURE);
@@ -125,11 +126,17 @@ pub fn run(args: Args) -> CmdResult {
             // An empty mask (`0`) is sched_setaffinity's EINVAL, as util-linux
             // reports it; the library would read [] as "every CPU" (psutil).
             if cpus.is_empty() {
-                eprintln!("pskit taskset: failed to set pid {pid}'s affinity: Invalid argument");
+                eprintln!(
+                    "{}: failed to set pid {pid}'s affinity: Invalid argument",
+                    crate::fmt::prog("taskset")
+                );
                 return Ok(ExitCode::FAILURE);
             }
             if let Err(e) = p.set_cpu_affinity(&cpus) {
-                eprintln!("pskit taskset: failed to set pid {pid}'s affinity: {e}");
+                eprintln!(
+                    "{}: failed to set pid {pid}'s affinity: {e}",
+                    crate::fmt::prog("taskset")
+                );
                 return Ok(ExitCode::FAILURE);
             }
             current = p.cpu_affinity()?;
@@ -156,11 +163,17 @@ pub fn run(args: Args) -> CmdResult {
         return usage(&format!("failed to parse CPU {what}: {spec}"));
     };
     if cpus.is_empty() {
-        eprintln!("pskit taskset: failed to set affinity: Invalid argument");
+        eprintln!(
+            "{}: failed to set affinity: Invalid argument",
+            crate::fmt::prog("taskset")
+        );
         return Ok(ExitCode::FAILURE);
     }
     if let Err(e) = pskit::Process::current()?.set_cpu_affinity(&cpus) {
-        eprintln!("pskit taskset: failed to set affinity: {e}");
+        eprintln!(
+            "{}: failed to set affinity: {e}",
+            crate::fmt::prog("taskset")
+        );
         return Ok(ExitCode::FAILURE);
     }
     Ok(crate::fmt::exec("taskset", command))

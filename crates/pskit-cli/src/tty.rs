@@ -55,7 +55,8 @@ pub fn run(args: Args) -> CmdResult {
     let mut out = std::io::stdout().lock();
     if let Err(e) = out.write_all(line.as_bytes()).and_then(|()| out.flush()) {
         eprintln!(
-            "pskit tty: write error: {}",
+            "{}: write error: {}",
+            crate::fmt::prog("tty"),
             crate::proc_common::strerror(e.raw_os_error().unwrap_or(libc::EIO))
         );
         return Ok(ExitCode::from(3));

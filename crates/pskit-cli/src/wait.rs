@@ -30,7 +30,7 @@ struct Gone {
 pub fn run(args: Args) -> CmdResult {
     if let Some(t) = args.timeout {
         if !(t.is_finite() && t >= 0.0) {
-            eprintln!("pskit wait: invalid timeout: {t}");
+            eprintln!("{}: invalid timeout: {t}", crate::fmt::prog("wait"));
             return Ok(ExitCode::from(2));
         }
     }
@@ -40,7 +40,7 @@ pub fn run(args: Args) -> CmdResult {
         match pskit::Process::new(*pid) {
             Ok(p) => procs.push(p),
             Err(e) => {
-                eprintln!("pskit wait: {pid}: {}", reason(&e));
+                eprintln!("{}: {pid}: {}", crate::fmt::prog("wait"), reason(&e));
                 failed = true;
             }
         }
@@ -65,7 +65,11 @@ pub fn run(args: Args) -> CmdResult {
     }
     if !r.alive.is_empty() {
         let still: Vec<String> = r.alive.iter().map(|p| p.pid().to_string()).collect();
-        eprintln!("pskit wait: timed out; still running: {}", still.join(" "));
+        eprintln!(
+            "{}: timed out; still running: {}",
+            crate::fmt::prog("wait"),
+            still.join(" ")
+        );
         return Ok(ExitCode::from(124));
     }
     Ok(if failed {

@@ -248,7 +248,7 @@ pub fn run(args: Args) -> CmdResult {
                 Some(i) => &text[..i],
                 None => &text,
             };
-            eprintln!("pskit who: {text}");
+            eprintln!("{}: {text}", crate::fmt::prog("who"));
             return Ok(ExitCode::FAILURE);
         }
     };

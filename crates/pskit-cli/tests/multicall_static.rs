@@ -64,6 +64,21 @@ fn links_named_after_tools_behave_as_them() {
         );
         assert_eq!(text(&via_link), text(&direct), "{tool} {args:?}");
     }
+    // Through a link, messages carry the tool's own name, as the real tool's do.
+    for (tool, args) in [("free", &["-s", "-1"][..]), ("ps", &["-p", "x"][..])] {
+        let via_link = Command::new(dir.join(tool)).args(args).output().unwrap();
+        let real = Command::new(tool).args(args).output().unwrap();
+        assert_eq!(
+            via_link.status.code(),
+            real.status.code(),
+            "{tool} {args:?}"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&via_link.stderr),
+            String::from_utf8_lossy(&real.stderr),
+            "{tool} {args:?}"
+        );
+    }
     let free = Command::new(dir.join("free")).arg("-b").output().unwrap();
     assert!(free.status.success());
     assert!(text(&free).lines().nth(1).unwrap().starts_with("Mem:"));

@@ -115,7 +115,7 @@ fn sort_column(name: &str) -> Result<Column, String> {
 /// procps top's argument errors: its message (`top: …` as `pskit top: …`)
 /// and exit status 1.
 fn top_error(msg: &str) -> CmdResult {
-    eprintln!("pskit top: {msg}");
+    eprintln!("{}: {msg}", crate::fmt::prog("top"));
     Ok(ExitCode::FAILURE)
 }
 
