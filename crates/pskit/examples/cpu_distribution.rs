@@ -16,12 +16,15 @@
 //! and prints; this port draws the same lines, wrapped and scrolled as a
 //! terminal would show that output, with the cursor on the line after it.
 
+#[path = "support/curses.rs"]
+mod curses;
+
 use std::collections::HashMap;
 use std::io;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use curses::quit_requested;
 use ratatui::layout::Position;
 use ratatui::text::Text;
 use ratatui::DefaultTerminal;
@@ -105,7 +108,7 @@ fn run(terminal: &mut DefaultTerminal) -> Result<(), Box<dyn std::error::Error>>
         }
 
         draw(terminal, &lines)?;
-        if quit_requested(Duration::from_secs(1))? {
+        if quit_requested(Duration::from_secs(1), false)? {
             return Ok(());
         }
     }
@@ -139,22 +142,4 @@ fn draw(terminal: &mut DefaultTerminal, lines: &[String]) -> io::Result<()> {
         frame.set_cursor_position(Position::new(0, cursor_row));
     })?;
     Ok(())
-}
-
-/// Waits up to `timeout` for the keyboard: true as soon as Ctrl-C is pressed
-/// (the script's KeyboardInterrupt).
-fn quit_requested(timeout: Duration) -> io::Result<bool> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if !event::poll(deadline.saturating_duration_since(Instant::now()))? {
-            return Ok(false);
-        }
-        if let Event::Key(key) = event::read()? {
-            let ctrl_c =
-                key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-            if key.kind == KeyEventKind::Press && ctrl_c {
-                return Ok(true);
-            }
-        }
-    }
 }

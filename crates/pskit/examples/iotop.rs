@@ -15,19 +15,16 @@
 //! out). The screen refreshes about every second (0.5 s of measure, 0.5 s of
 //! pause, as the script does); `q` or Ctrl-C quits.
 
+#[path = "support/curses.rs"]
+mod curses;
+
 use std::error::Error;
-use std::fmt;
-use std::io;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use curses::{quit_requested, CursesError, Window};
 use pskit::Process;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
-use ratatui::style::{Modifier, Style};
-use ratatui::widgets::Widget;
 use ratatui::DefaultTerminal;
 
 fn main() -> ExitCode {
@@ -63,7 +60,7 @@ fn run(terminal: &mut DefaultTerminal) -> Result<(), Box<dyn Error>> {
         terminal.draw(|frame| frame.render_widget(&win, frame.area()))?;
         win.lineno = 0;
         interval = Duration::from_millis(500);
-        if quit_requested(interval)? {
+        if quit_requested(interval, true)? {
             return Ok(());
         }
     }
@@ -92,7 +89,7 @@ fn poll(interval: Duration) -> Result<Option<(Vec<ProcIo>, i128, i128)>, Box<dyn
     let disks_before = disks()?;
 
     // ... then, after the interval, the same again.
-    if quit_requested(interval)? {
+    if quit_requested(interval, true)? {
         return Ok(None);
     }
     let mut procs = Vec::new();
@@ -170,153 +167,4 @@ fn refresh_window(
         }
     }
     Ok(())
-}
-
-/// Waits up to `timeout` for the keyboard: true as soon as `q` or Ctrl-C is
-/// pressed (the script's `getch() == ord('q')` and KeyboardInterrupt).
-fn quit_requested(timeout: Duration) -> io::Result<bool> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if !event::poll(deadline.saturating_duration_since(Instant::now()))? {
-            return Ok(false);
-        }
-        if let Event::Key(key) = event::read()? {
-            let ctrl_c =
-                key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-            if key.kind == KeyEventKind::Press && (ctrl_c || key.code == KeyCode::Char('q')) {
-                return Ok(true);
-            }
-        }
-    }
-}
-
-/// curses' `addstr()` failed: the text did not fit on the window. The script
-/// lets this error end it.
-#[derive(Debug)]
-struct CursesError;
-
-impl fmt::Display for CursesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("_curses.error: addwstr() returned ERR (the terminal is too small)")
-    }
-}
-
-impl Error for CursesError {}
-
-/// The script's curses window: what it wrote stays until overwritten, and
-/// `printl` writes the next line as curses' `addstr` does: a line longer than
-/// the window wraps onto the next row, and running off the bottom-right corner
-/// is an error.
-struct Window {
-    buf: Buffer,
-    lineno: u16,
-}
-
-impl Window {
-    fn new(area: Rect) -> Window {
-        Window {
-            buf: Buffer::empty(area),
-            lineno: 0,
-        }
-    }
-
-    /// curses' `erase()`.
-    fn erase(&mut self) {
-        self.buf.reset();
-    }
-
-    /// Follows the terminal's size (curses' KEY_RESIZE).
-    fn resize(&mut self, area: Rect) {
-        if self.buf.area != area {
-            self.buf.resize(area);
-        }
-    }
-
-    /// The script's printl(): `highlight` pads the line to the window's width
-    /// and shows it in reverse video.
-    fn printl(&mut self, line: &str, highlight: bool) -> Result<(), CursesError> {
-        let written = if highlight {
-            let width = usize::from(self.buf.area.width);
-            let padded = format!(
-                "{line}{}",
-                " ".repeat(width.saturating_sub(line.chars().count()))
-            );
-            self.addstr(
-                self.lineno,
-                &padded,
-                Style::new().add_modifier(Modifier::REVERSED),
-            )
-        } else {
-            self.addstr(self.lineno, line, Style::new())
-        };
-        match written {
-            Ok(()) => {
-                self.lineno += 1;
-                Ok(())
-            }
-            Err(e) => {
-                self.lineno = 0;
-                Err(e)
-            }
-        }
-    }
-
-    /// curses' `addstr(y, 0, text, attr)`. Control characters show as `^X`,
-    /// a tab moves to the next multiple of 8 and a newline clears the rest of
-    /// the row, as with curses.
-    fn addstr(&mut self, y: u16, text: &str, style: Style) -> Result<(), CursesError> {
-        if y >= self.buf.area.height || self.buf.area.width == 0 {
-            return Err(CursesError);
-        }
-        let mut at = (0, y);
-        for ch in text.chars() {
-            match ch {
-                '\n' => {
-                    while at.0 != 0 {
-                        self.put(&mut at, ' ', style)?;
-                    }
-                }
-                '\t' => {
-                    self.put(&mut at, ' ', style)?;
-                    while at.0 % 8 != 0 {
-                        self.put(&mut at, ' ', style)?;
-                    }
-                }
-                c if c.is_control() => {
-                    let shown = char::from_u32(u32::from(c) ^ 0x40).unwrap_or('?');
-                    self.put(&mut at, '^', style)?;
-                    self.put(&mut at, shown, style)?;
-                }
-                c => self.put(&mut at, c, style)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes one character at `at` and moves on, to the next row after the
-    /// last column; past the bottom-right corner is curses' error.
-    fn put(&mut self, at: &mut (u16, u16), ch: char, style: Style) -> Result<(), CursesError> {
-        if let Some(cell) = self.buf.cell_mut(*at) {
-            cell.reset();
-            cell.set_char(ch).set_style(style);
-        }
-        at.0 += 1;
-        if at.0 == self.buf.area.width {
-            *at = (0, at.1 + 1);
-            if at.1 == self.buf.area.height {
-                return Err(CursesError);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Widget for &Window {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        for pos in area.intersection(self.buf.area).positions() {
-            if let (Some(dst), Some(src)) = (buf.cell_mut(pos), self.buf.cell(pos)) {
-                *dst = src.clone();
-            }
-        }
-    }
 }

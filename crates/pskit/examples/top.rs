@@ -27,20 +27,18 @@
 //! one ended (the script resets its line counter only on curses' error), and a
 //! screen too small for the header ends the program with that error.
 
+#[path = "support/curses.rs"]
+mod curses;
+
 use std::cmp::Ordering;
 use std::error::Error;
-use std::fmt;
-use std::io;
 use std::process::ExitCode;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use crossterm::event::{self, Event, KeyCode, KeyEventKind, KeyModifiers};
+use curses::{quit_requested, Window};
 use pskit::process::{MemoryInfo, ProcessCpuTimes};
 use pskit::IndexMap;
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
-use ratatui::widgets::Widget;
 use ratatui::DefaultTerminal;
 
 fn main() -> ExitCode {
@@ -68,7 +66,7 @@ fn run(terminal: &mut DefaultTerminal) -> Result<(), Box<dyn Error>> {
     let mut win = Window::new(terminal.size()?.into());
     let mut interval = Duration::ZERO;
     loop {
-        if quit_requested(interval)? {
+        if quit_requested(interval, true)? {
             return Ok(());
         }
         let (procs, procs_status) = poll()?;
@@ -145,6 +143,16 @@ fn ad_value<T>(r: pskit::Result<T>) -> pskit::Result<Option<T>> {
 
 /// The bar's colour, as the script's get_color(): curses' colour pairs 3, 4 and
 /// 10, that is green, yellow and bright red on the default background.
+/// The scripts' printl() colours: `color`, in bold when `bold`.
+fn style(color: Option<Color>, bold: bool) -> Style {
+    let style = color.map_or(Style::new(), |c| Style::new().fg(c));
+    if bold {
+        style.add_modifier(Modifier::BOLD)
+    } else {
+        style
+    }
+}
+
 fn get_color(perc: f64) -> Color {
     if perc <= 30.0 {
         Color::Green
@@ -177,7 +185,7 @@ fn print_header(
             cpu_num,
             format!("{perc:.1}")
         );
-        win.printl(&line, Some(get_color(perc)), false, false)?;
+        win.printl_styled(&line, style(Some(get_color(perc)), false), false)?;
     }
 
     // memory usage
@@ -189,7 +197,7 @@ fn print_header(
         pskit::bytes2human(mem.used),
         pskit::bytes2human(mem.total),
     );
-    win.printl(&line, Some(get_color(mem.percent)), false, false)?;
+    win.printl_styled(&line, style(Some(get_color(mem.percent)), false), false)?;
 
     // swap usage
     let swap = pskit::swap_memory()?;
@@ -200,7 +208,7 @@ fn print_header(
         pskit::bytes2human(swap.used),
         pskit::bytes2human(swap.total),
     );
-    win.printl(&line, Some(get_color(swap.percent)), false, false)?;
+    win.printl_styled(&line, style(Some(get_color(swap.percent)), false), false)?;
 
     // processes number and status: running and sleeping first (a stable sort),
     // the rest in the order they were seen.
@@ -210,10 +218,9 @@ fn print_header(
         .map(|(status, n)| format!("{status}={n}"))
         .collect();
     st.sort_by_key(|s| !(s.starts_with("run") || s.starts_with("sle")));
-    win.printl(
+    win.printl_styled(
         &format!(" Processes: {num_procs} ({})", st.join(", ")),
-        None,
-        false,
+        style(None, false),
         false,
     )?;
 
@@ -223,7 +230,7 @@ fn print_header(
         " Load average: {av1:.2} {av2:.2} {av3:.2}  Uptime: {}",
         uptime(pskit::boot_time()?)
     );
-    win.printl(&line, None, false, false)?;
+    win.printl_styled(&line, style(None, false), false)?;
     Ok(())
 }
 
@@ -276,8 +283,8 @@ fn refresh_window(
         "PID", "USER", "NI", "VIRT", "RES", "CPU%", "MEM%", "TIME+", "NAME",
     ]);
     print_header(win, procs_status, procs.len())?;
-    win.printl("", None, false, false)?;
-    win.printl(&header, None, true, true)?;
+    win.printl_styled("", style(None, false), false)?;
+    win.printl_styled(&header, style(None, true), true)?;
     for p in procs {
         let username: String = p.username.iter().flat_map(|u| u.chars()).take(8).collect();
         let line = row([
@@ -294,163 +301,9 @@ fn refresh_window(
             p.name.as_deref().unwrap_or(""),
         ]);
         // The end of the screen ends the list.
-        if win.printl(&line, None, false, false).is_err() {
+        if win.printl_styled(&line, style(None, false), false).is_err() {
             break;
         }
     }
     Ok(())
-}
-
-/// Waits up to `timeout` for the keyboard: true as soon as `q` or Ctrl-C is
-/// pressed (the script's `getch() == ord('q')` and KeyboardInterrupt).
-fn quit_requested(timeout: Duration) -> io::Result<bool> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        if !event::poll(deadline.saturating_duration_since(Instant::now()))? {
-            return Ok(false);
-        }
-        if let Event::Key(key) = event::read()? {
-            let ctrl_c =
-                key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL);
-            if key.kind == KeyEventKind::Press && (ctrl_c || key.code == KeyCode::Char('q')) {
-                return Ok(true);
-            }
-        }
-    }
-}
-
-/// curses' `addstr()` failed: the text did not fit on the window. The script
-/// lets this error end it.
-#[derive(Debug)]
-struct CursesError;
-
-impl fmt::Display for CursesError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("_curses.error: addwstr() returned ERR (the terminal is too small)")
-    }
-}
-
-impl Error for CursesError {}
-
-/// The script's curses window: what it wrote stays until overwritten, and
-/// `printl` writes the next line as curses' `addstr` does: a line longer than
-/// the window wraps onto the next row, and running off the bottom-right corner
-/// is an error.
-struct Window {
-    buf: Buffer,
-    lineno: u16,
-}
-
-impl Window {
-    fn new(area: Rect) -> Window {
-        Window {
-            buf: Buffer::empty(area),
-            lineno: 0,
-        }
-    }
-
-    /// curses' `erase()`.
-    fn erase(&mut self) {
-        self.buf.reset();
-    }
-
-    /// Follows the terminal's size (curses' KEY_RESIZE).
-    fn resize(&mut self, area: Rect) {
-        if self.buf.area != area {
-            self.buf.resize(area);
-        }
-    }
-
-    /// The script's printl(): in `color`, in bold, and `highlight` pads the line
-    /// to the window's width in standout (reverse video).
-    fn printl(
-        &mut self,
-        line: &str,
-        color: Option<Color>,
-        bold: bool,
-        highlight: bool,
-    ) -> Result<(), CursesError> {
-        let mut style = Style::new();
-        if let Some(color) = color {
-            style = style.fg(color);
-        }
-        if bold {
-            style = style.add_modifier(Modifier::BOLD);
-        }
-        let mut line = line.to_string();
-        if highlight {
-            let width = usize::from(self.buf.area.width);
-            line += &" ".repeat(width.saturating_sub(line.chars().count()));
-            style = style.add_modifier(Modifier::REVERSED);
-        }
-        match self.addstr(self.lineno, &line, style) {
-            Ok(()) => {
-                self.lineno += 1;
-                Ok(())
-            }
-            Err(e) => {
-                self.lineno = 0;
-                Err(e)
-            }
-        }
-    }
-
-    /// curses' `addstr(y, 0, text, attr)`. Control characters show as `^X`,
-    /// a tab moves to the next multiple of 8 and a newline clears the rest of
-    /// the row, as with curses.
-    fn addstr(&mut self, y: u16, text: &str, style: Style) -> Result<(), CursesError> {
-        if y >= self.buf.area.height || self.buf.area.width == 0 {
-            return Err(CursesError);
-        }
-        let mut at = (0, y);
-        for ch in text.chars() {
-            match ch {
-                '\n' => {
-                    while at.0 != 0 {
-                        self.put(&mut at, ' ', style)?;
-                    }
-                }
-                '\t' => {
-                    self.put(&mut at, ' ', style)?;
-                    while at.0 % 8 != 0 {
-                        self.put(&mut at, ' ', style)?;
-                    }
-                }
-                c if c.is_control() => {
-                    let shown = char::from_u32(u32::from(c) ^ 0x40).unwrap_or('?');
-                    self.put(&mut at, '^', style)?;
-                    self.put(&mut at, shown, style)?;
-                }
-                c => self.put(&mut at, c, style)?,
-            }
-        }
-        Ok(())
-    }
-
-    /// Writes one character at `at` and moves on, to the next row after the
-    /// last column; past the bottom-right corner is curses' error.
-    fn put(&mut self, at: &mut (u16, u16), ch: char, style: Style) -> Result<(), CursesError> {
-        if let Some(cell) = self.buf.cell_mut(*at) {
-            cell.reset();
-            cell.set_char(ch).set_style(style);
-        }
-        at.0 += 1;
-        if at.0 == self.buf.area.width {
-            *at = (0, at.1 + 1);
-            if at.1 == self.buf.area.height {
-                return Err(CursesError);
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Widget for &Window {
-    fn render(self, area: Rect, buf: &mut Buffer) {
-        for pos in area.intersection(self.buf.area).positions() {
-            if let (Some(dst), Some(src)) = (buf.cell_mut(pos), self.buf.cell(pos)) {
-                *dst = src.clone();
-            }
-        }
-    }
 }
