@@ -261,6 +261,50 @@ fn sort_keys(s: &str, out: &mut Vec<(String, bool)>) -> Result<(), String> {
     Ok(())
 }
 
+/// An option that takes a value, whichever syntax names it.
+#[derive(Clone, Copy)]
+enum Takes {
+    Format,
+    Sort,
+    Pids,
+    Ppids,
+    EUsers,
+    RUsers,
+    Comms,
+    Ttys,
+}
+
+impl Takes {
+    /// Adds `value` to what the option collects.
+    fn apply(self, o: &mut Opts, value: &str) -> Result<(), String> {
+        match self {
+            Takes::Format => o.custom.extend(columns(value)?),
+            Takes::Sort => sort_keys(value, &mut o.sort)?,
+            Takes::Pids => o.pids.extend(num::pid_list(value)?),
+            Takes::Ppids => o.ppids.extend(num::pid_list(value)?),
+            Takes::EUsers => o.eusers.extend(num::list_of(value)),
+            Takes::RUsers => o.rusers.extend(num::list_of(value)),
+            Takes::Comms => o.comms.extend(num::list_of(value)),
+            Takes::Ttys => o.ttys.extend(num::list_of(value)),
+        }
+        Ok(())
+    }
+
+    /// The UNIX (`-o`) or BSD (`o`) letter's option.
+    fn of_letter(c: char, bsd: bool) -> Option<Takes> {
+        Some(match (c, bsd) {
+            ('o', _) | ('O', true) => Takes::Format,
+            ('p' | 'q', _) => Takes::Pids,
+            ('u', false) | ('U', true) => Takes::EUsers,
+            ('U', false) => Takes::RUsers,
+            ('C', false) => Takes::Comms,
+            ('t', _) => Takes::Ttys,
+            ('k', true) => Takes::Sort,
+            _ => return None,
+        })
+    }
+}
+
 /// Parses procps's mixed syntax.
 fn parse(raw: &[String]) -> Result<Opts, String> {
     let mut o = Opts::default();
@@ -292,13 +336,13 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
                 "no-headers" | "no-heading" => o.no_header = true,
                 "headers" | "cumulative" => o.cumulative |= name == "cumulative",
                 "deselect" => o.negate = true,
-                "sort" => sort_keys(&value("--sort")?, &mut o.sort)?,
-                "format" => o.custom.extend(columns(&value("--format")?)?),
-                "pid" => o.pids.extend(num::pid_list(&value("--pid")?)?),
-                "ppid" => o.ppids.extend(num::pid_list(&value("--ppid")?)?),
-                "user" => o.eusers.extend(num::list_of(&value("--user")?)),
-                "User" => o.rusers.extend(num::list_of(&value("--User")?)),
-                "tty" => o.ttys.extend(num::list_of(&value("--tty")?)),
+                "sort" => Takes::Sort.apply(&mut o, &value("--sort")?)?,
+                "format" => Takes::Format.apply(&mut o, &value("--format")?)?,
+                "pid" => Takes::Pids.apply(&mut o, &value("--pid")?)?,
+                "ppid" => Takes::Ppids.apply(&mut o, &value("--ppid")?)?,
+                "user" => Takes::EUsers.apply(&mut o, &value("--user")?)?,
+                "User" => Takes::RUsers.apply(&mut o, &value("--User")?)?,
+                "tty" => Takes::Ttys.apply(&mut o, &value("--tty")?)?,
                 "cols" | "columns" | "width" | "lines" | "rows" => {
                     num::decimal(&value(name)?, 1, 1 << 20)
                         .map_err(|_| format!("invalid --{name} value"))?;
@@ -314,6 +358,11 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
             while j < chars.len() {
                 let c = chars[j];
                 let rest: String = chars[j + 1..].iter().collect();
+                // An option with a value takes the rest of the word, or the next one.
+                if let Some(t) = Takes::of_letter(c, false) {
+                    t.apply(&mut o, &take(&mut i, &rest, &format!("-{c}"))?)?;
+                    break;
+                }
                 match c {
                     'e' | 'A' => o.all = true,
                     'a' => o.unix_a = true,
@@ -326,30 +375,6 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
                     'j' => o.jobs = true,
                     'H' => o.hier = true,
                     'w' | 'c' | 'L' | 'T' | 'm' | 'M' | 'Z' | 'x' => {}
-                    'o' => {
-                        o.custom.extend(columns(&take(&mut i, &rest, "-o")?)?);
-                        break;
-                    }
-                    'p' | 'q' => {
-                        o.pids.extend(num::pid_list(&take(&mut i, &rest, "-p")?)?);
-                        break;
-                    }
-                    'u' => {
-                        o.eusers.extend(num::list_of(&take(&mut i, &rest, "-u")?));
-                        break;
-                    }
-                    'U' => {
-                        o.rusers.extend(num::list_of(&take(&mut i, &rest, "-U")?));
-                        break;
-                    }
-                    'C' => {
-                        o.comms.extend(num::list_of(&take(&mut i, &rest, "-C")?));
-                        break;
-                    }
-                    't' => {
-                        o.ttys.extend(num::list_of(&take(&mut i, &rest, "-t")?));
-                        break;
-                    }
                     _ => return Err("unsupported SysV option".into()),
                 }
                 j += 1;
@@ -364,6 +389,11 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
             while j < chars.len() {
                 let c = chars[j];
                 let rest: String = chars[j + 1..].iter().collect();
+                // An option with a value takes the rest of the word, or the next one.
+                if let Some(t) = Takes::of_letter(c, true) {
+                    t.apply(&mut o, &take(&mut i, &rest, &c.to_string())?)?;
+                    break;
+                }
                 match c {
                     'a' => o.bsd_a = true,
                     'x' => o.bsd_x = true,
@@ -374,30 +404,6 @@ fn parse(raw: &[String]) -> Result<Opts, String> {
                     'h' => o.no_header = true,
                     'S' => o.cumulative = true,
                     'w' | 'e' | 'c' | 'n' | 'H' | 'm' | 'L' | 'X' => {}
-                    'o' => {
-                        o.custom.extend(columns(&take(&mut i, &rest, "o")?)?);
-                        break;
-                    }
-                    'O' => {
-                        o.custom.extend(columns(&take(&mut i, &rest, "O")?)?);
-                        break;
-                    }
-                    'p' | 'q' => {
-                        o.pids.extend(num::pid_list(&take(&mut i, &rest, "p")?)?);
-                        break;
-                    }
-                    'U' => {
-                        o.eusers.extend(num::list_of(&take(&mut i, &rest, "U")?));
-                        break;
-                    }
-                    't' => {
-                        o.ttys.extend(num::list_of(&take(&mut i, &rest, "t")?));
-                        break;
-                    }
-                    'k' => {
-                        sort_keys(&take(&mut i, &rest, "k")?, &mut o.sort)?;
-                        break;
-                    }
                     _ => return Err("unsupported option (BSD syntax)".into()),
                 }
                 j += 1;
