@@ -61,7 +61,7 @@ cargo clippy --workspace --all-targets -- -D warnings
 log "./build-static.sh (the static binary the empty-root test runs)"
 ./build-static.sh
 log "cargo test (unit, fixture, live, CLI and doc tests)"
-cargo test --workspace
+cargo test --workspace --no-fail-fast
 log "rustdoc (missing docs are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p pskit --no-deps -q
 

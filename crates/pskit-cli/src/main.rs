@@ -24,6 +24,7 @@ mod ps;
 mod pstree;
 mod renice;
 mod sensors;
+mod serve;
 mod signals;
 mod summary;
 mod taskset;
@@ -110,6 +111,10 @@ enum Command {
     Pmap(pmap::Args),
     /// The controlling terminal.
     Tty(tty::Args),
+    /// A Prometheus exporter: node_exporter's host metrics and
+    /// process-exporter's process groups (`pskit serve --help`).
+    #[command(disable_help_flag = true)]
+    Serve(serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -156,6 +161,7 @@ fn main() -> ExitCode {
         Some(Command::Lsof(a)) => lsof::run(a),
         Some(Command::Pmap(a)) => pmap::run(a),
         Some(Command::Tty(a)) => tty::run(a),
+        Some(Command::Serve(a)) => serve::run(a),
     };
     match result {
         Ok(code) => code,

@@ -91,10 +91,13 @@ struct Col {
 
 /// procps's format specifiers: (names, header, width, right-aligned, kind).
 const SPECS: &[(&[&str], &str, usize, bool, Kind)] = &[
-    (&["pid", "tgid"], "PID", 5, true, Kind::Pid),
+    (&["pid"], "PID", 5, true, Kind::Pid),
+    (&["tgid"], "TGID", 5, true, Kind::Pid),
     (&["ppid"], "PPID", 5, true, Kind::Ppid),
-    (&["pgid", "pgrp"], "PGID", 5, true, Kind::Pgid),
-    (&["sid", "sess", "session"], "SID", 5, true, Kind::Sid),
+    (&["pgid"], "PGID", 5, true, Kind::Pgid),
+    (&["pgrp"], "PGRP", 5, true, Kind::Pgid),
+    (&["sid"], "SID", 5, true, Kind::Sid),
+    (&["sess", "session"], "SESS", 5, true, Kind::Sid),
     (&["tpgid"], "TPGID", 5, true, Kind::Tpgid),
     (&["user", "euser", "uname"], "USER", 8, false, Kind::Euser),
     (&["ruser"], "RUSER", 8, false, Kind::Ruser),
@@ -140,6 +143,22 @@ const SPECS: &[(&[&str], &str, usize, bool, Kind)] = &[
     (&["drs"], "DRS", 5, true, Kind::Drs),
 ];
 
+/// procps widens every pid column to the digits of the kernel's pid_max
+/// (7 for 4194304; pid_max is per pid namespace since Linux 6.14, so a
+/// container can differ from its host). At least 5.
+fn pid_digits() -> usize {
+    static DIGITS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *DIGITS.get_or_init(|| {
+        let path = pskit::Root::current().proc().join("sys/kernel/pid_max");
+        crate::fmt::read_small(&path)
+            .ok()
+            .map(|t| t.trim().len())
+            .filter(|&n| n <= 10)
+            .unwrap_or(5)
+            .max(5)
+    })
+}
+
 /// The column for a specifier, with procps's `name:width` and `name=header`
 /// forms; psutil attribute names are columns too.
 fn column(spec: &str) -> Option<Col> {
@@ -175,6 +194,12 @@ fn column(spec: &str) -> Option<Col> {
             }
         }
     };
+    if matches!(
+        col.kind,
+        Kind::Pid | Kind::Ppid | Kind::Pgid | Kind::Sid | Kind::Tpgid
+    ) {
+        col.width = col.width.max(pid_digits());
+    }
     if let Some(w) = width {
         col.width = w;
     }

@@ -134,10 +134,11 @@ fn nice_runs_the_command_at_the_new_niceness() {
 fn renice_changes_a_running_process() {
     let c = sleeper();
     let pid = c.id().to_string();
+    let me = pskit::Process::current().unwrap().nice().unwrap();
     let o = pskit(&["renice", "-n", "8", "-p", &pid]);
     assert!(o.status.success(), "{}", errtext(&o));
     assert!(text(&o).contains(&format!(
-        "{pid} (process ID) old priority 0, new priority 8"
+        "{pid} (process ID) old priority {me}, new priority 8"
     )));
     let stat = proc_file(c.id(), "stat");
     assert_eq!(

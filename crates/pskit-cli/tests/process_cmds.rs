@@ -138,9 +138,15 @@ fn missing_pid_is_a_clear_error() {
     // procps ps: a header, no rows, exit 1; an unknown column is exit 1 too.
     let out = pskit(&["ps", "-p", "999999999"]);
     assert_eq!(out.status.code(), Some(1));
+    // The PID column as wide as pid_max's digits, as procps sizes it.
+    let digits = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .unwrap()
+        .trim()
+        .len()
+        .max(5);
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "  PID TTY          TIME CMD\n"
+        format!("{:>digits$} TTY          TIME CMD\n", "PID")
     );
     // The drop-ins answer as the real tools do: pmap prints nothing and exits
     // 42 (procps), lsof exits 1, pstree prints nothing and exits 0 (psmisc).

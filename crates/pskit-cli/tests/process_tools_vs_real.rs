@@ -310,7 +310,10 @@ fn kill_negative_pid_signals_the_group() {
                     let stat =
                         std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
                     let after = stat.rsplit(')').next().unwrap_or("");
+                    // A zombie has gone; an init that does not reap (a
+                    // container's) may keep it for a while.
                     after.split_whitespace().nth(2) == Some(&pgid.to_string())
+                        && after.split_whitespace().next() != Some("Z")
                 })
                 .count()
         };
@@ -319,6 +322,14 @@ fn kill_negative_pid_signals_the_group() {
         }
         assert_eq!(members(), 3);
         let target = format!("-{pgid}");
+        if tool == "real" && pgid < 100 {
+            // procps kill reads `-- -N` with N < 100 as a signal number and
+            // prints its usage (a small container's pids are that low): no
+            // comparison then, pskit's own result is still checked below.
+            let _ = ours("kill", &["-9", "--", &target]);
+            let _ = leader.wait();
+            continue;
+        }
         let o = if tool == "real" {
             real("kill", &["--", &target])
         } else {
@@ -331,9 +342,13 @@ fn kill_negative_pid_signals_the_group() {
         }
         results.push((seen("kill", &o), st.signal(), members()));
     }
-    assert_eq!(results[0], results[1]);
-    assert_eq!(results[0].1, Some(15));
-    assert_eq!(results[0].2, 0, "the whole group went");
+    if let [real, ours] = &results[..] {
+        assert_eq!(real, ours);
+    }
+    let ours = results.last().unwrap();
+    assert_eq!(ours.0 .2, Some(0), "{:?}", ours.0);
+    assert_eq!(ours.1, Some(15));
+    assert_eq!(ours.2, 0, "the whole group went");
 }
 
 // ---------------------------------------------------------------- killall

@@ -71,6 +71,11 @@ fn rust(name: &str, args: &[&str]) -> Run {
 /// environment, an open file, a listening TCP socket and a UDP socket. It prints
 /// its TCP port once everything is open, then only sleeps, so its times,
 /// memory and counters stay put while both tools read it.
+/// The sleeper runs under `nice -n 5`: five more than this test run.
+fn nice_of_sleeper() -> i32 {
+    (pskit::Process::current().unwrap().nice().unwrap() + 5).min(19)
+}
+
 struct Sleeper {
     child: Child,
     port: u16,
@@ -164,7 +169,7 @@ fn procinfo_matches_for_a_known_process_and_errors() {
             "open-files  PATH",
             "environ",
             "res-limits",
-            "nice        5",
+            &format!("nice        {}", nice_of_sleeper()),
         ] {
             assert!(rs.stdout.contains(want), "{want} in\n{}", rs.stdout);
         }
@@ -257,6 +262,36 @@ fn ps_rows(out: &str) -> BTreeMap<u32, (String, BTreeMap<&'static str, String>)>
 #[test]
 fn ps_matches_on_every_process_alive_across_both_runs() {
     let s = Sleeper::start("ps");
+    // Ten processes of our own, so the comparison has enough rows even in a
+    // container whose table holds only the test run itself.
+    struct Kids(Vec<Child>);
+    impl Drop for Kids {
+        fn drop(&mut self) {
+            for k in &mut self.0 {
+                let _ = k.kill();
+                let _ = k.wait();
+            }
+        }
+    }
+    let kids = Kids(
+        (0..10)
+            .map(|i| {
+                Command::new("sleep")
+                    .arg(format!("{}", 300 + i))
+                    .stdin(Stdio::null())
+                    .spawn()
+                    .expect("spawn sleep")
+            })
+            .collect(),
+    );
+    for k in &kids.0 {
+        let p = pskit::Process::new(k.id()).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while p.name().unwrap() != "sleep" {
+            assert!(Instant::now() < deadline, "sleep never started");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
     let before: BTreeMap<u32, f64> = pskit::process_iter(["create_time"])
         .unwrap()
         .into_iter()
@@ -278,7 +313,7 @@ fn ps_matches_on_every_process_alive_across_both_runs() {
     // The sleeper's whole row, memory and CPU time included.
     let me = s.child.id();
     assert_eq!(py_rows[&me].0, rs_rows[&me].0);
-    assert_eq!(rs_rows[&me].1["nice"], "5");
+    assert_eq!(rs_rows[&me].1["nice"], nice_of_sleeper().to_string());
     let mut compared = 0;
     for (pid, ct) in &before {
         if after.get(pid) != Some(ct) || *pid >= 100_000 {
@@ -296,6 +331,9 @@ fn ps_matches_on_every_process_alive_across_both_runs() {
             assert_eq!(a.1[k], b.1[k], "{k} of pid {pid}:\n{}\n{}", a.0, b.0);
         }
         compared += 1;
+    }
+    for k in &kids.0 {
+        assert!(py_rows.contains_key(&k.id()) && rs_rows.contains_key(&k.id()));
     }
     assert!(compared >= 10, "only {compared} processes compared");
 }
@@ -337,9 +375,23 @@ fn procsmem_matches_on_a_known_process() {
             .trim()
             .to_string()
     };
+    // A row as procsmem.py formats it: PID, User, then four sizes that end in
+    // a unit. A cmdline with a newline in it (another test's python3 -c
+    // sleeper) continues on lines of its own, which are not rows.
+    let is_row = |l: &str| {
+        let pid = col(l, 0, 7);
+        !pid.is_empty()
+            && pid.bytes().all(|b| b.is_ascii_digit())
+            && l.chars().nth(7) == Some(' ')
+            && col(l, 16, 23)
+                .chars()
+                .last()
+                .is_some_and(|u| "BKMGTPEZY".contains(u))
+    };
     let row = |r: &Run| {
         r.stdout
             .lines()
+            .filter(|l| is_row(l))
             .find(|l| col(l, 0, 7) == kid_pid.to_string())
             .map(|l| {
                 // USS and PSS move as other processes map and unmap the same
@@ -359,7 +411,7 @@ fn procsmem_matches_on_a_known_process() {
         .stdout
         .lines()
         .skip(2)
-        .filter(|l| !l.starts_with("warning:"))
+        .filter(|l| is_row(l))
         .map(|l| units(&col(l, 16, 23)))
         .collect();
     assert!(uss.windows(2).all(|w| w[0] <= w[1]), "{uss:?}");
