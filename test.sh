@@ -10,7 +10,9 @@ log() { printf '\n== %s\n' "$*"; }
 
 # Debian packages: procps (free, ps, top, kill, pmap), util-linux (setpriv, unshare,
 # prlimit), bsdutils (script), iproute2 (ss, ip), net-tools (ifconfig, netstat), lsof,
-# psmisc (killall, pstree), sysvinit-utils (pidof), sysstat (iostat), tmux, lm-sensors, python3 with pip.
+# psmisc (killall, pstree), sysvinit-utils (pidof), sysstat (iostat), tmux, lm-sensors, python3 with pip,
+# and the exporters pskit serve is compared with: prometheus-node-exporter,
+# prometheus-process-exporter, prometheus (its server and promtool).
 # Only what is missing is installed.
 need=()
 command -v free >/dev/null 2>&1 || need+=(procps)
@@ -26,11 +28,14 @@ command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v sensors >/dev/null 2>&1 || need+=(lm-sensors)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-pip)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
+command -v prometheus-process-exporter >/dev/null 2>&1 || need+=(prometheus-process-exporter)
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)
 if ((${#need[@]})); then
     log "installing Debian packages: ${need[*]}"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
 if ! python3 -c 'import psutil, sys; sys.exit(psutil.__version__ != "7.2.2")' 2>/dev/null; then
