@@ -241,7 +241,12 @@ impl Error {
     /// A parse error naming the file. The message is cut to [`MSG_MAX`]
     /// characters, with control characters escaped, since parsers quote the
     /// (untrusted, possibly huge) text they choke on.
-    pub(crate) fn parse(path: impl Into<PathBuf>, msg: impl fmt::Display) -> Error {
+    ///
+    /// ```
+    /// let e = pskit::Error::parse("/proc/loadavg", "no load averages");
+    /// assert_eq!(e.to_string(), "/proc/loadavg: no load averages");
+    /// ```
+    pub fn parse(path: impl Into<PathBuf>, msg: impl fmt::Display) -> Error {
         Error::Parse {
             path: path.into(),
             msg: bounded(&msg.to_string()),

@@ -24,6 +24,7 @@ pub mod container;
 pub mod cpu;
 pub mod disk;
 mod error;
+pub mod fs;
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing;
