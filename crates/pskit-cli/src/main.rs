@@ -13,6 +13,7 @@ mod killall;
 mod lsof;
 mod multicall;
 mod netstat;
+mod netstat_stats;
 mod nice;
 mod num;
 mod pidof;

@@ -56,6 +56,16 @@ pub struct Args {
     /// The kernel IP routing table (net-tools `netstat -r`, from /proc/net/route).
     #[arg(short = 'r', long = "route")]
     route: bool,
+    /// Per-protocol statistics (net-tools `netstat -s`, from /proc/net/snmp,
+    /// netstat, sctp/snmp; snmp6 with -6); -t, -u, -w, -S pick protocols.
+    #[arg(short = 's', long = "statistics")]
+    statistics: bool,
+    /// Raw sockets; with -s, the Ip and Icmp statistics.
+    #[arg(short = 'w', long = "raw")]
+    raw: bool,
+    /// SCTP; with -s, the Sctp statistics.
+    #[arg(short = 'S', long = "sctp")]
+    sctp: bool,
     /// Print JSON: psutil's connection rows (plus "name" with -p).
     #[arg(long)]
     json: bool,
@@ -239,6 +249,33 @@ fn proto(c: &Connection) -> &'static str {
 
 /// Runs `pskit netstat`.
 pub fn run(args: Args) -> CmdResult {
+    if u8::from(args.interfaces) + u8::from(args.route) + u8::from(args.statistics) > 1 {
+        // net-tools prints its usage and exits 3 (E_OPTERR).
+        eprintln!(
+            "{}: use only one of -i, -r and -s",
+            crate::fmt::prog("netstat")
+        );
+        return Ok(ExitCode::from(3));
+    }
+    if args.statistics {
+        if args.unix || (args.ipv4 && args.ipv6) {
+            let fam = match (args.ipv4, args.ipv6, args.unix) {
+                (true, true, _) => "inet,inet6",
+                (_, _, true) => "unix",
+                _ => "inet",
+            };
+            println!("netstat: No statistics support for specified address family: {fam}");
+            return Ok(ExitCode::FAILURE);
+        }
+        let none = !(args.raw || args.tcp || args.udp || args.sctp);
+        let p = crate::netstat_stats::Protocols {
+            raw: args.raw || none,
+            tcp: args.tcp || none,
+            udp: args.udp || none,
+            sctp: args.sctp || none,
+        };
+        return crate::netstat_stats::run(p, args.ipv6);
+    }
     if args.interfaces && !args.json {
         return interfaces(args.all);
     }
