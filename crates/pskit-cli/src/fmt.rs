@@ -156,6 +156,27 @@ pub fn read_small(path: &std::path::Path) -> io::Result<String> {
     Ok(text)
 }
 
+/// The digits of the kernel's pid_max: procps widens its pid columns (ps)
+/// and its PID field (top) to them, as htop does (7 for 4194304; pid_max is per pid namespace since Linux 6.14, so a
+/// container can differ from its host). At least 5.
+pub fn pid_digits() -> usize {
+    // The unit tests' screens are laid out for 7 (pid_max 4194304, the
+    // common default), whatever the machine running them has.
+    if cfg!(test) {
+        return 7;
+    }
+    static DIGITS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *DIGITS.get_or_init(|| {
+        let path = pskit::Root::current().proc().join("sys/kernel/pid_max");
+        read_small(&path)
+            .ok()
+            .map(|t| t.trim().len())
+            .filter(|&n| n <= 10)
+            .unwrap_or(5)
+            .max(5)
+    })
+}
+
 /// Seconds since boot, from /proc/uptime (to the hundredth, as procps reads it).
 pub fn proc_uptime() -> std::io::Result<f64> {
     let path = pskit::Root::current().proc().join("uptime");

@@ -137,7 +137,10 @@ fn main() -> ExitCode {
     let result = match cli.command {
         None => summary::run(cli.json),
         Some(Command::Dump(a)) => dump::run(a),
-        Some(Command::Top(a)) => top::run_top(a, Box::new(top::LiveSource::new(false))),
+        Some(Command::Top(a)) => {
+            let source = top::LiveSource::new(false).with_threads(a.threads);
+            top::run_top(a, Box::new(source))
+        }
         Some(Command::Iotop(a)) => top::run_iotop(a, Box::new(top::LiveSource::new(true))),
         Some(Command::Kill(a)) => kill::run(a),
         Some(Command::Killall(a)) => killall::run(a),

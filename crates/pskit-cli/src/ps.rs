@@ -143,22 +143,6 @@ const SPECS: &[(&[&str], &str, usize, bool, Kind)] = &[
     (&["drs"], "DRS", 5, true, Kind::Drs),
 ];
 
-/// procps widens every pid column to the digits of the kernel's pid_max
-/// (7 for 4194304; pid_max is per pid namespace since Linux 6.14, so a
-/// container can differ from its host). At least 5.
-fn pid_digits() -> usize {
-    static DIGITS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *DIGITS.get_or_init(|| {
-        let path = pskit::Root::current().proc().join("sys/kernel/pid_max");
-        crate::fmt::read_small(&path)
-            .ok()
-            .map(|t| t.trim().len())
-            .filter(|&n| n <= 10)
-            .unwrap_or(5)
-            .max(5)
-    })
-}
-
 /// The column for a specifier, with procps's `name:width` and `name=header`
 /// forms; psutil attribute names are columns too.
 fn column(spec: &str) -> Option<Col> {
@@ -198,7 +182,7 @@ fn column(spec: &str) -> Option<Col> {
         col.kind,
         Kind::Pid | Kind::Ppid | Kind::Pgid | Kind::Sid | Kind::Tpgid
     ) {
-        col.width = col.width.max(pid_digits());
+        col.width = col.width.max(crate::fmt::pid_digits());
     }
     if let Some(w) = width {
         col.width = w;

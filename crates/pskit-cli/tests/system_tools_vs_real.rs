@@ -160,3 +160,74 @@ fn top_batch_options_match_procps() {
         .lines()
         .all(|l| l.chars().count() <= 40));
 }
+
+/// The rows of a top batch screen: (PID, COMMAND) and the header line.
+fn top_rows(text: &str) -> (Vec<(u32, String)>, String) {
+    let mut rows: Vec<(u32, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            Some((f.first()?.parse().ok()?, f.last()?.to_string()))
+        })
+        .collect();
+    rows.sort();
+    let head = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("PID"))
+        .unwrap_or("")
+        .to_string();
+    (rows, head)
+}
+
+#[test]
+fn top_threads_match_procps() {
+    // A process with four threads, two of them named by prctl.
+    let mut kid = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import ctypes, threading, time, sys\n\
+             libc = ctypes.CDLL(None)\n\
+             def named(n):\n\
+             \x20   libc.prctl(15, n.encode(), 0, 0, 0)\n\
+             \x20   time.sleep(60)\n\
+             for n in ('pskit-t1', 'pskit-t2'):\n\
+             \x20   threading.Thread(target=named, args=(n,), daemon=True).start()\n\
+             threading.Thread(target=time.sleep, args=(60,), daemon=True).start()\n\
+             time.sleep(0.5)\n\
+             print('ready', flush=True)\n\
+             time.sleep(60)\n",
+        )
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(kid.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    assert_eq!(line.trim(), "ready");
+    let pid = kid.id().to_string();
+    let args = ["-H", "-b", "-n", "1", "-p", &pid];
+    let (r, o) = (real("top", &args), ours("top", &args));
+    let _ = kid.kill();
+    let _ = kid.wait();
+    assert_eq!(o.status.code(), Some(0));
+    let (rt, ot) = (
+        String::from_utf8_lossy(&r.stdout),
+        String::from_utf8_lossy(&o.stdout),
+    );
+    let ((r_rows, r_head), (o_rows, o_head)) = (top_rows(&rt), top_rows(&ot));
+    assert_eq!(r_rows, o_rows, "procps:\n{rt}\npskit:\n{ot}");
+    assert_eq!(o_rows.len(), 4);
+    assert!(o_rows.iter().any(|(_, n)| n == "pskit-t1"));
+    assert_eq!(r_head, o_head);
+    // The summary counts threads, not tasks.
+    let threads = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("Threads:"))
+            .map(|l| l.split_whitespace().nth(1).unwrap_or("").to_string())
+    };
+    assert!(threads(&ot).is_some(), "{ot}");
+    assert!(!ot.contains("Tasks:"));
+}

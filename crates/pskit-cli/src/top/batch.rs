@@ -36,8 +36,17 @@ fn top_summary(app: &App, out: &mut String) {
     out.push('\n');
     let c = &app.counts;
     out.push_str(&format!(
-        "Tasks: {:>3} total, {:>3} running, {:>3} sleeping, {:>3} stopped, {:>3} zombie\n",
-        c.total, c.running, c.sleeping, c.stopped, c.zombie
+        "{}: {:>3} total, {:>3} running, {:>3} sleeping, {:>3} stopped, {:>3} zombie\n",
+        if app.settings.threads {
+            "Threads"
+        } else {
+            "Tasks"
+        },
+        c.total,
+        c.running,
+        c.sleeping,
+        c.stopped,
+        c.zombie
     ));
     match &s.cpu_times {
         Some(t) => out.push_str(&format!(

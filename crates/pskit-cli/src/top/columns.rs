@@ -255,7 +255,8 @@ impl Column {
     /// The width in cells, separator included; `Command` takes what is left.
     pub fn width(self) -> u16 {
         match self {
-            Column::Pid | Column::Ppid => 8,
+            // procps top: as many digits as pid_max has, at least 5.
+            Column::Pid | Column::Ppid => 1 + crate::fmt::pid_digits() as u16,
             Column::User => 9,
             Column::Priority | Column::Nice => 4,
             Column::Virt => 8,

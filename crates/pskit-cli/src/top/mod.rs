@@ -83,6 +83,10 @@ pub struct TopArgs {
     pub columns: Vec<String>,
     /// Batch mode: print snapshots instead of the interactive screen (the
     /// default when stdout is not a terminal).
+    /// One row per thread (procps top's -H): PID is the thread id, COMMAND
+    /// the thread's name, %CPU and TIME+ the thread's own.
+    #[arg(short = 'H', long = "threads-show")]
+    pub threads: bool,
     #[arg(short = 'b', long = "batch")]
     pub batch: bool,
     /// Number of snapshots (batch: default endless, like top).
@@ -180,6 +184,7 @@ fn top_settings(args: &TopArgs) -> Result<Settings, String> {
     s.user = args.user.clone();
     s.pids = args.pids.clone();
     s.filter = args.filter.clone().unwrap_or_default();
+    s.threads = args.threads;
     Ok(s)
 }
 

@@ -9,8 +9,11 @@ use serde::Serialize;
 /// I/O, seconds for CPU time, percent for CPU and memory shares.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProcRow {
-    /// Process id.
+    /// Process id (the thread id in top's -H mode).
     pub pid: u32,
+    /// The process a thread belongs to (= pid for a process row): `-p`
+    /// selects by it, as procps top does with -H.
+    pub tgid: u32,
     /// Parent process id (0 for the roots).
     pub ppid: u32,
     /// Owner's user name (or the uid as text when it has no name).

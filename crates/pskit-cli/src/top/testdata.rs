@@ -9,6 +9,7 @@ use super::source::Source;
 /// A sleeping process with small defaults.
 pub fn row(pid: u32, ppid: u32, user: &str, name: &str) -> ProcRow {
     ProcRow {
+        tgid: pid,
         pid,
         ppid,
         user: user.to_string(),

@@ -35,6 +35,8 @@ pub struct Settings {
     pub mem_scale: u32,
     /// Batch lines cut at this many columns (top's `-w`).
     pub width: Option<usize>,
+    /// One row per thread (top's `-H`): the summary counts "Threads:".
+    pub threads: bool,
 }
 
 impl Settings {
@@ -53,6 +55,7 @@ impl Settings {
             only_active: false,
             mem_scale: 2,
             width: None,
+            threads: false,
         }
     }
 
@@ -114,7 +117,7 @@ pub fn matches_filter(row: &ProcRow, filter_lower: &str) -> bool {
 pub fn visible(s: &Settings, filter_lower: &str, row: &ProcRow, io: IoRate) -> bool {
     (s.show_kernel || !row.is_kernel_thread)
         && s.user.as_deref().is_none_or(|u| row.user == u)
-        && (s.pids.is_empty() || s.pids.contains(&row.pid))
+        && (s.pids.is_empty() || s.pids.contains(&row.tgid))
         && (!s.only_active || io.active())
         && (filter_lower.is_empty() || matches_filter(row, filter_lower))
 }
