@@ -60,6 +60,13 @@ pub struct Args {
     /// netstat, sctp/snmp; snmp6 with -6); -t, -u, -w, -S pick protocols.
     #[arg(short = 's', long = "statistics")]
     statistics: bool,
+    /// Extended: the User and Inode columns (net-tools `netstat -e`).
+    #[arg(short = 'e', long = "extend", action = clap::ArgAction::Count)]
+    extend: u8,
+    /// Print the table again every second until interrupted
+    /// (net-tools `netstat -c`).
+    #[arg(short = 'c', long = "continuous")]
+    continuous: bool,
     /// Raw sockets; with -s, the Ip and Icmp statistics.
     #[arg(short = 'w', long = "raw")]
     raw: bool,
@@ -276,11 +283,25 @@ pub fn run(args: Args) -> CmdResult {
         };
         return crate::netstat_stats::run(p, args.ipv6);
     }
-    if args.interfaces && !args.json {
-        return interfaces(args.all);
-    }
-    if args.route && !args.json {
-        return routes(args.numeric);
+    if !args.json && (args.interfaces || args.route || args.continuous) {
+        // net-tools' -c: the same table again every second, until killed.
+        loop {
+            let code = if args.interfaces {
+                interfaces(args.all)?
+            } else if args.route {
+                routes(args.numeric)?
+            } else {
+                let none = !(args.tcp || args.udp || args.unix);
+                let unix = args.unix || (none && !args.ipv4 && !args.ipv6);
+                net_tools_tables(&args, args.tcp || none, args.udp || none, unix)?
+            };
+            if !args.continuous {
+                return Ok(code);
+            }
+            use std::io::Write;
+            std::io::stdout().flush()?;
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
     }
     let none_selected = !(args.tcp || args.udp || args.unix);
     let tcp = args.tcp || none_selected;
@@ -332,8 +353,8 @@ pub fn run(args: Args) -> CmdResult {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The program column of `netstat -p`: `PID/name` (argv[0]'s file name, as
-/// net-tools takes it), cut to 19 characters; `-` when no readable process holds it.
+/// The program column of `netstat -p`: `PID/name` (argv[0], its file name
+/// when absolute, as net-tools takes it), cut to 19 characters; `-` when no readable process holds it.
 fn program(inode: u64, owners: &std::collections::HashMap<u64, (u32, Vec<i32>)>) -> String {
     let Some((pid, _)) = owners.get(&inode) else {
         return "-".into();
@@ -341,7 +362,13 @@ fn program(inode: u64, owners: &std::collections::HashMap<u64, (u32, Vec<i32>)>)
     let path = pskit::Root::current().proc().join(format!("{pid}/cmdline"));
     let cmd = crate::fmt::read_small(&path).unwrap_or_default();
     let arg0 = cmd.split('\0').next().unwrap_or("");
-    let name = arg0.rsplit('/').next().unwrap_or(arg0);
+    // net-tools strips the directories of an absolute path only
+    // ("target/debug/pskit" stays whole).
+    let name = if arg0.starts_with('/') {
+        arg0.rsplit('/').next().unwrap_or(arg0)
+    } else {
+        arg0
+    };
     let text = format!("{pid}/{}", crate::fmt::printable(name));
     // net-tools keeps it in a 20-byte buffer: 19 characters.
     text.chars().take(19).collect()
@@ -433,6 +460,11 @@ fn net_tools_tables(args: &Args, tcp: bool, udp: bool, unix: bool) -> CmdResult 
     } else {
         services()
     };
+    let users = if args.extend > 0 && !args.numeric {
+        crate::ps::id_names("passwd")
+    } else {
+        Default::default()
+    };
     let which = if args.all {
         "(servers and established)"
     } else if args.listening {
@@ -446,6 +478,9 @@ fn net_tools_tables(args: &Args, tcp: bool, udp: bool, unix: bool) -> CmdResult 
         out.push_str(
             "Proto Recv-Q Send-Q Local Address           Foreign Address         State      ",
         );
+        if args.extend > 0 {
+            out.push_str(" User       Inode     ");
+        }
         if args.processes {
             out.push_str(" PID/Program name    ");
         }
@@ -492,6 +527,13 @@ fn net_tools_tables(args: &Args, tcp: bool, udp: bool, unix: bool) -> CmdResult 
                     nt_addr(&e.raddr, family, args.numeric, &hosts, &svc, proto),
                     state
                 );
+                if args.extend > 0 {
+                    let user = match users.get(&e.uid) {
+                        Some(name) if !args.numeric => name.clone(),
+                        _ => e.uid.to_string(),
+                    };
+                    line.push_str(&format!(" {user:<10} {:<10}", e.inode));
+                }
                 if args.processes {
                     line.push_str(&format!(" {:<20}", program(e.inode, &owners)));
                 }

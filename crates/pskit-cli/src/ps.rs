@@ -498,7 +498,7 @@ struct Ctx {
 }
 
 /// `/etc/passwd` or `/etc/group`: id → name.
-fn id_names(path: &str) -> HashMap<u32, String> {
+pub(crate) fn id_names(path: &str) -> HashMap<u32, String> {
     let path = pskit::Root::current().etc().join(path);
     let text = crate::fmt::read_small(&path).unwrap_or_default();
     text.lines()

@@ -99,6 +99,10 @@ fn tables_match_net_tools_netstat() {
         &["-ax"],
         &["-xl"],
         &["-l"],
+        &["-tane"],
+        &["-tae"],
+        &["-uanep"],
+        &["-xe"],
     ] {
         let mut last = String::new();
         let same = (0..5).any(|_| {
@@ -240,4 +244,33 @@ fn statistics_match_net_tools_netstat() {
     }
     // -s with -i or -r is a usage error (net-tools: exit 3).
     assert_eq!(pskit(&["netstat", "-s", "-i"]).status.code(), Some(3));
+}
+
+#[test]
+fn continuous_prints_the_table_every_second() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pskit"))
+        .args(["netstat", "-c", "-tn"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    // Read until the third table has begun (about two seconds), then stop.
+    let mut text = String::new();
+    let mut buf = [0u8; 4096];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while text.matches("Active Internet connections").count() < 3 {
+        assert!(std::time::Instant::now() < deadline, "{text}");
+        let n = out.read(&mut buf).unwrap();
+        assert!(n > 0, "netstat -c ended:\n{text}");
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    for block in text.split("Active Internet connections").skip(1).take(2) {
+        assert!(
+            block.starts_with(" (w/o servers)\nProto Recv-Q Send-Q Local Address"),
+            "{block}"
+        );
+    }
 }

@@ -171,4 +171,7 @@ pub struct SocketEntry {
     /// UNIX sockets: the flags word (`__SO_ACCEPTCON` = 0x10000 marks a
     /// listening socket; `/proc/net/unix` only, 0 from sock_diag).
     pub flags: u32,
+    /// TCP and UDP sockets: the owner's uid (netstat -e's User); 0 for UNIX
+    /// sockets.
+    pub uid: u32,
 }

@@ -246,6 +246,7 @@ mod tests {
             rx_queue: 0,
             tx_queue: 0,
             state: 0,
+            uid: 0,
             refcnt: 0,
             flags: 0,
         }

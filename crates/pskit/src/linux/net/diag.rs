@@ -150,6 +150,7 @@ pub(crate) fn inet_entry(
         state: h.state,
         refcnt: 0,
         flags: 0,
+        uid: h.uid,
     }))
 }
 
@@ -171,6 +172,7 @@ pub(crate) fn unix_entry(t: u16, payload: &[u8]) -> io::Result<Option<SocketEntr
         state: r.header.state,
         refcnt: 0,
         flags: 0,
+        uid: 0,
     }))
 }
 

@@ -76,6 +76,7 @@ pub(crate) fn parse_inet(
             state,
             refcnt: 0,
             flags: 0,
+            uid: t[7].parse().map_err(|_| malformed())?,
         });
     }
     Ok(out)
@@ -120,6 +121,7 @@ pub(crate) fn parse_unix(text: &str) -> std::result::Result<Vec<SocketEntry>, St
             state: u8::from_str_radix(toks[5], 16).map_err(|_| malformed())?,
             refcnt: u32::from_str_radix(toks[1], 16).map_err(|_| malformed())?,
             flags: u32::from_str_radix(toks[3], 16).map_err(|_| malformed())?,
+            uid: 0,
         });
     }
     Ok(out)
