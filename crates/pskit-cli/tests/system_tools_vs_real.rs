@@ -146,13 +146,22 @@ fn top_batch_options_match_procps() {
     assert!(text.lines().any(|l| l.starts_with("GiB Mem :")), "{text}");
     assert!(text.lines().any(|l| l.starts_with("GiB Swap:")), "{text}");
     // -o %MEM: highest %MEM first; -o -PID: lowest pid first; -w 40 cuts lines.
+    // Six processes of our own, so the order is checked on enough rows even
+    // in a container whose table holds little else.
+    let mut kids: Vec<std::process::Child> = (0..6)
+        .map(|_| Command::new("sleep").arg("60").spawn().unwrap())
+        .collect();
     let o = ours("top", &["-b", "-n", "1", "-o", "-PID"]);
+    for k in &mut kids {
+        let _ = k.kill();
+        let _ = k.wait();
+    }
     let pids: Vec<u32> = String::from_utf8_lossy(&o.stdout)
         .lines()
         .filter_map(|l| l.split_whitespace().next()?.parse().ok())
         .collect();
     assert!(
-        pids.len() > 5 && pids.windows(2).all(|w| w[0] < w[1]),
+        kids.iter().all(|k| pids.contains(&k.id())) && pids.windows(2).all(|w| w[0] < w[1]),
         "{pids:?}"
     );
     let o = ours("top", &["-b", "-n", "1", "-w", "40"]);
