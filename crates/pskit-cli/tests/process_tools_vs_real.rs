@@ -862,8 +862,76 @@ fn pmap_as_procps() {
     let r = nb("pmap", &[&pa]);
     assert_eq!(nb(PSKIT, &["pmap", &pa]), r);
     assert_eq!(r.1, Some(1));
+    assert_eq!(nb(PSKIT, &["pmap", "-X", &pa]), nb("pmap", &["-X", &pa]));
+    // -X and -XX: every smaps field, laid out as procps. PSS moves whenever
+    // another process maps or unmaps the same pages, so those columns (and
+    // their totals) are left out of the comparison; all else must match.
+    for args in [
+        &["-X", &pa][..],
+        &["-XX", &pa],
+        &["-X", "-q", &pa],
+        &["-X", &pa, &pb],
+        &["-X", &pa, "2", &pb],
+        &["-XX", "-q", &pa, &pb],
+        &["-X", &gone],
+    ] {
+        let (r, o) = (
+            run("pmap", args, None),
+            run(PSKIT, &[&["pmap"][..], args].concat(), None),
+        );
+        assert_eq!(r.status.code(), o.status.code(), "pmap {args:?}");
+        let (r, o) = (
+            String::from_utf8_lossy(&r.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        );
+        let mode = if args.contains(&"-XX") { "-XX" } else { "-X" };
+        let head = run("pmap", &[mode, &pa], None);
+        let head = String::from_utf8_lossy(&head.stdout)
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .to_string();
+        assert_eq!(
+            without_pss(&r, &head),
+            without_pss(&o, &head),
+            "pmap {args:?}\n{r}\n{o}"
+        );
+        assert_eq!(r.lines().count(), o.lines().count(), "pmap {args:?}");
+    }
     finish(a);
     finish(b);
+}
+
+/// pmap -X output with the PSS columns blanked: each line's cells, the
+/// columns that `header` (the real tool's -X or -XX header) names Pss* or
+/// SwapPss replaced by "~"; the rule and totals lines start at the first
+/// detail column (the sixth).
+fn without_pss(text: &str, header: &str) -> Vec<Vec<String>> {
+    let pss: Vec<usize> = header
+        .split_whitespace()
+        .enumerate()
+        .filter(|(_, c)| c.starts_with("Pss") || *c == "SwapPss")
+        .map(|(i, _)| i)
+        .collect();
+    text.lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            let footer =
+                cells.first().is_some_and(|c| c.starts_with('=')) || cells.last() == Some(&"KB");
+            let shift = if footer { 5 } else { 0 };
+            cells
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if pss.contains(&(i + shift)) {
+                        "~".to_string()
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------- lsof
