@@ -6,8 +6,8 @@
 //! As node_exporter (procfs 0.8) does, each device's attribute files are
 //! read once (the first 128 bytes, trimmed); a file that is missing, not
 //! permitted, or answers EINVAL or EOPNOTSUPP (the `speed` of a link that
-//! is down) is left out, and a number that does not parse leaves its
-//! family out for that device. Any other read error fails the collector
+//! is down) is left out, and a number that does not parse is 0 (procfs'
+//! `ValueParser.PInt64` hands out its zero on an error). Any other read error fails the collector
 //! with nothing emitted. node_exporter's `--collector.netclass.netlink`
 //! mode is not implemented: this is its default sysfs mode.
 
@@ -40,7 +40,8 @@ pub const OPTIONS: &[Opt] = &[
 ];
 
 /// What one `/sys/class/net/<iface>` holds, as procfs' `NetClassIface`:
-/// strings are "" and numbers `None` when the file is missing or odd.
+/// strings are "" and numbers `None` when the file is missing or could not
+/// be read, and a number that does not parse is `Some(0)`.
 ///
 /// ```
 /// let i = pskit_serve::node::netclass::Iface::from_files("eth0", [("mtu", "1500"), ("flags", "0x1003")]);
@@ -125,11 +126,12 @@ const FILES: [&str; 22] = [
 
 impl Iface {
     /// Builds an interface from (file name, trimmed content) pairs; numbers
-    /// parse as Go's `ParseInt(s, 0, 64)` (so `flags`' `0x1003` is hex).
+    /// parse as Go's `ParseInt(s, 0, 64)` (so `flags`' `0x1003` is hex),
+    /// and are 0 when they do not, as in node_exporter.
     ///
     /// ```
     /// let i = pskit_serve::node::netclass::Iface::from_files("lo", [("speed", "x"), ("operstate", "unknown")]);
-    /// assert_eq!(i.speed, None);
+    /// assert_eq!(i.speed, Some(0));
     /// assert_eq!(i.operstate, "unknown");
     /// ```
     pub fn from_files<'a>(
@@ -141,7 +143,7 @@ impl Iface {
             ..Iface::default()
         };
         for (file, v) in files {
-            let n = parse_go_int(v);
+            let n = Some(parse_go_int(v).unwrap_or(0));
             match file {
                 "addr_assign_type" => i.addr_assign_type = n,
                 "address" => i.address = v.to_string(),
@@ -362,10 +364,10 @@ mod tests {
                 ("nonsense", "1"),
             ],
         );
-        assert_eq!(i.mtu, None);
+        assert_eq!(i.mtu, Some(0));
         assert_eq!(i.speed, Some(-1));
-        assert_eq!(i.carrier, None); // content is trimmed before it gets here
-        assert_eq!(i.dormant, None);
+        assert_eq!(i.carrier, Some(0)); // content is trimmed before it gets here
+        assert_eq!(i.dormant, Some(0));
         assert_eq!(i.ifindex, Some(8)); // Go's base 0: octal
     }
 
@@ -374,6 +376,7 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("pskit-netclass-{}", std::process::id()));
         let net = dir.join("class/net");
         let eth = net.join("eth9");
+        let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(eth.join("statistics")).unwrap();
         std::fs::write(net.join("bonding_masters"), "\n").unwrap();
         std::fs::write(eth.join("mtu"), "1500\n").unwrap();
@@ -387,7 +390,7 @@ mod tests {
         let i = &all[0];
         assert_eq!(
             (i.name.as_str(), i.mtu, i.flags, i.speed),
-            ("eth9", Some(1500), None, None)
+            ("eth9", Some(1500), Some(0), None)
         );
         assert_eq!(i.ifalias.len(), 128);
         assert_eq!(i.operstate, "up");
