@@ -147,6 +147,30 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 /// an error or when it hung (then `mountpoint` is marked stuck until the
 /// call returns).
 fn statfs_with_timeout(path: String, mountpoint: &str, timeout: Duration) -> Option<Stat> {
+    call_with_timeout(mountpoint, timeout, move || {
+        rustix::fs::statfs(path.as_str()).ok().map(|s| {
+            let bsize = s.f_bsize as f64;
+            Stat {
+                size: s.f_blocks as f64 * bsize,
+                free: s.f_bfree as f64 * bsize,
+                avail: s.f_bavail as f64 * bsize,
+                files: s.f_files as f64,
+                files_free: s.f_ffree as f64,
+            }
+        })
+    })
+}
+
+/// Runs `call` in its own thread and waits at most `timeout` for it. When
+/// it does not answer in time, `mountpoint` is marked stuck and `None`
+/// returned; the thread unmarks it whenever the call does return (the
+/// check and the mark share the lock, so a late answer cannot leave a
+/// mark behind).
+fn call_with_timeout(
+    mountpoint: &str,
+    timeout: Duration,
+    call: impl FnOnce() -> Option<Stat> + Send + 'static,
+) -> Option<Stat> {
     let (tx, rx) = mpsc::channel();
     let done = Arc::new(AtomicBool::new(false));
     let done2 = Arc::clone(&done);
@@ -155,16 +179,7 @@ fn statfs_with_timeout(path: String, mountpoint: &str, timeout: Duration) -> Opt
         .name("pskit-statfs".into())
         .stack_size(64 * 1024)
         .spawn(move || {
-            let r = rustix::fs::statfs(path.as_str()).ok().map(|s| {
-                let bsize = s.f_bsize as f64;
-                Stat {
-                    size: s.f_blocks as f64 * bsize,
-                    free: s.f_bfree as f64 * bsize,
-                    avail: s.f_bavail as f64 * bsize,
-                    files: s.f_files as f64,
-                    files_free: s.f_ffree as f64,
-                }
-            });
+            let r = call();
             let mut st = lock(stuck());
             done2.store(true, Ordering::SeqCst);
             if st.get(&mp).is_some_and(|d| Arc::ptr_eq(d, &done2)) {
@@ -373,6 +388,83 @@ mod tests {
         .is_none());
     }
 
+    fn is_stuck(mp: &str) -> bool {
+        lock(stuck()).contains_key(mp)
+    }
+
+    fn wait_unstuck(mp: &str) {
+        for _ in 0..500 {
+            if !is_stuck(mp) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("{mp} still marked stuck");
+    }
+
+    #[test]
+    fn a_hung_statfs_does_not_hang_the_scrape() {
+        // A statfs that hangs for 1.5 s (a dead NFS server), a 100 ms timeout.
+        let mp = "/pskit-test-hung";
+        let t = std::time::Instant::now();
+        let r = call_with_timeout(mp, Duration::from_millis(100), || {
+            std::thread::sleep(Duration::from_millis(1500));
+            None
+        });
+        assert!(r.is_none());
+        assert!(
+            t.elapsed() < Duration::from_millis(1000),
+            "{:?}",
+            t.elapsed()
+        );
+        assert!(is_stuck(mp));
+
+        // The next scrape of a fixture naming that mount does not statfs it
+        // again: device_error 1 at once, and the other mount is fine.
+        let dir = std::env::temp_dir().join(format!("pskit-fs-hung-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("proc/1")).unwrap();
+        std::fs::create_dir_all(dir.join("ok")).unwrap();
+        std::fs::create_dir_all(dir.join(&mp[1..])).unwrap();
+        std::fs::write(
+            dir.join("proc/1/mounts"),
+            format!("srv:/x {mp} nfs4 rw 0 0\n/dev/vdb /ok ext4 rw 0 0\n"),
+        )
+        .unwrap();
+        let root = dir.to_string_lossy().into_owned();
+        let cfg = crate::Config::parse([
+            "pskit serve".to_string(),
+            format!("--path.procfs={root}/proc"),
+            format!("--path.rootfs={root}"),
+        ])
+        .unwrap();
+        let scrape = || {
+            let mut m = Metrics::default();
+            collect(cfg.ctx(), &mut m).unwrap();
+            crate::expo::encode_text(&m)
+        };
+        let t = std::time::Instant::now();
+        let text = scrape();
+        assert!(t.elapsed() < Duration::from_millis(1000));
+        let err = |mp: &str, v: u8| {
+            format!("node_filesystem_device_error{{device=\"{}\",fstype=\"{}\",mountpoint=\"{mp}\"}} {v}\n",
+                if mp == "/ok" { "/dev/vdb" } else { "srv:/x" },
+                if mp == "/ok" { "ext4" } else { "nfs4" })
+        };
+        assert!(text.contains(&err(mp, 1)), "{text}");
+        assert!(text.contains(&err("/ok", 0)), "{text}");
+        assert!(
+            !text.contains(&format!("mountpoint=\"{mp}\"}} 0")),
+            "{text}"
+        );
+
+        // Once the hung call returns, the mount is statfs'd again.
+        wait_unstuck(mp);
+        let text = scrape();
+        assert!(text.contains(&err(mp, 0)), "{text}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn a_late_answer_unmarks_the_mount() {
         // With no time to answer the call counts as hung and the mount is
@@ -380,13 +472,8 @@ mod tests {
         let mp = "/pskit-test-late-answer";
         let r = statfs_with_timeout("/".into(), mp, Duration::ZERO);
         if r.is_none() {
-            for _ in 0..500 {
-                if !lock(stuck()).contains_key(mp) {
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(10));
-            }
+            wait_unstuck(mp);
         }
-        assert!(!lock(stuck()).contains_key(mp));
+        assert!(!is_stuck(mp));
     }
 }
