@@ -491,6 +491,17 @@ fn netclass_fixture_matches_node_exporter() {
         None
     );
 
+    // A device whose directory is gone (a dangling link): both fail the
+    // collector and show nothing.
+    std::os::unix::fs::symlink(
+        f.root().join("nowhere"),
+        f.root().join("sys/class/net/ghost0"),
+    )
+    .unwrap();
+    let (t1, o, t2) = on_fixture("netclass", &flags, &[], &[]);
+    assert_same("netclass", &t1, &o, &t2, |_| 0.0);
+    assert!(o.named("node_network_up").is_empty());
+
     // No class/net at all: both fail the collector.
     std::fs::remove_dir_all(f.root().join("sys/class")).unwrap();
     let (t1, o, t2) = on_fixture("netclass", &flags, &[], &[]);
