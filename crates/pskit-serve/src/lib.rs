@@ -67,13 +67,43 @@ pub struct CollectorDef {
 }
 
 /// Every collector pskit serve has, in the order a scrape runs them.
-pub static COLLECTORS: &[CollectorDef] = &[CollectorDef {
-    name: "loadavg",
-    help: "Load averages from /proc/loadavg.",
-    default_enabled: true,
-    options: &[],
-    collect: node::loadavg::collect,
-}];
+pub static COLLECTORS: &[CollectorDef] = &[
+    CollectorDef {
+        name: "loadavg",
+        help: "Load averages from /proc/loadavg.",
+        default_enabled: true,
+        options: &[],
+        collect: node::loadavg::collect,
+    },
+    CollectorDef {
+        name: "filesystem",
+        help: "Filesystem statistics: space and inodes of every mount, from statfs.",
+        default_enabled: true,
+        options: node::filesystem::OPTIONS,
+        collect: node::filesystem::collect,
+    },
+    CollectorDef {
+        name: "diskstats",
+        help: "Disk I/O statistics from /proc/diskstats.",
+        default_enabled: true,
+        options: node::diskstats::OPTIONS,
+        collect: node::diskstats::collect,
+    },
+    CollectorDef {
+        name: "netdev",
+        help: "Network device statistics from /proc/net/dev.",
+        default_enabled: true,
+        options: node::netdev::OPTIONS,
+        collect: node::netdev::collect,
+    },
+    CollectorDef {
+        name: "netclass",
+        help: "Network device properties from /sys/class/net.",
+        default_enabled: true,
+        options: node::netclass::OPTIONS,
+        collect: node::netclass::collect,
+    },
+];
 
 /// What a collector can see of the configuration: the root pskit reads
 /// (`--path.procfs`, `--path.sysfs`, `--path.rootfs`) and the options.
