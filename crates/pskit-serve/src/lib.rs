@@ -41,6 +41,20 @@ pub struct Opt {
     pub help: &'static str,
 }
 
+impl Opt {
+    /// A boolean option (its default is `true` or `false`): given bare
+    /// (`--collector.netdev.netlink`), as `--FLAG=false`, or as `--no-FLAG`,
+    /// the way node_exporter's kingpin flags are.
+    ///
+    /// ```
+    /// let o = pskit_serve::Opt { flag: "collector.x.y", default: "false", help: "Y." };
+    /// assert!(o.is_switch());
+    /// ```
+    pub fn is_switch(&self) -> bool {
+        self.default == "true" || self.default == "false"
+    }
+}
+
 /// What a collector does with one scrape: adds its families, or says why
 /// it could not (that collector's `node_scrape_collector_success` is then 0).
 pub type CollectFn = fn(&Ctx, &mut Metrics) -> Result<(), String>;
@@ -245,12 +259,34 @@ impl Config {
                         .help(format!("Disable the {} collector", c.name)),
                 );
             for o in c.options {
-                cmd = cmd.arg(
-                    Arg::new(o.flag)
-                        .long(o.flag)
-                        .default_value(o.default)
-                        .help(o.help),
-                );
+                if o.is_switch() {
+                    // kingpin's booleans: `--flag`, `--flag=false`, `--no-flag`.
+                    let no = format!("no-{}", o.flag);
+                    cmd = cmd
+                        .arg(
+                            Arg::new(o.flag)
+                                .long(o.flag)
+                                .num_args(0..=1)
+                                .require_equals(true)
+                                .default_value(o.default)
+                                .default_missing_value("true")
+                                .value_parser(["true", "false"])
+                                .help(o.help),
+                        )
+                        .arg(
+                            Arg::new(no.clone())
+                                .long(no)
+                                .action(ArgAction::SetTrue)
+                                .help(format!("Turn off --{}", o.flag)),
+                        );
+                } else {
+                    cmd = cmd.arg(
+                        Arg::new(o.flag)
+                            .long(o.flag)
+                            .default_value(o.default)
+                            .help(o.help),
+                    );
+                }
             }
         }
         let m = cmd.try_get_matches_from(args)?;
@@ -271,7 +307,8 @@ impl Config {
         let mut opts = HashMap::new();
         for c in COLLECTORS {
             for o in c.options {
-                opts.insert(o.flag, s(o.flag));
+                let off = o.is_switch() && m.get_flag(&format!("no-{}", o.flag));
+                opts.insert(o.flag, if off { "false".into() } else { s(o.flag) });
             }
         }
         Ok(Config {
