@@ -35,7 +35,7 @@ pub struct Args {
 const USAGE: &str = "Usage: pskit iostat [ options ] [ <interval> [ <count> ] ]
 Options are:
 [ -c ] [ -d ] [ -k | -m ] [ -s ] [ -t ] [ -x ] [ -y ] [ -z ] [ --dec={ 0 | 1 | 2 } ]
-[ -p [ <device> [,...] | ALL ] ] [ <device> [...] | ALL ] [ --json ]
+[ -p [ <device> [,...] | ALL ] ] [ <device> [...] | ALL ] [ -o JSON ] [ --json ]
 ";
 
 /// What the command line asked for.
@@ -63,6 +63,8 @@ struct Opts {
     count: i64,
     decimals: Option<usize>,
     json: bool,
+    /// `-o JSON`: sysstat's own JSON document.
+    sysstat_json: bool,
 }
 
 /// sysstat's `device_name`: a path is resolved and `/dev/` dropped.
@@ -113,6 +115,13 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
         } else if a == "--json" {
             o.json = true;
             i += 1;
+        } else if a == "-o" {
+            // sysstat: `-o JSON` only (an exact, case-sensitive word).
+            if raw.get(i + 1).map(String::as_str) != Some("JSON") {
+                return Err(());
+            }
+            o.sysstat_json = true;
+            i += 2;
         } else if let Some(d) = a.strip_prefix("--dec=") {
             match d {
                 "0" | "1" | "2" => o.decimals = d.parse().ok(),
@@ -726,6 +735,173 @@ fn disk_row(o: &Opts, fm: &Fmt, name: &str, x: &Figures) -> String {
     r
 }
 
+/// The start of sysstat's JSON document (`-o JSON`): the host and the
+/// opening of the statistics array.
+fn sysstat_json_head() -> String {
+    // SAFETY: uname fills a zeroed utsname; its fields are NUL-terminated.
+    let (sys, rel, node, mach) = unsafe {
+        let mut u: libc::utsname = std::mem::zeroed();
+        libc::uname(&mut u);
+        let s = |f: &[libc::c_char]| {
+            std::ffi::CStr::from_ptr(f.as_ptr())
+                .to_string_lossy()
+                .into_owned()
+        };
+        (s(&u.sysname), s(&u.release), s(&u.nodename), s(&u.machine))
+    };
+    let date = strftime(if iso() { "%Y-%m-%d" } else { "%x" }, now());
+    format!(
+        "{{\"sysstat\": {{\n\t\"hosts\": [\n\t\t{{\n\
+         \t\t\t\"nodename\": \"{node}\",\n\t\t\t\"sysname\": \"{sys}\",\n\
+         \t\t\t\"release\": \"{rel}\",\n\t\t\t\"machine\": \"{mach}\",\n\
+         \t\t\t\"number-of-cpus\": {},\n\t\t\t\"date\": \"{date}\",\n\
+         \t\t\t\"statistics\": [\n",
+        cpu_nr()
+    )
+}
+
+static SIGINT: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    SIGINT.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// With `-o JSON`, Ctrl-C ends the document instead of the process (as
+/// sysstat's int_handler does), so the output stays valid JSON.
+fn catch_sigint() {
+    // SAFETY: the handler only stores to an atomic, which is
+    // async-signal-safe.
+    unsafe {
+        libc::signal(
+            libc::SIGINT,
+            on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
+        );
+    }
+}
+
+fn sigint_caught() -> bool {
+    SIGINT.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The end of sysstat's JSON document.
+const SYSSTAT_JSON_TAIL: &str = "\t\t\t]\n\t\t}\n\t]\n}}\n";
+
+/// One report as sysstat's `-o JSON` writes it: an object with the
+/// timestamp, "avg-cpu" and the "disk" array, tab-indented, keys and number
+/// formats as sysstat 12.6 prints them.
+fn sysstat_json_report(
+    o: &Opts,
+    u: &Units,
+    stamp: Option<String>,
+    cpu: Option<AvgCpu>,
+    devices: &pskit::IndexMap<String, Figures>,
+    out: &mut String,
+) {
+    use std::fmt::Write as _;
+    out.push_str("\t\t\t\t{\n");
+    if let Some(s) = stamp {
+        let _ = writeln!(out, "\t\t\t\t\t\"timestamp\": \"{s}\",");
+    }
+    if let Some(c) = cpu {
+        let _ = write!(
+            out,
+            "\t\t\t\t\t\"avg-cpu\":  {{\"user\": {:.2}, \"nice\": {:.2}, \"system\": {:.2}, \
+             \"iowait\": {:.2}, \"steal\": {:.2}, \"idle\": {:.2}}}",
+            c.user, c.nice, c.system, c.iowait, c.steal, c.idle
+        );
+        if o.disk {
+            out.push(',');
+        }
+        out.push('\n');
+    }
+    if o.disk {
+        out.push_str("\t\t\t\t\t\"disk\": [\n");
+        let n = u.name;
+        let name = json_escape;
+        for (i, (dev, x)) in devices.iter().enumerate() {
+            if i > 0 {
+                out.push_str(",\n");
+            }
+            let _ = write!(out, "\t\t\t\t\t\t{{\"disk_device\": \"{}\", ", name(dev));
+            if o.extended {
+                if o.short {
+                    let unit = if n == "Blk" { "sec" } else { n };
+                    let _ = write!(
+                        out,
+                        "\"tps\": {:.2}, \"{unit}/s\": {:.2}, \"rqm/s\": {:.2}, \"await\": {:.2}, \
+                         \"areq-sz\": {:.2}, \"aqu-sz\": {:.2}, ",
+                        x.tps,
+                        x.read_s + x.wrtn_s + x.dscd_s,
+                        x.rqm_s,
+                        x.await_,
+                        x.areq_sz,
+                        x.aqu_sz
+                    );
+                } else {
+                    let p = if n == "Blk" || n == "sec" { "sec" } else { n };
+                    let _ = write!(
+                        out,
+                        "\"r/s\": {:.2}, \"w/s\": {:.2}, \"d/s\": {:.2}, \"f/s\": {:.2}, \
+                         \"r{p}/s\": {:.2}, \"w{p}/s\": {:.2}, \"d{p}/s\": {:.2}, \
+                         \"rrqm/s\": {:.2}, \"wrqm/s\": {:.2}, \"drqm/s\": {:.2}, \
+                         \"rrqm\": {:.2}, \"wrqm\": {:.2}, \"drqm\": {:.2}, \
+                         \"r_await\": {:.2}, \"w_await\": {:.2}, \"d_await\": {:.2}, \"f_await\": {:.2}, \
+                         \"rareq-sz\": {:.2}, \"wareq-sz\": {:.2}, \"dareq-sz\": {:.2}, \
+                         \"aqu-sz\": {:.2}, ",
+                        x.r_s,
+                        x.w_s,
+                        x.d_s,
+                        x.f_s,
+                        x.read_s,
+                        x.wrtn_s,
+                        x.dscd_s,
+                        x.rrqm_s,
+                        x.wrqm_s,
+                        x.drqm_s,
+                        x.rrqm_pc,
+                        x.wrqm_pc,
+                        x.drqm_pc,
+                        x.r_await,
+                        x.w_await,
+                        x.d_await,
+                        x.f_await,
+                        x.rareq_sz,
+                        x.wareq_sz,
+                        x.dareq_sz,
+                        x.aqu_sz
+                    );
+                }
+                let _ = write!(out, "\"util\": {:.2}}}", x.util);
+            } else {
+                let _ = write!(
+                    out,
+                    "\"tps\": {:.2}, \"{n}_read/s\": {:.2}, \"{n}_wrtn/s\": {:.2}, \"{n}_dscd/s\": {:.2}, \
+                     \"{n}_read\": {}, \"{n}_wrtn\": {}, \"{n}_dscd\": {}}}",
+                    x.tps, x.read_s, x.wrtn_s, x.dscd_s, x.read, x.wrtn, x.dscd
+                );
+            }
+        }
+        out.push_str("\n\t\t\t\t\t]\n");
+    }
+    out.push_str("\t\t\t\t}");
+}
+
+/// A device name inside a JSON string (sysstat prints it raw; a name with a
+/// quote or a control character would break the document, so those are
+/// escaped).
+fn json_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Writes one report (sysstat's write_stats); `skip` computes nothing visible.
 fn write_report(
     o: &Opts,
@@ -765,6 +941,10 @@ fn write_report(
             }
             devices.insert(name, figures(ioj, ioi, itv, u.fctr));
         }
+    }
+    if o.sysstat_json {
+        sysstat_json_report(o, &u, stamp, cpu, &devices, out);
+        return;
     }
     if o.json {
         let r = JsonReport {
@@ -807,7 +987,11 @@ pub fn run(args: Args) -> CmdResult {
         return Ok(ExitCode::FAILURE);
     };
     let mut stdout = std::io::stdout().lock();
-    if !o.json {
+    if o.sysstat_json {
+        catch_sigint();
+        let _ = stdout.write_all(sysstat_json_head().as_bytes());
+        let _ = stdout.flush();
+    } else if !o.json {
         let _ = writeln!(stdout, "{}", banner());
         let _ = stdout.flush();
     }
@@ -841,30 +1025,61 @@ pub fn run(args: Args) -> CmdResult {
                 count -= 1;
             }
         }
-        if !o.json {
+        // Read once: a Ctrl-C between two looks must not end the run
+        // without closing the document.
+        let last = count == 0 || sigint_caught();
+        if o.sysstat_json {
+            // After the last report, a newline and the document's end; the
+            // comma between reports comes after the pause (below), so Ctrl-C
+            // during it still leaves valid JSON, as in sysstat.
+            if last {
+                out.push('\n');
+                out.push_str(SYSSTAT_JSON_TAIL);
+            }
+        } else if !o.json {
             out.push('\n');
         }
         let _ = stdout.write_all(out.as_bytes());
         let _ = stdout.flush();
-        if count == 0 {
+        if last {
             break;
         }
-        skip = false;
         prev = cur;
         // Reports come at a steady pace, as sysstat's alarm() gives them.
         n = n.saturating_add(1);
         let due = pause.checked_mul(n).and_then(|d| start.checked_add(d));
-        match due {
-            Some(due) => {
-                let now = Instant::now();
-                if due > now {
-                    std::thread::sleep(due - now);
-                }
+        // With -o JSON, the pause ends early on Ctrl-C (checked every 50 ms).
+        let step = if o.sysstat_json {
+            Duration::from_millis(50)
+        } else {
+            Duration::MAX
+        };
+        loop {
+            let left = match due {
+                Some(due) => due.saturating_duration_since(Instant::now()),
+                None => Duration::from_secs(u32::MAX.into()),
+            };
+            if left.is_zero() || sigint_caught() {
+                break;
             }
-            None => loop {
-                std::thread::sleep(Duration::from_secs(u32::MAX.into()));
-            },
+            std::thread::sleep(left.min(step));
         }
+        if o.sysstat_json {
+            let stop = sigint_caught();
+            let text = if stop {
+                format!("\n{SYSSTAT_JSON_TAIL}")
+            } else if skip {
+                "\n".to_string()
+            } else {
+                ",\n".to_string()
+            };
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+            if stop {
+                break;
+            }
+        }
+        skip = false;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -242,9 +242,82 @@ fn iostat_since_boot_like_sysstat() {
         &["1e300"],
         &["NaN"],
         &["0"],
+        &["-o", "JSON"],
+        &["-o", "JSON", "-d"],
+        &["-o", "JSON", "-c"],
+        &["-o", "JSON", "-x"],
+        &["-o", "JSON", "-xs", "-d"],
+        &["-o", "JSON", "-m", "-d"],
+        &["-o", "JSON", "-t", "-p", "ALL"],
     ] {
         compare("iostat", args, 0.002);
     }
+}
+
+/// `-o JSON` with an interval: sysstat's document (reports separated by
+/// commas), valid JSON; Ctrl-C during an endless run still closes it.
+#[test]
+fn iostat_json_document_like_sysstat() {
+    let keys = |text: &str| -> Vec<String> {
+        // Every line with its numbers blanked: the document's shape.
+        text.lines()
+            .map(|l| {
+                l.split(|c: char| c.is_ascii_digit() || c == '.')
+                    .filter(|s| !s.is_empty())
+                    .collect::<Vec<_>>()
+                    .join("#")
+            })
+            .collect()
+    };
+    for args in [
+        &["iostat", "-o", "JSON", "-d", "1", "2"][..],
+        &["iostat", "-o", "JSON", "-dy", "1", "2"],
+        &["iostat", "-o", "JSON", "-x", "1", "2"],
+    ] {
+        let (real, ours) = (outcome("iostat", args), outcome("pskit", args));
+        assert_eq!(ours.2, Some(0));
+        assert_eq!(
+            keys(&real.0),
+            keys(&ours.0),
+            "{args:?}\n{}\n{}",
+            real.0,
+            ours.0
+        );
+        let v: serde_json::Value = serde_json::from_str(&ours.0).expect("valid JSON");
+        let stats = &v["sysstat"]["hosts"][0]["statistics"];
+        assert_eq!(
+            stats.as_array().map(Vec::len),
+            Some(2),
+            "-y skips the since-boot report, still two"
+        );
+    }
+    // Ctrl-C: the document ends properly and the status is 0.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pskit"))
+        .args(["iostat", "-o", "JSON", "-d", "1"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut text = String::new();
+    let mut buf = [0u8; 4096];
+    while !text.contains("\"disk\"") {
+        let n = std::io::Read::read(&mut out, &mut buf).unwrap();
+        assert!(n > 0, "{text}");
+        text.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    // SAFETY: kill(2) on our own child's pid.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    text.push_str(&rest);
+    assert!(child.wait().unwrap().success());
+    let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON after Ctrl-C");
+    assert!(
+        v["sysstat"]["hosts"][0]["statistics"][0]["disk"].is_array(),
+        "{text}"
+    );
 }
 
 /// Each device sysstat lists, by name and with -p.
@@ -278,6 +351,9 @@ fn iostat_usage_errors_like_sysstat() {
         &["-k", "-m"],
         &["--dec=7"],
         &["--help"],
+        &["-o", "json"],
+        &["-o"],
+        &["-o", "XML"],
     ] {
         let mut all = vec!["iostat"];
         all.extend_from_slice(args);
