@@ -212,6 +212,39 @@ fn block_size(spec: &str, opt: &str) -> Result<(u64, Option<Suffix>), String> {
     Ok((size, suffix))
 }
 
+/// coreutils' units when no option set them: with -P, 1024-byte blocks (512
+/// when POSIXLY_CORRECT is set); else the first of DF_BLOCK_SIZE,
+/// BLOCK_SIZE and BLOCKSIZE that is set (a size, `human-readable` or `si`;
+/// an invalid one falls back, silently as in coreutils, to the default),
+/// else 1024 (512 under POSIXLY_CORRECT). `env` reads a variable.
+fn default_units(o: &mut Opts, env: impl Fn(&str) -> Option<String>) {
+    if o.human.is_some() || o.block.is_some() {
+        return;
+    }
+    let default = if env("POSIXLY_CORRECT").is_some() {
+        512
+    } else {
+        1024
+    };
+    if o.posix {
+        o.block = Some((default, None));
+        return;
+    }
+    let Some(spec) = ["DF_BLOCK_SIZE", "BLOCK_SIZE", "BLOCKSIZE"]
+        .iter()
+        .find_map(|k| env(k))
+    else {
+        o.block = Some((default, None));
+        return;
+    };
+    match block_size(&spec, "block size") {
+        Ok((0, _)) => o.human = Some(1024),
+        Ok((1, None)) if spec == "si" => o.human = Some(1000),
+        Ok(b) => o.block = Some(b),
+        Err(_) => o.block = Some((default, None)),
+    }
+}
+
 /// Parses the arguments as getopt_long with df's options; Err is the exit code.
 fn parse(raw: &[String]) -> Result<Opts, ExitCode> {
     let mut o = Opts {
@@ -829,10 +862,11 @@ fn use_percent(used: u64, avail: u64) -> String {
 
 /// Runs `pskit df`.
 pub fn run(args: Args) -> CmdResult {
-    let o = match parse(&args.raw) {
+    let mut o = match parse(&args.raw) {
         Ok(o) => o,
         Err(code) => return Ok(code),
     };
+    default_units(&mut o, |k| std::env::var(k).ok());
     let mut st = State {
         o: &o,
         rows: vec![],
@@ -1117,6 +1151,48 @@ fn blocks_title(size: u64, iec: bool) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn units_from_the_environment() {
+        let units = |args: &[&str], env: &[(&str, &str)]| {
+            let raw: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+            let mut o = parse(&raw).unwrap();
+            default_units(&mut o, |k| {
+                env.iter()
+                    .find(|(n, _)| *n == k)
+                    .map(|(_, v)| v.to_string())
+            });
+            (o.human, o.block.map(|b| b.0))
+        };
+        assert_eq!(units(&[], &[]), (None, Some(1024)));
+        assert_eq!(units(&[], &[("POSIXLY_CORRECT", "")]), (None, Some(512)));
+        assert_eq!(
+            units(&[], &[("BLOCKSIZE", "2K"), ("BLOCK_SIZE", "1M")]),
+            (None, Some(1 << 20))
+        );
+        assert_eq!(
+            units(&[], &[("DF_BLOCK_SIZE", "human-readable")]),
+            (Some(1024), None)
+        );
+        assert_eq!(units(&[], &[("DF_BLOCK_SIZE", "si")]), (Some(1000), None));
+        assert_eq!(
+            units(&[], &[("DF_BLOCK_SIZE", "99999999999999999999999")]),
+            (None, Some(1024))
+        );
+        assert_eq!(
+            units(&["-P"], &[("DF_BLOCK_SIZE", "1M")]),
+            (None, Some(1024))
+        );
+        assert_eq!(
+            units(&["-k"], &[("DF_BLOCK_SIZE", "1M")]),
+            (None, Some(1024))
+        );
+        assert_eq!(
+            units(&["-h"], &[("DF_BLOCK_SIZE", "1M")]),
+            (Some(1024), None)
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -10,6 +10,11 @@
 use std::process::{Command, Output};
 
 fn run(prog: &str, args: &[&str]) -> Output {
+    run_with(prog, args, &[])
+}
+
+/// `run` with these environment variables set (after the defaults are cleared).
+fn run_with(prog: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut c = if prog == "pskit" {
         let mut c = Command::new(env!("CARGO_BIN_EXE_pskit"));
         c.arg(prog_tool(args));
@@ -25,6 +30,7 @@ fn run(prog: &str, args: &[&str]) -> Output {
         .env_remove("DF_BLOCK_SIZE")
         .env_remove("BLOCK_SIZE")
         .env_remove("BLOCKSIZE");
+    c.envs(env.iter().copied());
     c.output()
         .unwrap_or_else(|e| panic!("{prog} is needed (apt-get install coreutils sysstat): {e}"))
 }
@@ -35,7 +41,11 @@ fn prog_tool<'a>(args: &[&'a str]) -> &'a str {
 
 /// Stdout, stderr (program name prefix normalised) and exit status.
 fn outcome(prog: &str, args: &[&str]) -> (String, String, Option<i32>) {
-    let o = run(prog, args);
+    outcome_with(prog, args, &[])
+}
+
+fn outcome_with(prog: &str, args: &[&str], env: &[(&str, &str)]) -> (String, String, Option<i32>) {
+    let o = run_with(prog, args, env);
     let tool = args[0];
     let err = String::from_utf8_lossy(&o.stderr).replace(&format!("pskit {tool}"), tool);
     (
@@ -114,13 +124,18 @@ fn between(a: &str, p: &str, b: &str, slack: f64) -> Result<(), String> {
 /// Runs the real tool, pskit, the real tool; retries while the system moves;
 /// then checks messages and exit status exactly and the output by `between`.
 fn compare(tool: &str, args: &[&str], slack: f64) {
+    compare_with(tool, args, slack, &[])
+}
+
+/// `compare` with these environment variables set for both tools.
+fn compare_with(tool: &str, args: &[&str], slack: f64, env: &[(&str, &str)]) {
     let mut all = vec![tool];
     all.extend_from_slice(args);
     let mut last = String::new();
     for _ in 0..8 {
-        let a = outcome(tool, &all);
-        let p = outcome("pskit", &all);
-        let b = outcome(tool, &all);
+        let a = outcome_with(tool, &all, env);
+        let p = outcome_with("pskit", &all, env);
+        let b = outcome_with(tool, &all, env);
         assert_eq!(p.2, a.2, "{all:?}: exit status; stderr {:?}", p.1);
         assert_eq!(p.1, a.1, "{all:?}: stderr");
         if p.0 == a.0 || p.0 == b.0 {
@@ -194,6 +209,29 @@ fn df_selection_total_and_output_like_coreutils() {
         &["/"],
     ] {
         compare("df", args, 0.001);
+    }
+}
+
+/// The block size from the environment, as coreutils takes it: DF_BLOCK_SIZE,
+/// BLOCK_SIZE, BLOCKSIZE, then POSIXLY_CORRECT's 512; options win, -P
+/// ignores all but POSIXLY_CORRECT, an invalid value is the default.
+#[test]
+fn df_block_size_from_the_environment_like_coreutils() {
+    for env in [
+        &[("DF_BLOCK_SIZE", "1M")][..],
+        &[("BLOCK_SIZE", "human-readable")],
+        &[("BLOCKSIZE", "si")],
+        &[("DF_BLOCK_SIZE", "bogus")],
+        &[("DF_BLOCK_SIZE", "")],
+        &[("DF_BLOCK_SIZE", "K")],
+        &[("BLOCK_SIZE", "4KB")],
+        &[("DF_BLOCK_SIZE", "1M"), ("BLOCK_SIZE", "1G")],
+        &[("POSIXLY_CORRECT", "1")],
+        &[("POSIXLY_CORRECT", "1"), ("BLOCK_SIZE", "2K")],
+    ] {
+        for args in [&[][..], &["-P"], &["-k"], &["-h"], &["-i"], &["--total"]] {
+            compare_with("df", args, 0.01, env);
+        }
     }
 }
 
