@@ -9,7 +9,8 @@
 //! report covers the time since boot (`-y` leaves it out); each later one the
 //! last interval. Figures use sysstat's formulas (tps counts reads, writes and
 //! discards; %util is io_ticks over the interval; times are per request).
-//! `--json` (a pskit extension) prints each report as one line of JSON.
+//! `-o JSON` prints sysstat's own JSON document; `--json` (a pskit
+//! extension) prints each report as one line of JSON.
 
 use std::collections::HashMap;
 use std::io::Write;
@@ -26,8 +27,8 @@ use crate::fmt::CmdResult;
 #[derive(clap::Args)]
 pub struct Args {
     /// sysstat iostat options: [-c] [-d] [-k|-m] [-s] [-t] [-x] [-y] [-z]
-    /// [--dec={0|1|2}] [-p [DEV[,...]|ALL]] [DEVICE...|ALL] [INTERVAL [COUNT]];
-    /// plus --json.
+    /// [--dec={0|1|2}] [-o JSON] [-p [DEV[,...]|ALL]] [DEVICE...|ALL]
+    /// [INTERVAL [COUNT]]; plus --json.
     #[arg(allow_hyphen_values = true, trailing_var_arg = true, num_args = 0..)]
     raw: Vec<String>,
 }

@@ -162,24 +162,34 @@ fn items(app: &App) -> (Vec<Item>, Vec<Item>, Vec<Item>) {
     (cpus, left, right)
 }
 
-fn iotop_lines(app: &App) -> [String; 2] {
+/// iotop's header: the processes' total rates, the disks' own (Current,
+/// once two readings exist), and the task count.
+fn iotop_lines(app: &App) -> Vec<String> {
     let (r, w) = app.io_total;
     let (rv, ru) = scale(r);
     let (wv, wu) = scale(w);
     let c = &app.counts;
-    [
-        format!("Total DISK READ: {rv:>8.2} {ru}/s | Total DISK WRITE: {wv:>8.2} {wu}/s"),
-        format!(
-            "Tasks: {}, {} running{}",
-            c.total,
-            c.running,
-            if app.settings.only_active {
-                "  (only active)"
-            } else {
-                ""
-            }
-        ),
-    ]
+    let mut lines = vec![format!(
+        "Total DISK READ: {rv:>8.2} {ru}/s | Total DISK WRITE: {wv:>8.2} {wu}/s"
+    )];
+    if let Some((r, w)) = app.io_current {
+        let (rv, ru) = scale(r);
+        let (wv, wu) = scale(w);
+        lines.push(format!(
+            "Current DISK READ: {rv:>6.2} {ru}/s | Current DISK WRITE: {wv:>6.2} {wu}/s"
+        ));
+    }
+    lines.push(format!(
+        "Tasks: {}, {} running{}",
+        c.total,
+        c.running,
+        if app.settings.only_active {
+            "  (only active)"
+        } else {
+            ""
+        }
+    ));
+    lines
 }
 
 /// The header's lines for one frame, built once.
@@ -206,7 +216,7 @@ pub fn meters(app: &App) -> Meters {
 /// The header's wanted height at this width.
 pub fn height(app: &App, m: &Meters, width: u16) -> u16 {
     if app.flavor == Flavor::Iotop {
-        return 2;
+        return iotop_lines(app).len() as u16;
     }
     let (cpus, left, right) = (&m.cpus, &m.left, &m.right);
     let n = columns_for(width);

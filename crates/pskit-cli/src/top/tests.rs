@@ -286,6 +286,16 @@ fn iotop_screen() {
         s[2],
         "    PID PRIO   USER       DISK READ  DISK WRITE  %CPU COMMAND"
     );
+    // Once the disks' own rates are known, they take the second line.
+    app.io_current = Some((2048.0, 3.0 * 1024.0 * 1024.0));
+    let s3 = screen(&mut app, 80, 12);
+    assert_eq!(
+        s3[1],
+        "Current DISK READ:   2.00 K/s | Current DISK WRITE:   3.00 M/s"
+    );
+    assert_eq!(s3[2], "Tasks: 9, 1 running");
+    assert!(s3[3].trim_start().starts_with("PID PRIO"), "{s3:?}");
+    app.io_current = None;
     assert_eq!(
         s[3],
         "    300 be/4   alice       6.00 M/s    0.00 B/s  30.0 /usr/bin/vim --flag"
