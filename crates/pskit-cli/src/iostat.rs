@@ -35,7 +35,8 @@ pub struct Args {
 
 const USAGE: &str = "Usage: pskit iostat [ options ] [ <interval> [ <count> ] ]
 Options are:
-[ -c ] [ -d ] [ -k | -m ] [ -s ] [ -t ] [ -x ] [ -y ] [ -z ] [ --dec={ 0 | 1 | 2 } ]
+[ -c ] [ -d ] [ -h ] [ -k | -m ] [ -s ] [ -t ] [ -x ] [ -y ] [ -z ]
+[ --compact ] [ --dec={ 0 | 1 | 2 } ] [ --human ] [ --pretty ]
 [ -p [ <device> [,...] | ALL ] ] [ <device> [...] | ALL ] [ -o JSON ] [ --json ]
 ";
 
@@ -66,6 +67,13 @@ struct Opts {
     json: bool,
     /// `-o JSON`: sysstat's own JSON document.
     sysstat_json: bool,
+    /// `--human` (and `-h`): sizes with units (1.8M), percentages with `%`.
+    human: bool,
+    /// `--pretty` (and `-h`): the device name last; with -x, one table per
+    /// request kind (read, write, discard, flush) unless `--compact`.
+    pretty: bool,
+    /// `--compact`: -x in one table even when pretty.
+    compact: bool,
 }
 
 /// sysstat's `device_name`: a path is resolved and `/dev/` dropped.
@@ -116,6 +124,15 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
         } else if a == "--json" {
             o.json = true;
             i += 1;
+        } else if a == "--human" {
+            o.human = true;
+            i += 1;
+        } else if a == "--pretty" {
+            o.pretty = true;
+            i += 1;
+        } else if a == "--compact" {
+            o.compact = true;
+            i += 1;
         } else if a == "-o" {
             // sysstat: `-o JSON` only (an exact, case-sensitive word).
             if raw.get(i + 1).map(String::as_str) != Some("JSON") {
@@ -139,6 +156,10 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
                     'd' => {
                         o.disk = true;
                         report_set = true;
+                    }
+                    'h' => {
+                        o.human = true;
+                        o.pretty = true;
                     }
                     'k' if !o.megabytes => o.kilobytes = true,
                     'm' if !o.kilobytes => o.megabytes = true,
@@ -524,15 +545,64 @@ fn select<'a>(o: &Opts, s: &'a Sample) -> Vec<(String, &'a Io)> {
         .collect()
 }
 
-/// How numbers are printed: sysstat's widths, with `--dec` decimals.
+/// How numbers are printed: sysstat's widths, with `--dec` decimals, and
+/// with `--human` its units and percent signs (common.c's cprintf_*).
 struct Fmt {
     decimals: Option<usize>,
+    human: bool,
+}
+
+/// What a cell holds, for `--human`.
+#[derive(Clone, Copy)]
+enum Cell {
+    /// A plain number (cprintf_f, NO_UNIT).
+    Num(usize, f64),
+    /// Sectors (per second or in all): kB, MB, … with --human.
+    Sectors(usize, f64),
+    /// Kilobytes: k, M, … with --human.
+    Kilobytes(usize, f64),
+    /// A whole count of sectors (cprintf_u64).
+    Count(usize, u64),
+    /// A percentage (cprintf_pc).
+    Percent(usize, f64),
 }
 
 impl Fmt {
     fn f(&self, out: &mut String, w: usize, v: f64) {
         let d = self.decimals.unwrap_or(2);
         out.push_str(&format!(" {v:>w$.d$}"));
+    }
+
+    /// cprintf_unit: a value scaled by 1024 while it is ≥ 1024, with its
+    /// unit letter; one decimal unless `--dec=0`.
+    fn unit(&self, out: &mut String, unit: usize, wi: usize, v: f64) {
+        const UNITS: [char; 8] = ['s', 'B', 'k', 'M', 'G', 'T', 'P', '?'];
+        let wi = wi.max(4);
+        let (mut unit, mut v) = if unit == 0 { (2, v / 2.0) } else { (unit, v) };
+        while v >= 1024.0 {
+            v /= 1024.0;
+            unit += 1;
+        }
+        let d = if self.decimals == Some(0) { 0 } else { 1 };
+        out.push_str(&format!(" {v:>w$.d$}{}", UNITS[unit.min(7)], w = wi - 1));
+    }
+
+    fn cell(&self, out: &mut String, c: Cell) {
+        match (c, self.human) {
+            (Cell::Num(w, v), _) | (Cell::Sectors(w, v) | Cell::Kilobytes(w, v), false) => {
+                self.f(out, w, v)
+            }
+            (Cell::Sectors(w, v), true) => self.unit(out, 0, w, v),
+            (Cell::Kilobytes(w, v), true) => self.unit(out, 2, w, v),
+            (Cell::Count(w, v), false) => out.push_str(&format!(" {v:>w$}")),
+            (Cell::Count(w, v), true) => self.unit(out, 0, w, v as f64),
+            (Cell::Percent(w, v), false) => self.f(out, w, v),
+            (Cell::Percent(w, v), true) => {
+                let d = self.decimals.unwrap_or(2);
+                let d = if d > 1 { d - 1 } else { d };
+                out.push_str(&format!(" {v:>w$.d$}%", w = w.max(4) - 1));
+            }
+        }
     }
 }
 
@@ -653,17 +723,31 @@ fn units(o: &Opts) -> Units {
     }
 }
 
-fn disk_header(o: &Opts, u: &Units) -> String {
+/// The disk table's header; `part` 1–4 is one of pretty -x's four tables
+/// (read, write, discard, flush), 0 all of it.
+fn disk_header(o: &Opts, u: &Units, part: u8) -> String {
     let (s, n) = (u.spc, u.name);
-    let mut h = String::from("Device       ");
+    let mut h = String::new();
+    if !o.pretty {
+        h += "Device       ";
+    }
+    let on = |p: u8| part == 0 || part == p;
     if o.extended {
         if o.short {
             h += &format!("      tps     {s}{n}/s    rqm/s   await  areq-sz  aqu-sz  %util");
         } else {
-            h += &format!("     r/s    {s}r{n}/s   rrqm/s  %rrqm r_await rareq-sz");
-            h += &format!("     w/s    {s}w{n}/s   wrqm/s  %wrqm w_await wareq-sz");
-            h += &format!("     d/s    {s}d{n}/s   drqm/s  %drqm d_await dareq-sz");
-            h += "     f/s f_await  aqu-sz  %util";
+            if on(1) {
+                h += &format!("     r/s    {s}r{n}/s   rrqm/s  %rrqm r_await rareq-sz");
+            }
+            if on(2) {
+                h += &format!("     w/s    {s}w{n}/s   wrqm/s  %wrqm w_await wareq-sz");
+            }
+            if on(3) {
+                h += &format!("     d/s    {s}d{n}/s   drqm/s  %drqm d_await dareq-sz");
+            }
+            if on(4) {
+                h += "     f/s f_await  aqu-sz  %util";
+            }
         }
     } else if o.short {
         h += &format!("      tps   {s}{n}_read/s    {s}{n}_w+d/s   {s}{n}_read    {s}{n}_w+d");
@@ -672,65 +756,98 @@ fn disk_header(o: &Opts, u: &Units) -> String {
             "      tps   {s}{n}_read/s   {s}{n}_wrtn/s   {s}{n}_dscd/s   {s}{n}_read   {s}{n}_wrtn   {s}{n}_dscd"
         );
     }
+    if o.pretty {
+        h += " Device";
+    }
     h.push('\n');
     h
 }
 
-fn disk_row(o: &Opts, fm: &Fmt, name: &str, x: &Figures) -> String {
-    let mut r = format!("{name:<13}");
+/// One device's row (of table `part`, as in [`disk_header`]).
+fn disk_row(o: &Opts, fm: &Fmt, name: &str, x: &Figures, part: u8) -> String {
+    use Cell::*;
+    let mut r = String::new();
+    if !o.pretty {
+        r = format!("{name:<13}");
+    }
+    let on = |p: u8| part == 0 || part == p;
+    let mut cells: Vec<Cell> = Vec::new();
     if o.extended {
         if o.short {
-            for (w, v) in [
-                (8, x.tps),
-                (9, x.read_s + x.wrtn_s + x.dscd_s),
-                (8, x.rqm_s),
-                (7, x.await_),
-                (8, x.areq_sz),
-                (7, x.aqu_sz),
-                (6, x.util),
-            ] {
-                fm.f(&mut r, w, v);
-            }
+            cells.extend([
+                Num(8, x.tps),
+                Sectors(9, x.read_s + x.wrtn_s + x.dscd_s),
+                Num(8, x.rqm_s),
+                Num(7, x.await_),
+                Kilobytes(8, x.areq_sz),
+                Num(7, x.aqu_sz),
+                Percent(6, x.util),
+            ]);
         } else {
-            for (w, v) in [
-                (7, x.r_s),
-                (9, x.read_s),
-                (8, x.rrqm_s),
-                (6, x.rrqm_pc),
-                (7, x.r_await),
-                (8, x.rareq_sz),
-                (7, x.w_s),
-                (9, x.wrtn_s),
-                (8, x.wrqm_s),
-                (6, x.wrqm_pc),
-                (7, x.w_await),
-                (8, x.wareq_sz),
-                (7, x.d_s),
-                (9, x.dscd_s),
-                (8, x.drqm_s),
-                (6, x.drqm_pc),
-                (7, x.d_await),
-                (8, x.dareq_sz),
-                (7, x.f_s),
-                (7, x.f_await),
-                (7, x.aqu_sz),
-                (6, x.util),
-            ] {
-                fm.f(&mut r, w, v);
+            if on(1) {
+                cells.extend([
+                    Num(7, x.r_s),
+                    Sectors(9, x.read_s),
+                    Num(8, x.rrqm_s),
+                    Percent(6, x.rrqm_pc),
+                    Num(7, x.r_await),
+                    Kilobytes(8, x.rareq_sz),
+                ]);
+            }
+            if on(2) {
+                cells.extend([
+                    Num(7, x.w_s),
+                    Sectors(9, x.wrtn_s),
+                    Num(8, x.wrqm_s),
+                    Percent(6, x.wrqm_pc),
+                    Num(7, x.w_await),
+                    Kilobytes(8, x.wareq_sz),
+                ]);
+            }
+            if on(3) {
+                cells.extend([
+                    Num(7, x.d_s),
+                    Sectors(9, x.dscd_s),
+                    Num(8, x.drqm_s),
+                    Percent(6, x.drqm_pc),
+                    Num(7, x.d_await),
+                    Kilobytes(8, x.dareq_sz),
+                ]);
+            }
+            if on(4) {
+                cells.extend([
+                    Num(7, x.f_s),
+                    Num(7, x.f_await),
+                    Num(7, x.aqu_sz),
+                    Percent(6, x.util),
+                ]);
             }
         }
+    } else if o.short {
+        cells.extend([
+            Num(8, x.tps),
+            Sectors(12, x.read_s),
+            Sectors(12, x.wrtn_s + x.dscd_s),
+            Count(10, x.read),
+            Count(10, x.wrtn.wrapping_add(x.dscd)),
+        ]);
     } else {
-        fm.f(&mut r, 8, x.tps);
-        if o.short {
-            fm.f(&mut r, 12, x.read_s);
-            fm.f(&mut r, 12, x.wrtn_s + x.dscd_s);
-            r += &format!(" {:>10} {:>10}", x.read, x.wrtn.wrapping_add(x.dscd));
-        } else {
-            fm.f(&mut r, 12, x.read_s);
-            fm.f(&mut r, 12, x.wrtn_s);
-            fm.f(&mut r, 12, x.dscd_s);
-            r += &format!(" {:>10} {:>10} {:>10}", x.read, x.wrtn, x.dscd);
-        }
+        cells.extend([
+            Num(8, x.tps),
+            Sectors(12, x.read_s),
+            Sectors(12, x.wrtn_s),
+            Sectors(12, x.dscd_s),
+            Count(10, x.read),
+            Count(10, x.wrtn),
+            Count(10, x.dscd),
+        ]);
+    }
+    for c in cells {
+        fm.cell(&mut r, c);
+    }
+    if o.pretty {
+        r.push(' ');
+        r.push_str(name);
     }
     r.push('\n');
     r
@@ -911,10 +1028,14 @@ fn write_report(
     prev_io: &HashMap<String, Io>,
     out: &mut String,
 ) {
+    let human = o.human && !o.sysstat_json && !o.json;
     let fm = Fmt {
         decimals: o.decimals,
+        human,
     };
     let u = units(o);
+    // --human prints sectors with their own units: nothing divided first.
+    let fctr = if human { 1 } else { u.fctr };
     let itv = cur.uptime_cs.wrapping_sub(prev.uptime_cs).max(1);
     let stamp = o
         .timestamp
@@ -940,7 +1061,7 @@ fn write_report(
             {
                 ioj = &zero;
             }
-            devices.insert(name, figures(ioj, ioi, itv, u.fctr));
+            devices.insert(name, figures(ioj, ioi, itv, fctr));
         }
     }
     if o.sysstat_json {
@@ -968,14 +1089,25 @@ fn write_report(
         out.push_str("avg-cpu:  %user   %nice %system %iowait  %steal   %idle\n");
         out.push_str("       ");
         for v in [c.user, c.nice, c.system, c.iowait, c.steal, c.idle] {
-            fm.f(out, 7, v);
+            fm.cell(out, Cell::Percent(7, v));
         }
         out.push_str("\n\n");
     }
     if o.disk {
-        out.push_str(&disk_header(o, &u));
-        for (name, x) in &devices {
-            out.push_str(&disk_row(o, &fm, name, x));
+        // Pretty -x: one table per request kind, a blank line between.
+        let parts: &[u8] = if o.pretty && o.extended && !o.short && !o.compact {
+            &[1, 2, 3, 4]
+        } else {
+            &[0]
+        };
+        for (k, &part) in parts.iter().enumerate() {
+            out.push_str(&disk_header(o, &u, part));
+            for (name, x) in &devices {
+                out.push_str(&disk_row(o, &fm, name, x, part));
+            }
+            if k + 1 < parts.len() {
+                out.push('\n');
+            }
         }
     }
     out.push('\n');
@@ -1161,9 +1293,40 @@ mod tests {
     }
 
     #[test]
+    fn human_cells_as_sysstat() {
+        let fm = Fmt {
+            decimals: None,
+            human: true,
+        };
+        let cell = |c: Cell| {
+            let mut s = String::new();
+            fm.cell(&mut s, c);
+            s
+        };
+        // 3772 sectors = 1886 kB = 1.8 MB.
+        assert_eq!(cell(Cell::Sectors(12, 3772.0)), "         1.8M");
+        assert_eq!(cell(Cell::Kilobytes(8, 15.55)), "    15.6k");
+        assert_eq!(cell(Cell::Count(10, 98_496_264 * 2)), "      93.9G");
+        assert_eq!(cell(Cell::Percent(6, 46.41)), "  46.4%");
+        assert_eq!(cell(Cell::Num(8, 168.2)), "   168.20");
+        // Past the last unit letter: '?', and no panic on huge values.
+        assert!(cell(Cell::Sectors(9, 1e300)).ends_with('?'));
+        let plain = Fmt {
+            decimals: Some(0),
+            human: true,
+        };
+        let mut s = String::new();
+        plain.cell(&mut s, Cell::Sectors(9, 3772.0));
+        assert_eq!(s, "        2M");
+    }
+
+    #[test]
     fn rows_have_sysstat_widths() {
         let o = Opts::default();
-        let fm = Fmt { decimals: None };
+        let fm = Fmt {
+            decimals: None,
+            human: false,
+        };
         let x = Figures {
             tps: 206.17,
             read_s: 2217.39,
@@ -1171,7 +1334,7 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(
-            disk_row(&o, &fm, "vda", &x),
+            disk_row(&o, &fm, "vda", &x, 0),
             "vda             206.17      2217.39         0.00         0.00   26425201          0          0\n"
         );
     }

@@ -287,6 +287,16 @@ fn iostat_since_boot_like_sysstat() {
         &["-o", "JSON", "-xs", "-d"],
         &["-o", "JSON", "-m", "-d"],
         &["-o", "JSON", "-t", "-p", "ALL"],
+        &["-h"],
+        &["-h", "-x"],
+        &["-h", "-xs", "-d"],
+        &["-h", "-s", "-d"],
+        &["-h", "--dec=0", "-x"],
+        &["-h", "-m", "-d"],
+        &["--human", "-d"],
+        &["--pretty", "-x"],
+        &["--pretty", "-x", "--compact"],
+        &["--pretty", "-d", "-p", "ALL"],
     ] {
         compare("iostat", args, 0.002);
     }
