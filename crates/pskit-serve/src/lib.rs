@@ -67,13 +67,57 @@ pub struct CollectorDef {
 }
 
 /// Every collector pskit serve has, in the order a scrape runs them.
-pub static COLLECTORS: &[CollectorDef] = &[CollectorDef {
-    name: "loadavg",
-    help: "Load averages from /proc/loadavg.",
-    default_enabled: true,
-    options: &[],
-    collect: node::loadavg::collect,
-}];
+pub static COLLECTORS: &[CollectorDef] = &[
+    CollectorDef {
+        name: "loadavg",
+        help: "Load averages from /proc/loadavg.",
+        default_enabled: true,
+        options: &[],
+        collect: node::loadavg::collect,
+    },
+    CollectorDef {
+        name: "cpu",
+        help: "Exposes CPU statistics from /proc/stat and /sys/devices/system/cpu.",
+        default_enabled: true,
+        options: node::cpu::OPTIONS,
+        collect: node::cpu::collect,
+    },
+    CollectorDef {
+        name: "meminfo",
+        help: "Exposes memory statistics from /proc/meminfo.",
+        default_enabled: true,
+        options: &[],
+        collect: node::meminfo::collect,
+    },
+    CollectorDef {
+        name: "stat",
+        help: "Exposes various statistics from /proc/stat (boot time, forks, interrupts).",
+        default_enabled: true,
+        options: &[],
+        collect: node::stat::collect,
+    },
+    CollectorDef {
+        name: "pressure",
+        help: "Exposes pressure stall statistics from /proc/pressure/.",
+        default_enabled: true,
+        options: &[],
+        collect: node::pressure::collect,
+    },
+    CollectorDef {
+        name: "uname",
+        help: "Exposes system information as provided by the uname system call.",
+        default_enabled: true,
+        options: &[],
+        collect: node::uname::collect,
+    },
+    CollectorDef {
+        name: "time",
+        help: "Exposes the current system time and the clock sources.",
+        default_enabled: true,
+        options: &[],
+        collect: node::time::collect,
+    },
+];
 
 /// What a collector can see of the configuration: the root pskit reads
 /// (`--path.procfs`, `--path.sysfs`, `--path.rootfs`) and the options.

@@ -1,4 +1,11 @@
 //! node_exporter's collectors, with its metric names, types, labels, units
 //! and help texts (node_exporter 1.x on Linux).
 
+pub mod cpu;
 pub mod loadavg;
+pub mod meminfo;
+pub mod pressure;
+pub mod stat;
+pub mod sysread;
+pub mod time;
+pub mod uname;
