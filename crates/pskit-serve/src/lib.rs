@@ -117,6 +117,34 @@ pub static COLLECTORS: &[CollectorDef] = &[
         options: &[],
         collect: node::time::collect,
     },
+    CollectorDef {
+        name: "cpufreq",
+        help: "Exposes CPU frequency statistics from /sys/devices/system/cpu/cpu*/cpufreq.",
+        default_enabled: true,
+        options: &[],
+        collect: node::cpufreq::collect,
+    },
+    CollectorDef {
+        name: "hwmon",
+        help: "Exposes hardware monitoring and sensor data from /sys/class/hwmon/.",
+        default_enabled: true,
+        options: &[],
+        collect: node::hwmon::collect,
+    },
+    CollectorDef {
+        name: "thermal_zone",
+        help: "Exposes thermal zone and cooling device statistics from /sys/class/thermal.",
+        default_enabled: true,
+        options: &[],
+        collect: node::thermal_zone::collect,
+    },
+    CollectorDef {
+        name: "powersupplyclass",
+        help: "Exposes power supply statistics from /sys/class/power_supply.",
+        default_enabled: true,
+        options: node::powersupplyclass::OPTIONS,
+        collect: node::powersupplyclass::collect,
+    },
 ];
 
 /// What a collector can see of the configuration: the root pskit reads

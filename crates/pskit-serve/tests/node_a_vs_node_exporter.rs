@@ -243,3 +243,101 @@ fn time_fixture() {
         Some(1.0)
     );
 }
+
+fn sysfs_fixture(collector: &str, name: &str, extra: &[&str]) -> (Scrape, Scrape) {
+    let sys = format!("--path.sysfs={}/sys", fixture(name));
+    let mut flags = vec![collector, sys.as_str()];
+    flags.extend_from_slice(extra);
+    side_by_side(&flags, exact)
+}
+
+#[test]
+fn sysfs_collectors_live() {
+    // This VM has no cpufreq, hwmon, thermal zones or power supplies: both
+    // must agree on that too (hwmon fails for want of /sys/class/hwmon).
+    for c in [
+        "--collector.cpufreq",
+        "--collector.hwmon",
+        "--collector.thermal_zone",
+        "--collector.powersupplyclass",
+    ] {
+        side_by_side(&[c], exact);
+    }
+}
+
+#[test]
+fn cpufreq_fixture() {
+    let (ours, _) = sysfs_fixture("--collector.cpufreq", "cpufreq", &[]);
+    assert_eq!(
+        ours.value("node_cpu_scaling_frequency_hertz", &[("cpu", "10")]),
+        Some(2.4e9)
+    );
+    assert_eq!(
+        ours.value("node_cpu_frequency_hertz", &[("cpu", "1")]),
+        None
+    );
+    assert_eq!(success(&ours, "cpufreq"), Some(1.0));
+}
+
+#[test]
+fn thermal_zone_fixture() {
+    let (ours, _) = sysfs_fixture("--collector.thermal_zone", "thermal_zone", &[]);
+    assert_eq!(
+        ours.value(
+            "node_thermal_zone_temp",
+            &[("type", "acpitz"), ("zone", "1")]
+        ),
+        Some(-5.5)
+    );
+    assert_eq!(
+        ours.value(
+            "node_cooling_device_cur_state",
+            &[("name", "1"), ("type", "intel_powerclamp")]
+        ),
+        Some(-1.0)
+    );
+}
+
+#[test]
+fn hwmon_fixture() {
+    let (ours, _) = sysfs_fixture("--collector.hwmon", "hwmon", &[]);
+    assert_eq!(
+        ours.value(
+            "node_hwmon_temp_celsius",
+            &[("chip", "platform_coretemp_0"), ("sensor", "temp1")]
+        ),
+        Some(41.0)
+    );
+    assert_eq!(
+        ours.value(
+            "node_hwmon_fan_rpm",
+            &[("chip", "pci0000:00_0000:00:18_3"), ("sensor", "fan1")]
+        ),
+        Some(1200.0)
+    );
+    assert!(ours
+        .value(
+            "node_hwmon_temp_celsius",
+            &[("chip", "hwmon3"), ("sensor", "temp1")]
+        )
+        .is_some());
+    // The dangling class/hwmon/hwmon9 link fails it, after every chip.
+    assert_eq!(success(&ours, "hwmon"), Some(0.0));
+    assert_eq!(ours.named("node_hwmon_chip_names").len(), 3);
+}
+
+#[test]
+fn powersupplyclass_fixture() {
+    let (ours, _) = sysfs_fixture("--collector.powersupplyclass", "powersupplyclass", &[]);
+    assert_eq!(
+        ours.value("node_power_supply_cyclecount", &[("power_supply", "BAT0")]),
+        Some(31.0)
+    );
+    assert_eq!(success(&ours, "powersupplyclass"), Some(1.0));
+    let (ours, _) = sysfs_fixture(
+        "--collector.powersupplyclass",
+        "powersupplyclass",
+        &["--collector.powersupply.ignored-supplies=^(AC|BAT.*)$"],
+    );
+    assert_eq!(ours.named("node_power_supply_info").len(), 1);
+}

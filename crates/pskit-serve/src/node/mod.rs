@@ -2,10 +2,14 @@
 //! and help texts (node_exporter 1.x on Linux).
 
 pub mod cpu;
+pub mod cpufreq;
+pub mod hwmon;
 pub mod loadavg;
 pub mod meminfo;
+pub mod powersupplyclass;
 pub mod pressure;
 pub mod stat;
 pub mod sysread;
+pub mod thermal_zone;
 pub mod time;
 pub mod uname;
