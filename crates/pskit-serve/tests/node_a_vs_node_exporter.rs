@@ -341,3 +341,231 @@ fn powersupplyclass_fixture() {
     );
     assert_eq!(ours.named("node_power_supply_info").len(), 1);
 }
+
+/// A scratch sysfs tree for one test, removed when dropped.
+struct Tree(std::path::PathBuf);
+
+impl Tree {
+    fn new(name: &str) -> Tree {
+        let p = std::env::temp_dir().join(format!("pskit-node-a-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Tree(p)
+    }
+
+    /// Writes `rel` (parents created).
+    fn file(&self, rel: &str, content: &[u8]) -> &Tree {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+        self
+    }
+
+    fn link(&self, rel: &str, target: &str) -> &Tree {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, p).unwrap();
+        self
+    }
+
+    fn flag(&self) -> String {
+        format!("--path.sysfs={}", self.0.display())
+    }
+}
+
+impl Drop for Tree {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+#[test]
+fn garbage_thermal_zone_like_node_exporter() {
+    let t = Tree::new("thermal-bad-zone");
+    let z = "class/thermal/thermal_zone";
+    t.file(&format!("{z}0/type"), b"ok\n")
+        .file(&format!("{z}0/policy"), b"step_wise\n")
+        .file(&format!("{z}0/temp"), b"1000\n")
+        .file(&format!("{z}1/type"), b"bad\n")
+        .file(&format!("{z}1/policy"), b"step_wise\n")
+        .file(&format!("{z}1/temp"), b"hot\n");
+    let (ours, _) = side_by_side(&["--collector.thermal_zone", &t.flag()], exact);
+    assert_eq!(success(&ours, "thermal_zone"), Some(0.0));
+    assert!(ours.named("node_thermal_zone_temp").is_empty());
+
+    let t = Tree::new("thermal-bad-cooling");
+    t.file(&format!("{z}0/type"), b"ok\n")
+        .file(&format!("{z}0/policy"), b"step_wise\n")
+        .file(&format!("{z}0/temp"), b"  -1000  \n")
+        .file(&format!("{z}0/passive"), b"0\n")
+        .file("class/thermal/cooling_device0/type", b"Fan\n")
+        .file("class/thermal/cooling_device0/max_state", b"3\n")
+        .file("class/thermal/cooling_device0/cur_state", b"\n");
+    let (ours, _) = side_by_side(&["--collector.thermal_zone", &t.flag()], exact);
+    assert_eq!(success(&ours, "thermal_zone"), Some(0.0));
+    assert_eq!(ours.named("node_thermal_zone_temp").len(), 1);
+
+    // node_exporter panics on a label that is not UTF-8 (client_golang's
+    // MustNewConstMetric); pskit replaces the bad bytes.
+    t.file(&format!("{z}0/type"), b"ok\xff\n");
+    let s = common::parse(&common::pskit_scrape(&[
+        "--collector.disable-defaults",
+        "--collector.thermal_zone",
+        &t.flag(),
+    ]));
+    assert_eq!(
+        s.value(
+            "node_thermal_zone_temp",
+            &[("type", "ok\u{fffd}"), ("zone", "0")]
+        ),
+        Some(-1.0)
+    );
+}
+
+#[test]
+fn garbage_cpufreq_like_node_exporter() {
+    let c = "devices/system/cpu/cpu0/cpufreq";
+    let t = Tree::new("cpufreq-bad");
+    for f in [
+        "scaling_available_governors",
+        "scaling_driver",
+        "scaling_governor",
+        "related_cpus",
+        "scaling_setspeed",
+    ] {
+        t.file(&format!("{c}/{f}"), b"x\n");
+    }
+    t.file(&format!("{c}/scaling_cur_freq"), b"1e6\n");
+    let (ours, _) = side_by_side(&["--collector.cpufreq", &t.flag()], exact);
+    assert_eq!(success(&ours, "cpufreq"), Some(0.0));
+
+    let t = Tree::new("cpufreq-missing-driver");
+    t.file(&format!("{c}/scaling_cur_freq"), b"1000\n");
+    let (ours, _) = side_by_side(&["--collector.cpufreq", &t.flag()], exact);
+    assert_eq!(success(&ours, "cpufreq"), Some(0.0));
+}
+
+#[test]
+fn garbage_powersupply_like_node_exporter() {
+    let t = Tree::new("psu-bad-int");
+    t.file("class/power_supply/BAT0/capacity", b"88%\n")
+        .file("class/power_supply/AC/online", b"1\n");
+    let (ours, _) = side_by_side(&["--collector.powersupplyclass", &t.flag()], exact);
+    assert_eq!(success(&ours, "powersupplyclass"), Some(0.0));
+    assert!(ours.named("node_power_supply_online").is_empty());
+
+    let t = Tree::new("psu-odd-text");
+    t.file("class/power_supply/BAT0/model_name", b"A\xffB \"q\" \\ \n")
+        .file("class/power_supply/BAT0/status", b"\n\n")
+        .file("class/power_supply/BAT0/temp", b"-0x10\n")
+        .file("class/power_supply/BAT0/online", b"+1\n")
+        .file("class/power_supply/BAT0/unknown_attr", b"whatever\n")
+        .link("class/power_supply/BAT0/device", "../../nowhere");
+    let (ours, _) = side_by_side(&["--collector.powersupplyclass", &t.flag()], exact);
+    assert_eq!(success(&ours, "powersupplyclass"), Some(1.0));
+    assert_eq!(
+        ours.value(
+            "node_power_supply_temp_celsius",
+            &[("power_supply", "BAT0")]
+        ),
+        Some(-1.6)
+    );
+}
+
+#[test]
+fn garbage_hwmon_like_node_exporter() {
+    let t = Tree::new("hwmon-odd");
+    let h = "class/hwmon/hwmon0";
+    t.file(&format!("{h}/name"), b"My Chip\xff\n")
+        .file(&format!("{h}/temp1_input"), b"garbage\n")
+        .file(&format!("{h}/temp1_label"), b"L\xffabel \"x\"\n")
+        .file(&format!("{h}/temp2_input"), b"\n42000\n\n")
+        .file(&format!("{h}/temp3_input"), b" 42000\n")
+        .file(&format!("{h}/fan1_input"), b"")
+        .file(&format!("{h}/in1_input"), b"-12000\n")
+        .file(&format!("{h}/power/energy1_input"), b"1\n")
+        .file(&format!("{h}/beep_enable"), b"yes\n")
+        .file(&format!("{h}/vrm"), b"\n")
+        .file(&format!("{h}/temp_x"), b"5\n")
+        .file(&format!("{h}/temp1a"), b"5\n");
+    let (ours, _) = side_by_side(&["--collector.hwmon", &t.flag()], exact);
+    assert_eq!(success(&ours, "hwmon"), Some(1.0));
+    assert_eq!(
+        ours.value(
+            "node_hwmon_temp_celsius",
+            &[("chip", "my_chip"), ("sensor", "temp2")]
+        ),
+        Some(42.0)
+    );
+}
+
+/// What node_exporter cannot be run on (it would block on a FIFO or spin on
+/// a loop): pskit must answer, fail cleanly where it must, and not panic.
+#[test]
+fn hostile_sysfs_trees_do_not_hang_or_panic() {
+    let t = Tree::new("hostile");
+    let fifo = |rel: &str| {
+        let p = t.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let st = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .unwrap();
+        assert!(st.success());
+    };
+    let big = vec![b'7'; 20 << 20];
+    // hwmon: FIFOs as sensor and name files, a device link loop, a huge file.
+    fifo("class/hwmon/hwmon0/temp1_input");
+    fifo("class/hwmon/hwmon0/name");
+    t.link("class/hwmon/hwmon0/device", "device")
+        .file("class/hwmon/hwmon0/temp2_input", &big)
+        .file("class/hwmon/hwmon0/temp3_input", b"1000\n");
+    // thermal: a FIFO temp; power supply: a FIFO attribute; cpufreq: huge.
+    fifo("class/thermal/thermal_zone0/temp");
+    t.file("class/thermal/thermal_zone0/type", b"t\n")
+        .file("class/thermal/thermal_zone0/policy", b"p\n");
+    fifo("class/power_supply/BAT0/capacity_fifo");
+    t.file("class/power_supply/BAT0/capacity", &big);
+    t.file("devices/system/cpu/cpu0/cpufreq/scaling_cur_freq", &big);
+    t.link("devices/system/cpu/cpu1", "cpu1");
+    t.file("devices/system/cpu/isolated", b"0-3,x\n");
+    for c in [
+        "hwmon",
+        "thermal_zone",
+        "powersupplyclass",
+        "cpufreq",
+        "time",
+    ] {
+        let started = std::time::Instant::now();
+        let text = common::pskit_scrape(&[
+            "--collector.disable-defaults",
+            &format!("--collector.{c}"),
+            &t.flag(),
+        ]);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(10),
+            "{c}"
+        );
+        let s = common::parse(&text);
+        assert!(success(&s, c).is_some(), "{c}");
+    }
+    let s = common::parse(&common::pskit_scrape(&[
+        "--collector.disable-defaults",
+        "--collector.hwmon",
+        &t.flag(),
+    ]));
+    assert_eq!(
+        s.value(
+            "node_hwmon_temp_celsius",
+            &[("chip", "hwmon0"), ("sensor", "temp3")]
+        ),
+        Some(1.0)
+    );
+    // The isolated list is garbage: the cpu collector fails, it does not panic.
+    let s = common::parse(&common::pskit_scrape(&[
+        "--collector.disable-defaults",
+        "--collector.cpu",
+        &t.flag(),
+    ]));
+    assert_eq!(success(&s, "cpu"), Some(0.0));
+}
