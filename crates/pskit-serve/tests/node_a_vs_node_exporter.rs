@@ -569,3 +569,37 @@ fn hostile_sysfs_trees_do_not_hang_or_panic() {
     ]));
     assert_eq!(success(&s, "cpu"), Some(0.0));
 }
+
+#[test]
+fn cpu_info_live() {
+    let (ours, _) = side_by_side_as(
+        &["--collector.cpu", "--collector.cpu.info"],
+        &["--collector.cpu", "--collector.cpu.info=true"],
+        |s, a, b| s.name.starts_with("node_cpu_") && counter_within(a, b, 10.0) || a == b,
+    );
+    assert!(!ours.named("node_cpu_info").is_empty());
+    assert!(ours.named("node_cpu_flag_info").is_empty());
+    // An include pattern turns info on by itself.
+    let inc = [
+        "--collector.cpu",
+        "--collector.cpu.info.flags-include=^(avx|sse|fpu)",
+        "--collector.cpu.info.bugs-include=spectre|srso",
+    ];
+    let (ours, _) = side_by_side(&inc, |s, a, b| {
+        s.name.starts_with("node_cpu_") && counter_within(a, b, 10.0) || a == b
+    });
+    assert!(!ours.named("node_cpu_info").is_empty());
+    assert!(!ours.named("node_cpu_flag_info").is_empty());
+}
+
+#[test]
+fn cpu_info_fixture() {
+    let mut flags = procfs_flags("--collector.cpu");
+    flags.push("--collector.cpu.info.flags-include=.".into());
+    flags.push("--collector.cpu.info.bugs-include=spectre".into());
+    let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
+    let (ours, _) = side_by_side(&flags, exact);
+    assert_eq!(ours.named("node_cpu_info").len(), 2);
+    assert_eq!(ours.named("node_cpu_flag_info").len(), 13);
+    assert_eq!(ours.named("node_cpu_bug_info").len(), 2);
+}
