@@ -93,7 +93,7 @@ pub static COLLECTORS: &[CollectorDef] = &[
         name: "stat",
         help: "Exposes various statistics from /proc/stat (boot time, forks, interrupts).",
         default_enabled: true,
-        options: &[],
+        options: node::stat::OPTIONS,
         collect: node::stat::collect,
     },
     CollectorDef {

@@ -603,3 +603,76 @@ fn cpu_info_fixture() {
     assert_eq!(ours.named("node_cpu_flag_info").len(), 13);
     assert_eq!(ours.named("node_cpu_bug_info").len(), 2);
 }
+
+#[test]
+fn stat_softirq() {
+    let f = fixture("procfs");
+    let proc_flag = format!("--path.procfs={f}/proc");
+    let (ours, _) = side_by_side_as(
+        &["--collector.stat", "--collector.stat.softirq", &proc_flag],
+        &[
+            "--collector.stat",
+            "--collector.stat.softirq=true",
+            &proc_flag,
+        ],
+        exact,
+    );
+    assert_eq!(
+        ours.value("node_softirqs_total", &[("vector", "rcu")]),
+        Some(1123275.0)
+    );
+    let (ours, _) = side_by_side_as(
+        &["--collector.stat", "--collector.stat.softirq"],
+        &["--collector.stat", "--collector.stat.softirq=true"],
+        |s, a, b| match s.name.as_str() {
+            "node_boot_time_seconds" => (a - b).abs() <= 1.0,
+            "node_procs_running" | "node_procs_blocked" => (a - b).abs() <= 64.0,
+            _ => counter_within(a, b, 5_000_000.0),
+        },
+    );
+    assert_eq!(ours.named("node_softirqs_total").len(), 10);
+}
+
+#[test]
+fn garbage_procfs_like_node_exporter() {
+    let cases: &[(&str, &str, &[u8])] = &[
+        (
+            "--collector.stat",
+            "stat",
+            b"cpu0 1 2 3 4\nintr 5 1 x\nbtime 1\n",
+        ),
+        ("--collector.stat", "stat", b"btime 1\nsoftirq 1 2 3\n"),
+        (
+            "--collector.stat",
+            "stat",
+            b"btime\nctxt 3 4\n\n\ncpu\nprocesses 7\n",
+        ),
+        ("--collector.cpu", "stat", b"cpu0 1 2 x 4\n"),
+        ("--collector.cpu", "stat", b"cpuX 1 2 3 4\n"),
+        ("--collector.cpu", "stat", b"cpu  1\ncpu3 1\ncpu1 2 3\n"),
+        (
+            "--collector.meminfo",
+            "meminfo",
+            b"MemTotal: 12 kB\nMemFree: lots kB\n",
+        ),
+        (
+            "--collector.meminfo",
+            "meminfo",
+            b"MemTotal: 12 kB\nMemFree: 1 kB extra\n",
+        ),
+        (
+            "--collector.meminfo",
+            "meminfo",
+            b"\n\nMemTotal: 1e3 kB\nNoColon 5\n",
+        ),
+    ];
+    for (i, (collector, file, content)) in cases.iter().enumerate() {
+        let t = Tree::new(&format!("proc-{i}"));
+        t.file(file, content);
+        let proc_flag = format!("--path.procfs={}", t.0.display());
+        let sys_flag = format!("--path.sysfs={}", t.0.display());
+        let (ours, theirs) = side_by_side(&[collector, &proc_flag, &sys_flag], exact);
+        let name = &collector["--collector.".len()..];
+        assert_eq!(success(&ours, name), success(&theirs, name), "case {i}");
+    }
+}

@@ -68,7 +68,32 @@ pub struct ProcStat {
     pub procs_running: u64,
     /// `procs_blocked`.
     pub procs_blocked: u64,
+    /// The `softirq` line's per-vector counts, in the kernel's order
+    /// ([`SOFTIRQ_VECTORS`]).
+    pub softirq: [u64; 10],
 }
+
+/// The softirq vectors of /proc/stat's `softirq` line, as node_exporter
+/// labels them.
+pub const SOFTIRQ_VECTORS: [&str; 10] = [
+    "hi",
+    "timer",
+    "net_tx",
+    "net_rx",
+    "block",
+    "block_iopoll",
+    "tasklet",
+    "sched",
+    "hrtimer",
+    "rcu",
+];
+
+/// `--collector.stat.softirq=true` adds node_softirqs_total{vector}.
+pub const OPTIONS: &[crate::Opt] = &[crate::Opt {
+    flag: "collector.stat.softirq",
+    default: "false",
+    help: "Export softirq calls per vector",
+}];
 
 fn parse_cpu(line: &str) -> Result<(Option<usize>, CpuSeconds), String> {
     let mut it = line.split_ascii_whitespace();
@@ -135,7 +160,28 @@ pub fn parse(text: &str) -> Result<ProcStat, String> {
         };
         match key {
             "btime" => s.btime = num(key)?,
-            "intr" => s.intr = num(key)?,
+            "intr" => {
+                s.intr = num(key)?;
+                // node_exporter parses every per-IRQ count too: one bad
+                // count fails the file.
+                for n in parts {
+                    n.parse::<u64>()
+                        .map_err(|_| format!("bad number {n:?} in intr line"))?;
+                }
+            }
+            "softirq" => {
+                // The total and ten vectors must all be there.
+                num(key)?;
+                let v: Vec<&str> = parts.take(10).collect();
+                if v.len() < 10 {
+                    return Err(format!("short softirq line {line:?}"));
+                }
+                for (slot, n) in s.softirq.iter_mut().zip(v) {
+                    *slot = n
+                        .parse()
+                        .map_err(|_| format!("bad number {n:?} in softirq line"))?;
+                }
+            }
             "ctxt" => s.ctxt = num(key)?,
             "processes" => s.processes = num(key)?,
             "procs_running" => s.procs_running = num(key)?,
@@ -200,6 +246,12 @@ pub fn collect(ctx: &Ctx, m: &mut Metrics) -> Result<(), String> {
         "Number of processes blocked waiting for I/O to complete.",
     )
     .set(s.procs_blocked as f64);
+    if ctx.opt("collector.stat.softirq") == "true" {
+        for (vector, n) in SOFTIRQ_VECTORS.iter().zip(s.softirq) {
+            m.counter("node_softirqs_total", "Number of softirq calls.")
+                .sample(&[("vector", vector)], n as f64);
+        }
+    }
     Ok(())
 }
 
@@ -229,6 +281,8 @@ softirq 5057579 250191 1481983 1647 211099 186066 0 1783454 855 1009 1123275\n";
         assert_eq!(s.btime, 1700000000);
         assert_eq!(s.processes, 1564520);
         assert_eq!((s.procs_running, s.procs_blocked), (3, 1));
+        assert_eq!(s.softirq[0], 250191);
+        assert_eq!(s.softirq[9], 1123275);
     }
 
     #[test]
@@ -245,6 +299,9 @@ softirq 5057579 250191 1481983 1647 211099 186066 0 1783454 855 1009 1123275\n";
             "intr 1e9\n",
             "cpu0 NaN 1\n",
             "procs_running 99999999999999999999999\n",
+            "intr 1 2 x\n",
+            "softirq 1 2 3\n",
+            "softirq 1 2 3 4 5 6 7 8 9 10 -11\n",
         ] {
             assert!(parse(bad).is_err(), "{bad}");
         }
