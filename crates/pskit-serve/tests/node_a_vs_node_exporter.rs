@@ -676,3 +676,120 @@ fn garbage_procfs_like_node_exporter() {
         assert_eq!(success(&ours, name), success(&theirs, name), "case {i}");
     }
 }
+
+/// The text itself, byte for byte, for everything but node_exporter's own
+/// families and the scrape durations: family order, label order, float
+/// formatting, escaping.
+fn same_text(flags: &[&str]) {
+    let mut all = vec!["--collector.disable-defaults"];
+    all.extend_from_slice(flags);
+    let ne = common::node_exporter(&all);
+    let keep = |text: &str| -> String {
+        text.lines()
+            .filter(|l| {
+                let name = l
+                    .trim_start_matches("# HELP ")
+                    .trim_start_matches("# TYPE ")
+                    .split(['{', ' '])
+                    .next()
+                    .unwrap_or("");
+                !ignored(name)
+            })
+            .map(|l| format!("{l}\n"))
+            .collect()
+    };
+    let theirs = keep(&common::get(&ne.url("/metrics")));
+    let ours = keep(&common::pskit_scrape(&all));
+    assert_eq!(ours, theirs, "{flags:?}");
+}
+
+#[test]
+fn fixture_text_is_node_exporters() {
+    let sys = |n: &str| format!("--path.sysfs={}/sys", fixture(n));
+    let procfs = fixture("procfs");
+    let p = format!("--path.procfs={procfs}/proc");
+    let s = format!("--path.sysfs={procfs}/sys");
+    same_text(&["--collector.cpufreq", &sys("cpufreq")]);
+    same_text(&["--collector.thermal_zone", &sys("thermal_zone")]);
+    same_text(&["--collector.hwmon", &sys("hwmon")]);
+    same_text(&["--collector.powersupplyclass", &sys("powersupplyclass")]);
+    for c in [
+        "--collector.cpu",
+        "--collector.stat",
+        "--collector.meminfo",
+        "--collector.pressure",
+    ] {
+        same_text(&[c, &p, &s]);
+    }
+    same_text(&["--collector.uname"]);
+}
+
+/// A time zone other than UTC, and one with a half-hour offset: the test
+/// binary runs itself again with TZ set, beside node_exporter with the same TZ.
+#[test]
+fn time_zone_like_node_exporter() {
+    if let Ok(tz) = std::env::var("PSKIT_NODE_A_TZ_CHILD") {
+        // The child: print the zone pskit sees.
+        let s = common::parse(&common::pskit_scrape(&[
+            "--collector.disable-defaults",
+            "--collector.time",
+        ]));
+        let z = &s.named("node_time_zone_offset_seconds")[0];
+        println!("ZONE {tz} {} {}", z.labels["time_zone"], z.value);
+        return;
+    }
+    for tz in ["Europe/Berlin", "America/St_Johns", "UTC", ""] {
+        if !tz.is_empty()
+            && !std::path::Path::new("/usr/share/zoneinfo")
+                .join(tz)
+                .exists()
+        {
+            continue;
+        }
+        let out = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(["--exact", "time_zone_like_node_exporter", "--nocapture"])
+            .env("PSKIT_NODE_A_TZ_CHILD", tz)
+            .env("TZ", tz)
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("ZONE "))
+            .unwrap_or_else(|| panic!("child said {text}"));
+        let mut ne = std::process::Command::new("/usr/bin/prometheus-node-exporter");
+        ne.env("TZ", tz);
+        // common::start has no environment; start it by hand on a free port.
+        let port = {
+            let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+            l.local_addr().unwrap().port()
+        };
+        let mut child = ne
+            .args([
+                &format!("--web.listen-address=127.0.0.1:{port}"),
+                "--collector.disable-defaults",
+                "--collector.time",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "node_exporter never listened"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        let theirs = common::parse(&common::get(&format!("http://127.0.0.1:{port}/metrics")));
+        let _ = child.kill();
+        let _ = child.wait();
+        let z = &theirs.named("node_time_zone_offset_seconds")[0];
+        assert_eq!(
+            line,
+            format!("ZONE {tz} {} {}", z.labels["time_zone"], z.value),
+            "TZ={tz:?}"
+        );
+    }
+}
