@@ -22,6 +22,12 @@ use crate::{Ctx, Opt};
 /// node_cpu_info from /proc/cpuinfo, and a flags-include or bugs-include
 /// regular expression adds node_cpu_flag_info / node_cpu_bug_info for the
 /// first CPU's matching flags and bugs (and turns info on).
+///
+/// ```
+/// let cfg = pskit_serve::Config::parse(["pskit serve", "--collector.cpu.info=true"]).unwrap();
+/// assert_eq!(cfg.ctx().opt("collector.cpu.info"), "true");
+/// assert_eq!(cfg.ctx().opt("collector.cpu.guest"), "true");
+/// ```
 pub const OPTIONS: &[Opt] = &[
     Opt {
         flag: "collector.cpu.guest",

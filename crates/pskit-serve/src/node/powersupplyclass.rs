@@ -12,6 +12,11 @@ use crate::{Ctx, Opt};
 
 /// `--collector.powersupply.ignored-supplies`: a regular expression of
 /// supply names to leave out.
+///
+/// ```
+/// let o = &pskit_serve::node::powersupplyclass::OPTIONS[0];
+/// assert_eq!(o.default, "^$");
+/// ```
 pub const OPTIONS: &[Opt] = &[Opt {
     flag: "collector.powersupply.ignored-supplies",
     default: "^$",

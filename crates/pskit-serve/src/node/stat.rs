@@ -75,6 +75,10 @@ pub struct ProcStat {
 
 /// The softirq vectors of /proc/stat's `softirq` line, as node_exporter
 /// labels them.
+///
+/// ```
+/// assert_eq!(pskit_serve::node::stat::SOFTIRQ_VECTORS[1], "timer");
+/// ```
 pub const SOFTIRQ_VECTORS: [&str; 10] = [
     "hi",
     "timer",
@@ -89,6 +93,13 @@ pub const SOFTIRQ_VECTORS: [&str; 10] = [
 ];
 
 /// `--collector.stat.softirq=true` adds node_softirqs_total{vector}.
+///
+/// ```
+/// let cfg = pskit_serve::Config::parse(["pskit serve", "--collector.stat.softirq=true"]).unwrap();
+/// let mut m = pskit_serve::expo::Metrics::default();
+/// pskit_serve::node::stat::collect(cfg.ctx(), &mut m).unwrap();
+/// assert!(m.families().iter().any(|f| f.name == "node_softirqs_total"));
+/// ```
 pub const OPTIONS: &[crate::Opt] = &[crate::Opt {
     flag: "collector.stat.softirq",
     default: "false",
