@@ -124,9 +124,24 @@ fn cpu_guest_off() {
 #[test]
 fn meminfo_live() {
     let (ours, _) = side_by_side(&["--collector.meminfo"], |s, a, b| {
-        if s.name.ends_with("_bytes") {
-            // Builders share the machine: page cache and free memory move.
-            (a - b).abs() <= 256.0 * 1024.0 * 1024.0
+        let fixed = [
+            "node_memory_MemTotal_bytes",
+            "node_memory_SwapTotal_bytes",
+            "node_memory_CommitLimit_bytes",
+            "node_memory_VmallocTotal_bytes",
+            "node_memory_Hugepagesize_bytes",
+            "node_memory_HugePages_Total",
+        ];
+        if fixed.contains(&s.name.as_str()) {
+            a == b
+        } else if s.name == "node_memory_Committed_AS_bytes" {
+            // The other tests start node_exporters in parallel: each Go
+            // process commits tens of MB of address space at once.
+            (a - b).abs() <= 1024.0 * 1024.0 * 1024.0
+        } else if s.name.ends_with("_bytes") {
+            // Four builders share the machine: page cache and free memory
+            // move by a few MB between two scrapes milliseconds apart.
+            (a - b).abs() <= 64.0 * 1024.0 * 1024.0
         } else {
             (a - b).abs() <= 16.0
         }
