@@ -238,7 +238,15 @@ impl Metrics {
             .collect();
         v.sort_by(|a, b| a.name.cmp(&b.name));
         for f in &mut v {
-            f.samples.sort_by(|a, b| a.labels.cmp(&b.labels));
+            // client_golang's order: fewer labels first (a family whose
+            // samples have different label sets, as node_power_supply_info),
+            // then label values compared in label-name order.
+            f.samples.sort_by_cached_key(|s| {
+                let mut l: Vec<&(String, String)> = s.labels.iter().collect();
+                l.sort();
+                let values: Vec<String> = l.into_iter().map(|(_, v)| v.clone()).collect();
+                (s.labels.len(), values)
+            });
         }
         v
     }
@@ -468,6 +476,27 @@ mod tests {
             t,
             "# HELP a A.\n# TYPE a gauge\na{k=\"1\"} 1\na{k=\"2\"} 2\n\
              # HELP b line\\nbreak \\\\\n# TYPE b gauge\nb{x=\"a\\\"b\\\\c\\nd\"} 1\n"
+        );
+    }
+
+    #[test]
+    fn samples_sort_as_client_golang() {
+        let mut m = Metrics::default();
+        m.gauge("i", "I.")
+            .sample(&[("power_supply", "BAT0"), ("a", "z"), ("b", "y")], 1.0)
+            .sample(&[("power_supply", "AC")], 1.0)
+            .sample(&[("z", "1"), ("power_supply", "USB")], 1.0)
+            .sample(&[("power_supply", "USB"), ("z", "0")], 1.0);
+        let t = encode_text(&m);
+        let order: Vec<&str> = t.lines().filter(|l| !l.starts_with('#')).collect();
+        assert_eq!(
+            order,
+            vec![
+                "i{power_supply=\"AC\"} 1",
+                "i{power_supply=\"USB\",z=\"0\"} 1",
+                "i{z=\"1\",power_supply=\"USB\"} 1",
+                "i{power_supply=\"BAT0\",a=\"z\",b=\"y\"} 1",
+            ]
         );
     }
 

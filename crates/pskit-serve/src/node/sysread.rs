@@ -1,0 +1,116 @@
+//! Small reads of /proc and /sys files the way node_exporter's procfs
+//! library does them, through pskit's capped, non-blocking readers.
+
+use std::path::{Path, PathBuf};
+
+/// A sysfs attribute as procfs' `SysReadFile` reads it: at most the first
+/// 128 bytes, surrounding whitespace trimmed.
+///
+/// ```
+/// let root = pskit::Root::current();
+/// let v = pskit_serve::node::sysread::sys_read_file(&root.proc().join("sys/kernel/ostype")).unwrap();
+/// assert_eq!(v, "Linux");
+/// ```
+pub fn sys_read_file(path: &Path) -> pskit::Result<String> {
+    pskit::fs::with_text(path, |t| {
+        let mut end = t.len().min(128);
+        while !t.is_char_boundary(end) {
+            end -= 1;
+        }
+        Ok(t[..end].trim().to_string())
+    })
+}
+
+/// The whole file with surrounding whitespace trimmed, as an unsigned
+/// integer (procfs' `ReadUintFromFile`).
+///
+/// ```
+/// let root = pskit::Root::current();
+/// assert!(pskit_serve::node::sysread::read_uint(&root.proc().join("sys/kernel/pid_max")).unwrap() > 300);
+/// ```
+pub fn read_uint(path: &Path) -> pskit::Result<u64> {
+    pskit::fs::with_text(path, |t| {
+        let t = t.trim();
+        t.parse()
+            .map_err(|_| pskit::Error::parse(path, format!("not an unsigned integer: {t:?}")))
+    })
+}
+
+/// The whole file with surrounding whitespace trimmed, as a signed integer
+/// (procfs' `ReadIntFromFile`).
+///
+/// ```
+/// let root = pskit::Root::current();
+/// assert!(pskit_serve::node::sysread::read_int(&root.proc().join("sys/kernel/pid_max")).unwrap() > 300);
+/// ```
+pub fn read_int(path: &Path) -> pskit::Result<i64> {
+    pskit::fs::with_text(path, |t| {
+        let t = t.trim();
+        t.parse()
+            .map_err(|_| pskit::Error::parse(path, format!("not an integer: {t:?}")))
+    })
+}
+
+/// The OS error number of a pskit I/O error (ENOENT, EACCES, ENODATA…).
+///
+/// ```
+/// let e = pskit::fs::read_trimmed(std::path::Path::new("/nonexistent/x")).unwrap_err();
+/// assert_eq!(pskit_serve::node::sysread::errno(&e), Some(2));
+/// ```
+pub fn errno(e: &pskit::Error) -> Option<i32> {
+    match e {
+        pskit::Error::Io { source, .. } => source.raw_os_error(),
+        _ => None,
+    }
+}
+
+/// Whether the error is "no such file" or "permission denied", which
+/// node_exporter treats as an attribute this kernel or user does not have.
+///
+/// ```
+/// let e = pskit::fs::read_trimmed(std::path::Path::new("/nonexistent/x")).unwrap_err();
+/// assert!(pskit_serve::node::sysread::is_absent(&e));
+/// ```
+pub fn is_absent(e: &pskit::Error) -> bool {
+    matches!(errno(e), Some(2) | Some(13) | Some(1))
+        || matches!(e, pskit::Error::Io { source, .. }
+            if matches!(source.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::PermissionDenied))
+}
+
+/// The entries of `dir` named `prefix` then a digit then anything (the
+/// glob `prefix[0-9]*`), sorted by name as Go's `filepath.Glob` sorts them
+/// (`cpu10` before `cpu2`). A missing or unreadable directory has none.
+///
+/// ```
+/// let root = pskit::Root::current();
+/// let cpus = pskit_serve::node::sysread::glob_numbered(&root.sys().join("devices/system/cpu"), "cpu");
+/// assert!(!cpus.is_empty());
+/// ```
+pub fn glob_numbered(dir: &Path, prefix: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                e.file_name()
+                    .to_str()
+                    .and_then(|n| n.strip_prefix(prefix))
+                    .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_digit()))
+            })
+            .map(|e| e.path())
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    out.sort();
+    out
+}
+
+/// A file name's text (lossy), for labels.
+///
+/// ```
+/// assert_eq!(pskit_serve::node::sysread::base_name(std::path::Path::new("/sys/x/cpu3")), "cpu3");
+/// ```
+pub fn base_name(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
