@@ -409,6 +409,31 @@ impl Config {
     }
 }
 
+/// Says on stderr that a collector failed, once per distinct error (a
+/// machine without hwmon would otherwise log the same line every scrape),
+/// and again when it recovers and fails anew.
+fn report_failure(name: &'static str, err: Option<&String>) {
+    use std::sync::Mutex;
+    static LAST: Mutex<Vec<(&'static str, String)>> = Mutex::new(Vec::new());
+    let Ok(mut last) = LAST.lock() else { return };
+    let pos = last.iter().position(|(n, _)| *n == name);
+    match (err, pos) {
+        (Some(e), Some(i)) if last[i].1 == *e => {}
+        (Some(e), Some(i)) => {
+            eprintln!("pskit serve: collector {name} failed: {e}");
+            last[i].1 = e.clone();
+        }
+        (Some(e), None) => {
+            eprintln!("pskit serve: collector {name} failed: {e}");
+            last.push((name, e.clone()));
+        }
+        (None, Some(i)) => {
+            last.remove(i);
+        }
+        (None, None) => {}
+    }
+}
+
 /// Runs every enabled collector once, under the configured root, and adds
 /// node_exporter's per-collector duration and success families.
 ///
@@ -425,9 +450,7 @@ pub fn scrape(cfg: &Config) -> Metrics {
         for c in &cfg.enabled {
             let t = Instant::now();
             let r = (c.collect)(ctx, &mut m);
-            if let Err(e) = &r {
-                eprintln!("pskit serve: collector {} failed: {e}", c.name);
-            }
+            report_failure(c.name, r.as_ref().err());
             timing.push((c.name, t.elapsed().as_secs_f64(), r.is_ok()));
         }
         for (name, secs, ok) in timing {
