@@ -36,7 +36,7 @@ pub struct Args {
 const USAGE: &str = "Usage: pskit iostat [ options ] [ <interval> [ <count> ] ]
 Options are:
 [ -c ] [ -d ] [ -h ] [ -k | -m ] [ -s ] [ -t ] [ -x ] [ -y ] [ -z ]
-[ --compact ] [ --dec={ 0 | 1 | 2 } ] [ --human ] [ --pretty ]
+[ --compact ] [ --dec={ 0 | 1 | 2 } ] [ --human ] [ --pretty ] [ -g <group_name> ] [ -H ]
 [ -p [ <device> [,...] | ALL ] ] [ <device> [...] | ALL ] [ -o JSON ] [ --json ]
 ";
 
@@ -74,6 +74,11 @@ struct Opts {
     pretty: bool,
     /// `--compact`: -x in one table even when pretty.
     compact: bool,
+    /// `-g NAME`: groups, each with the index in `devices` where its
+    /// members begin (the devices named after it, up to the next group).
+    groups: Vec<(usize, String)>,
+    /// `-H`: only the groups' rows.
+    group_total_only: bool,
 }
 
 /// sysstat's `device_name`: a path is resolved and `/dev/` dropped.
@@ -124,6 +129,15 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
         } else if a == "--json" {
             o.json = true;
             i += 1;
+        } else if a == "-g" {
+            let Some(name) = raw.get(i + 1) else {
+                return Err(());
+            };
+            // sysstat shows a group's name after a space (" all"), cut to
+            // its MAX_NAME_LEN.
+            let name: String = name.chars().take(125).collect();
+            o.groups.push((o.devices.len(), format!(" {name}")));
+            i += 2;
         } else if a == "--human" {
             o.human = true;
             i += 1;
@@ -161,6 +175,7 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
                         o.human = true;
                         o.pretty = true;
                     }
+                    'H' => o.group_total_only = true,
                     'k' if !o.megabytes => o.kilobytes = true,
                     'm' if !o.kilobytes => o.megabytes = true,
                     'p' => o.everything = true,
@@ -208,8 +223,12 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
     if !o.unfiltered {
         o.all_devices = true;
     }
-    // Devices are listed in name order unless /proc/diskstats' order is used.
-    if !o.everything {
+    if o.group_total_only && o.groups.is_empty() {
+        return Err(());
+    }
+    // Devices are listed in name order unless /proc/diskstats' order is used
+    // or groups are defined (then in the order given).
+    if !o.everything && o.groups.is_empty() {
         o.devices.sort();
     }
     Ok(o)
@@ -535,14 +554,108 @@ fn select<'a>(o: &Opts, s: &'a Sample) -> Vec<(String, &'a Io)> {
             );
         }
     }
-    if !o.everything {
+    if !o.everything && o.groups.is_empty() {
         names.sort();
+        names.dedup();
+    } else {
+        let mut seen = std::collections::HashSet::new();
+        names.retain(|n| seen.insert(n.clone()));
     }
-    names.dedup();
     names
         .into_iter()
         .filter_map(|n| find(&n).map(|(_, io, _)| (n, io)))
         .collect()
+}
+
+/// The rows in display order with their current and previous counters and
+/// member counts (0 for a device): with `-g`, each group's row follows its
+/// members and sums their counters (the previous ones too), and `-H` keeps
+/// only the groups. Devices before the first `-g` stay on their own.
+fn with_groups(
+    o: &Opts,
+    rows: Vec<(String, &Io)>,
+    prev_io: &HashMap<String, Io>,
+) -> Vec<(String, Io, Io, usize)> {
+    let zero = Io::default();
+    let prev = |n: &str| *prev_io.get(n).unwrap_or(&zero);
+    if o.groups.is_empty() {
+        return rows
+            .into_iter()
+            .map(|(n, io)| {
+                let p = prev(&n);
+                (n, *io, p, 0)
+            })
+            .collect();
+    }
+    // Which group a named device belongs to: the last one defined before it.
+    let group_of = |name: &str| -> Option<usize> {
+        let idx = o
+            .devices
+            .iter()
+            .position(|(d, _)| d.replace('!', "/") == name)
+            .unwrap_or(o.devices.len());
+        o.groups.iter().rposition(|(start, _)| *start <= idx)
+    };
+    let mut out = Vec::new();
+    let mut current: Option<(usize, Io, Io, usize)> = None;
+    let flush = |g: Option<(usize, Io, Io, usize)>, out: &mut Vec<(String, Io, Io, usize)>| {
+        if let Some((k, cur, old, n)) = g {
+            out.push((o.groups[k].1.clone(), cur, old, n.max(1)));
+        }
+    };
+    for (name, io) in rows {
+        let g = group_of(&name);
+        if current.as_ref().map(|c| c.0) != g {
+            flush(current.take(), &mut out);
+            current = g.map(|k| (k, Io::default(), Io::default(), 0));
+        }
+        let p = prev(&name);
+        if let Some(c) = current.as_mut() {
+            let active = |x: &Io| x.rd_ios != 0 || x.wr_ios != 0 || x.dc_ios != 0 || x.fl_ios != 0;
+            if o.unfiltered || active(io) {
+                c.1 = c.1.plus(io);
+                c.2 = c.2.plus(&p);
+                c.3 += 1;
+            }
+            if o.group_total_only {
+                continue;
+            }
+        }
+        out.push((name, *io, p, 0));
+    }
+    flush(current, &mut out);
+    // Groups with no member present still show (as zeros), after the rest.
+    for (_, gname) in &o.groups {
+        if !out.iter().any(|r| r.0 == *gname) {
+            out.push((gname.clone(), Io::default(), Io::default(), 1));
+        }
+    }
+    out
+}
+
+impl Io {
+    /// The counters of two devices added (sysstat's compute_device_groups_stats;
+    /// wrapping, as its unsigned sums do).
+    fn plus(&self, b: &Io) -> Io {
+        Io {
+            rd_ios: self.rd_ios.wrapping_add(b.rd_ios),
+            rd_merges: self.rd_merges.wrapping_add(b.rd_merges),
+            rd_sectors: self.rd_sectors.wrapping_add(b.rd_sectors),
+            rd_ticks: self.rd_ticks.wrapping_add(b.rd_ticks),
+            wr_ios: self.wr_ios.wrapping_add(b.wr_ios),
+            wr_merges: self.wr_merges.wrapping_add(b.wr_merges),
+            wr_sectors: self.wr_sectors.wrapping_add(b.wr_sectors),
+            wr_ticks: self.wr_ticks.wrapping_add(b.wr_ticks),
+            tot_ticks: self.tot_ticks.wrapping_add(b.tot_ticks),
+            rq_ticks: self.rq_ticks.wrapping_add(b.rq_ticks),
+            dc_ios: self.dc_ios.wrapping_add(b.dc_ios),
+            dc_merges: self.dc_merges.wrapping_add(b.dc_merges),
+            dc_sectors: self.dc_sectors.wrapping_add(b.dc_sectors),
+            dc_ticks: self.dc_ticks.wrapping_add(b.dc_ticks),
+            fl_ios: self.fl_ios.wrapping_add(b.fl_ios),
+            fl_ticks: self.fl_ticks.wrapping_add(b.fl_ticks),
+        }
+    }
 }
 
 /// How numbers are printed: sysstat's widths, with `--dec` decimals, and
@@ -1044,8 +1157,9 @@ fn write_report(
     let mut devices = pskit::IndexMap::new();
     if o.disk {
         let zero = Io::default();
-        for (name, ioi) in select(o, cur) {
-            let mut ioj = prev_io.get(&name).unwrap_or(&zero);
+        for (name, ioi, ioj, members) in with_groups(o, select(o, cur), prev_io) {
+            let (ioi, ioj) = (&ioi, &ioj);
+            let mut ioj = ioj;
             let ios = |x: &Io| [x.rd_ios, x.wr_ios, x.dc_ios, x.fl_ios];
             if !o.unfiltered && ios(ioi) == [0; 4] {
                 continue;
@@ -1061,7 +1175,12 @@ fn write_report(
             {
                 ioj = &zero;
             }
-            devices.insert(name, figures(ioj, ioi, itv, fctr));
+            let mut x = figures(ioj, ioi, itv, fctr);
+            if members > 1 {
+                // A group's %util is its members' average.
+                x.util /= members as f64;
+            }
+            devices.insert(name, x);
         }
     }
     if o.sysstat_json {
@@ -1261,6 +1380,31 @@ mod tests {
         assert_eq!(o.devices, [("aa".into(), true), ("zz".into(), true)]);
         let o = args("ALL").unwrap();
         assert!(o.all_devices && o.unfiltered);
+        // Groups keep the order given; -H needs a group; -g needs a name.
+        let o = args("zz -g all vdb vda -g two sdz").unwrap();
+        assert_eq!(o.groups, [(1, " all".to_string()), (3, " two".to_string())]);
+        let names: Vec<&str> = o.devices.iter().map(|d| d.0.as_str()).collect();
+        assert_eq!(names, ["zz", "vdb", "vda", "sdz"]);
+        assert!(args("-H").is_err() && args("-g").is_err());
+        assert!(args("-H -g g vda").unwrap().group_total_only);
+        let io = Io {
+            rd_ios: 3,
+            tot_ticks: 10,
+            ..Default::default()
+        };
+        let rows = vec![
+            ("zz".to_string(), &io),
+            ("vdb".to_string(), &io),
+            ("vda".to_string(), &io),
+        ];
+        let o = args("zz -g all vdb vda").unwrap();
+        let g = with_groups(&o, rows, &HashMap::new());
+        let shown: Vec<(&str, u64, usize)> =
+            g.iter().map(|r| (r.0.as_str(), r.1.rd_ios, r.3)).collect();
+        assert_eq!(
+            shown,
+            [("zz", 3, 0), ("vdb", 3, 0), ("vda", 3, 0), (" all", 6, 2)]
+        );
     }
 
     #[test]

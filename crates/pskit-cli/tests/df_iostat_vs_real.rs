@@ -300,6 +300,29 @@ fn iostat_since_boot_like_sysstat() {
     ] {
         compare("iostat", args, 0.002);
     }
+    // Groups (-g, -H) over the devices this machine has.
+    let text =
+        String::from_utf8_lossy(&run("iostat", &["iostat", "-d", "ALL"]).stdout).into_owned();
+    let devs: Vec<String> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Device"))
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next().map(String::from))
+        .take(3)
+        .collect();
+    assert!(!devs.is_empty(), "{text}");
+    let d: Vec<&str> = devs.iter().map(String::as_str).collect();
+    let mut two = vec!["-d", "-g", "first", d[0], "-g", "rest"];
+    two.extend_from_slice(&d[1..]);
+    let mut one = vec!["-x", "-g", "all"];
+    one.extend_from_slice(&d);
+    let mut total = vec!["-H", "-g", "all"];
+    total.extend_from_slice(&d);
+    let mut total_json = vec!["-o", "JSON", "-H", "-d", "-g", "all"];
+    total_json.extend_from_slice(&d);
+    for args in [&two[..], &one, &total, &total_json] {
+        compare("iostat", args, 0.002);
+    }
 }
 
 /// `-o JSON` with an interval: sysstat's document (reports separated by
@@ -402,6 +425,9 @@ fn iostat_usage_errors_like_sysstat() {
         &["-o", "json"],
         &["-o"],
         &["-o", "XML"],
+        &["-H"],
+        &["-g"],
+        &["-H", "-d"],
     ] {
         let mut all = vec!["iostat"];
         all.extend_from_slice(args);
