@@ -14,7 +14,6 @@
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -35,7 +34,8 @@ pub struct Args {
 
 const USAGE: &str = "Usage: pskit iostat [ options ] [ <interval> [ <count> ] ]
 Options are:
-[ -c ] [ -d ] [ -h ] [ -k | -m ] [ -s ] [ -t ] [ -x ] [ -y ] [ -z ]
+[ -c ] [ -d ] [ -h ] [ -k | -m ] [ -N ] [ -s ] [ -t ] [ -x ] [ -y ] [ -z ]
+[ -j { ID | LABEL | PATH | UUID | ... } ]
 [ --compact ] [ --dec={ 0 | 1 | 2 } ] [ --human ] [ --pretty ] [ -g <group_name> ] [ -H ]
 [ -p [ <device> [,...] | ALL ] ] [ <device> [...] | ALL ] [ -o JSON ] [ --json ]
 ";
@@ -79,6 +79,10 @@ struct Opts {
     groups: Vec<(usize, String)>,
     /// `-H`: only the groups' rows.
     group_total_only: bool,
+    /// `-N`: device-mapper devices by their mapped name (`dm-0` → `vg-root`).
+    devmap_names: bool,
+    /// `-j TYPE`: devices by their persistent name from /dev/disk/by-TYPE.
+    persistent: Option<String>,
 }
 
 /// sysstat's `device_name`: a path is resolved and `/dev/` dropped.
@@ -138,6 +142,17 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
             let name: String = name.chars().take(125).collect();
             o.groups.push((o.devices.len(), format!(" {name}")));
             i += 2;
+        } else if a == "-j" {
+            let Some(t) = raw.get(i + 1) else {
+                return Err(());
+            };
+            if t.len() >= 31 {
+                return Err(());
+            }
+            o.persistent = Some(t.to_lowercase());
+            // Persistent names are long: pretty display, as sysstat does.
+            o.pretty = true;
+            i += 2;
         } else if a == "--human" {
             o.human = true;
             i += 1;
@@ -176,6 +191,7 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
                         o.pretty = true;
                     }
                     'H' => o.group_total_only = true,
+                    'N' => o.devmap_names = true,
                     'k' if !o.megabytes => o.kilobytes = true,
                     'm' if !o.kilobytes => o.megabytes = true,
                     'p' => o.everything = true,
@@ -326,12 +342,8 @@ fn read_cpu() -> pskit::Result<Cpu> {
 
 /// /proc/uptime in hundredths of a second (sysstat's `read_uptime`).
 fn read_uptime_cs() -> Option<u64> {
-    let path = "/proc/uptime";
-    // A regular file only: a FIFO in its place would block the read.
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return None;
-    }
-    let s = std::fs::read_to_string(path).ok()?;
+    // Non-blocking, a regular file only: a FIFO in its place cannot hang it.
+    let s = crate::fmt::read_small(&pskit::Root::current().proc().join("uptime")).ok()?;
     let first = s.split_whitespace().next()?;
     let (sec, cent) = first.split_once('.')?;
     let sec: u64 = sec.parse().ok()?;
@@ -510,7 +522,9 @@ struct Sample {
 }
 
 fn is_whole_device(name: &str) -> bool {
-    Path::new("/sys/block")
+    pskit::Root::current()
+        .sys()
+        .join("block")
         .join(name.replace('/', "!"))
         .exists()
 }
@@ -545,7 +559,7 @@ fn select<'a>(o: &Opts, s: &'a Sample) -> Vec<(String, &'a Io)> {
         let shown = name.replace('!', "/");
         names.push(shown.clone());
         if *parts {
-            let dir = Path::new("/sys/block").join(name);
+            let dir = pskit::Root::current().sys().join("block").join(name);
             names.extend(
                 s.disks
                     .iter()
@@ -565,6 +579,61 @@ fn select<'a>(o: &Opts, s: &'a Sample) -> Vec<(String, &'a Io)> {
         .into_iter()
         .filter_map(|n| find(&n).map(|(_, io, _)| (n, io)))
         .collect()
+}
+
+/// The directory of `-j TYPE`'s names: /dev/disk/by-TYPE.
+fn persistent_dir(t: &str) -> std::path::PathBuf {
+    pskit::Root::current().dev().join(format!("disk/by-{t}"))
+}
+
+/// `-j`: device name → persistent name, from the links of /dev/disk/by-TYPE
+/// in name order (the first link to a device wins, as sysstat's alphasort
+/// scan finds it).
+fn persistent_names(o: &Opts) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let Some(t) = &o.persistent else {
+        return out;
+    };
+    let Ok(rd) = std::fs::read_dir(persistent_dir(t)) else {
+        return out;
+    };
+    let mut links: Vec<(String, std::path::PathBuf)> = rd
+        .filter_map(|e| e.ok())
+        .filter_map(|e| Some((e.file_name().into_string().ok()?, e.path())))
+        .collect();
+    links.sort();
+    for (link, path) in links {
+        let Ok(target) = std::fs::read_link(&path) else {
+            continue;
+        };
+        if let Some(dev) = target.file_name().and_then(|n| n.to_str()) {
+            out.entry(dev.to_string()).or_insert(link);
+        }
+    }
+    out
+}
+
+/// The name a device is shown by: its persistent name (`-j`), else with
+/// `-N` a device-mapper device's mapped name (/sys/block/dm-N/dm/name), else
+/// its kernel name.
+fn display_name(o: &Opts, name: &str, persistent: &HashMap<String, String>) -> String {
+    if let Some(p) = persistent.get(name) {
+        return p.clone();
+    }
+    if o.devmap_names && name.starts_with("dm-") {
+        let path = pskit::Root::current()
+            .sys()
+            .join("block")
+            .join(name)
+            .join("dm/name");
+        if let Ok(mapped) = crate::fmt::read_small(&path) {
+            let mapped = mapped.trim();
+            if !mapped.is_empty() && !mapped.contains('/') {
+                return mapped.to_string();
+            }
+        }
+    }
+    name.to_string()
 }
 
 /// The rows in display order with their current and previous counters and
@@ -762,7 +831,7 @@ fn iso() -> bool {
 
 /// sysstat's count of CPUs: the cpuN directories in sysfs.
 fn cpu_nr() -> usize {
-    let n = std::fs::read_dir("/sys/devices/system/cpu")
+    let n = std::fs::read_dir(pskit::Root::current().sys().join("devices/system/cpu"))
         .map(|rd| {
             rd.filter_map(|e| e.ok())
                 .filter(|e| {
@@ -1157,6 +1226,7 @@ fn write_report(
     let mut devices = pskit::IndexMap::new();
     if o.disk {
         let zero = Io::default();
+        let names = persistent_names(o);
         for (name, ioi, ioj, members) in with_groups(o, select(o, cur), prev_io) {
             let (ioi, ioj) = (&ioi, &ioj);
             let mut ioj = ioj;
@@ -1180,6 +1250,11 @@ fn write_report(
                 // A group's %util is its members' average.
                 x.util /= members as f64;
             }
+            let name = if members == 0 {
+                display_name(o, &name, &names)
+            } else {
+                name
+            };
             devices.insert(name, x);
         }
     }
@@ -1238,6 +1313,12 @@ pub fn run(args: Args) -> CmdResult {
         eprint!("{USAGE}");
         return Ok(ExitCode::FAILURE);
     };
+    if let Some(t) = &o.persistent {
+        if std::fs::read_dir(persistent_dir(t)).is_err() {
+            eprintln!("Invalid type of persistent device name");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     let mut stdout = std::io::stdout().lock();
     if o.sysstat_json {
         catch_sigint();

@@ -513,3 +513,62 @@ fn bracketing_catches_differences() {
     assert!(between(a, "Device tps\nvda 11.00 57G\n", b, 0.0).is_err());
     assert!(between(a, "Device tps\n", b, 0.0).is_err());
 }
+
+/// -N and -j on a fake root (this machine has neither device-mapper devices
+/// nor /dev/disk): the mapped name from /sys/block/dm-N/dm/name, the
+/// persistent name from the first /dev/disk/by-TYPE link to the device.
+#[test]
+fn iostat_devmap_and_persistent_names_on_a_fake_root() {
+    let root = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("iostat-root-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let w = |rel: &str, text: &str| {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w("proc/uptime", "1000.50 1900.00\n");
+    w(
+        "proc/stat",
+        "cpu  100 0 50 1000 5 0 1 0 0 0\ncpu0 100 0 50 1000 5 0 1 0 0 0\nintr 0\nctxt 0\nbtime 1700000000\nprocesses 1\nprocs_running 1\nprocs_blocked 0\n",
+    );
+    w(
+        "proc/diskstats",
+        " 253       0 dm-0 10 0 80 5 20 0 160 9 0 15 14 0 0 0 0 0 0\n 252       0 vda 30 1 240 7 40 2 320 11 0 25 18 0 0 0 0 0 0\n",
+    );
+    w("sys/devices/system/cpu/cpu0/online", "1\n");
+    w("sys/block/dm-0/dm/name", "vg-root\n");
+    w("sys/block/vda/stat", "");
+    std::fs::create_dir_all(root.join("dev/disk/by-id")).unwrap();
+    std::os::unix::fs::symlink("../../vda", root.join("dev/disk/by-id/virtio-b")).unwrap();
+    std::os::unix::fs::symlink("../../vda", root.join("dev/disk/by-id/virtio-a")).unwrap();
+    std::os::unix::fs::symlink("../../dm-0", root.join("dev/disk/by-id/dm-name-x")).unwrap();
+    let run_root = |args: &[&str]| {
+        let o = Command::new(env!("CARGO_BIN_EXE_pskit"))
+            .arg("iostat")
+            .args(args)
+            .env("HOST_ROOT", &root)
+            .env("LC_ALL", "C")
+            .output()
+            .unwrap();
+        (
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            o.status.code(),
+        )
+    };
+    let (plain, code) = run_root(&["-d", "ALL"]);
+    assert_eq!(code, Some(0), "{plain}");
+    assert!(plain.lines().any(|l| l.starts_with("dm-0 ")), "{plain}");
+    let (n, _) = run_root(&["-d", "-N", "ALL"]);
+    assert!(n.lines().any(|l| l.starts_with("vg-root ")), "{n}");
+    assert!(!n.contains("dm-0"), "{n}");
+    // -j: pretty (the name last), the first link in name order.
+    let (j, code) = run_root(&["-d", "-j", "ID", "ALL"]);
+    assert_eq!(code, Some(0));
+    assert!(j.lines().any(|l| l.ends_with(" virtio-a")), "{j}");
+    assert!(j.lines().any(|l| l.ends_with(" dm-name-x")), "{j}");
+    assert!(j.lines().any(|l| l.trim_end().ends_with(" Device")), "{j}");
+    let (_, code) = run_root(&["-j", "label"]);
+    assert_eq!(code, Some(1));
+    let _ = std::fs::remove_dir_all(&root);
+}
