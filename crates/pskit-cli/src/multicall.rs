@@ -28,9 +28,21 @@ pub fn rewrite(mut args: Vec<OsString>) -> Vec<OsString> {
     if tool != "wait" && TOOLS.contains(&tool.as_str()) {
         args[0] = OsString::from("pskit");
         args.insert(1, OsString::from(tool));
+    } else if let Some((_, sub)) = ALIASES.iter().find(|(name, _)| *name == tool) {
+        args[0] = OsString::from("pskit");
+        args.insert(1, OsString::from(*sub));
     }
     args
 }
+
+/// Other names pskit answers to: invoked as `node_exporter` (or Debian's
+/// `prometheus-node-exporter`), it is `pskit serve`, which takes
+/// node_exporter's flags. Not made by `--install-links`, so a real
+/// node_exporter is never shadowed by accident.
+pub const ALIASES: [(&str, &str); 2] = [
+    ("node_exporter", "serve"),
+    ("prometheus-node-exporter", "serve"),
+];
 
 /// `pskit --install-links DIR`: a symlink per tool in `DIR`, pointing at this
 /// binary. An existing symlink of that name is replaced; any other file is
@@ -112,5 +124,9 @@ mod tests {
         assert_eq!(rewrite(os(&["/x/wait", "1"])), os(&["/x/wait", "1"]));
         assert_eq!(rewrite(os(&["psx"])), os(&["psx"]));
         assert_eq!(rewrite(Vec::new()), Vec::<OsString>::new());
+        assert_eq!(
+            rewrite(os(&["/opt/node_exporter", "--web.listen-address=:9101"])),
+            os(&["pskit", "serve", "--web.listen-address=:9101"])
+        );
     }
 }
