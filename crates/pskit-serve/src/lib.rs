@@ -21,6 +21,7 @@ use std::time::Instant;
 
 pub mod expo;
 pub mod node;
+pub mod procs;
 
 use expo::Metrics;
 
@@ -67,13 +68,30 @@ pub struct CollectorDef {
 }
 
 /// Every collector pskit serve has, in the order a scrape runs them.
-pub static COLLECTORS: &[CollectorDef] = &[CollectorDef {
-    name: "loadavg",
-    help: "Load averages from /proc/loadavg.",
-    default_enabled: true,
-    options: &[],
-    collect: node::loadavg::collect,
-}];
+pub static COLLECTORS: &[CollectorDef] = &[
+    CollectorDef {
+        name: "loadavg",
+        help: "Load averages from /proc/loadavg.",
+        default_enabled: true,
+        options: &[],
+        collect: node::loadavg::collect,
+    },
+    CollectorDef {
+        name: "namedprocess",
+        help: "process-exporter's process-group metrics (namedprocess_namegroup_*).",
+        default_enabled: false,
+        options: procs::NAMEDPROCESS_OPTIONS,
+        collect: procs::collect,
+    },
+    CollectorDef {
+        name: "cgroup",
+        help:
+            "Processes grouped by cgroup v2 path: CPU, memory, limits, pressure (pskit_cgroup_*).",
+        default_enabled: true,
+        options: &[],
+        collect: procs::cgroup::collect,
+    },
+];
 
 /// What a collector can see of the configuration: the root pskit reads
 /// (`--path.procfs`, `--path.sysfs`, `--path.rootfs`) and the options.
@@ -225,7 +243,7 @@ impl Config {
         }
         let m = cmd.try_get_matches_from(args)?;
         let defaults = !m.get_flag("collector.disable-defaults");
-        let enabled = COLLECTORS
+        let enabled: Vec<&'static CollectorDef> = COLLECTORS
             .iter()
             .filter(|c| {
                 let on = m.get_flag(&format!("collector.{}", c.name));
@@ -244,6 +262,13 @@ impl Config {
                 opts.insert(o.flag, s(o.flag));
             }
         }
+        let ctx = Ctx { root, rootfs, opts };
+        // namedprocess: a bad option or config file stops startup here.
+        if enabled.iter().any(|c| c.name == "namedprocess") {
+            procs::prepare(&ctx).map_err(|e| {
+                clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"))
+            })?;
+        }
         Ok(Config {
             listen: m
                 .get_many::<String>("web.listen-address")
@@ -257,7 +282,7 @@ impl Config {
                 .unwrap_or(40),
             once: m.get_flag("once"),
             enabled,
-            ctx: Ctx { root, rootfs, opts },
+            ctx,
         })
     }
 
