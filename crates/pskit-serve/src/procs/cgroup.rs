@@ -22,9 +22,10 @@
 //!
 //! A file the cgroup lacks (the root cgroup has no `memory.max`; a
 //! controller not enabled there; a kernel without PSI) leaves its sample
-//! out. The cgroup v2 hierarchy is read at `{sysfs}/fs/cgroup`; a process
-//! only in v1 hierarchies is counted under the path pskit reports for it,
-//! without the v2 files.
+//! out. The cgroup v2 hierarchy is read at `{sysfs}/fs/cgroup`, or at
+//! `{sysfs}/fs/cgroup/unified` on a hybrid system; a process only in v1
+//! hierarchies is counted under the path pskit reports for it, without the
+//! v2 files.
 //!
 //! Cost: `stat` and `cgroup` per process, then a handful of small files per
 //! cgroup that has processes.
@@ -77,6 +78,20 @@ fn cgroup_dir(base: &Path, path: &str) -> PathBuf {
     }
 }
 
+/// Where the cgroup v2 hierarchy is mounted: `{sysfs}/fs/cgroup` on a v2
+/// system, `{sysfs}/fs/cgroup/unified` on a hybrid one (v1 controllers
+/// beside a v2 hierarchy, as systemd's hybrid mode and many CI machines
+/// have it).
+fn v2_mount(sys: &Path) -> PathBuf {
+    let base = sys.join("fs/cgroup");
+    let unified = base.join("unified");
+    if !base.join("cgroup.controllers").exists() && unified.join("cgroup.controllers").exists() {
+        unified
+    } else {
+        base
+    }
+}
+
 /// The cgroup collector.
 ///
 /// ```
@@ -97,7 +112,7 @@ pub fn collect(ctx: &Ctx, m: &mut Metrics) -> Result<(), String> {
             *counts.entry(path.clone()).or_default() += 1;
         }
     }
-    let base = ctx.root.sys().join("fs/cgroup");
+    let base = v2_mount(ctx.root.sys());
     for (path, n) in &counts {
         let l = [("cgroup", path.as_str())];
         m.gauge(
