@@ -50,6 +50,7 @@ impl Kids {
     fn spawn(&mut self, prog: &Path, args: &[&str]) -> &mut Child {
         let c = Command::new(prog)
             .args(args)
+            .env("PSKIT_THREAD_HELPER", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -62,11 +63,14 @@ impl Kids {
     /// Like spawn, and waits for the first line of its output.
     fn spawn_ready(&mut self, prog: &Path, args: &[&str]) {
         let c = self.spawn(prog, args);
-        let mut line = String::new();
-        BufReader::new(c.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert_eq!(line.trim(), "ready");
+        let mut out = BufReader::new(c.stdout.as_mut().unwrap());
+        loop {
+            let mut line = String::new();
+            assert!(out.read_line(&mut line).unwrap() > 0, "no ready line");
+            if line.trim_end().ends_with("ready") {
+                break;
+            }
+        }
     }
 
     fn kill(&mut self, i: usize) {
@@ -78,8 +82,13 @@ impl Kids {
 
 impl Drop for Kids {
     fn drop(&mut self) {
+        // A line (or end of input) lets each shell end its own children
+        // first; what is still running a moment later is killed.
         for c in &mut self.0 {
             let _ = c.stdin.take().map(|mut s| s.write_all(b"\n"));
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        for c in &mut self.0 {
             let _ = c.kill();
             let _ = c.wait();
         }
@@ -205,18 +214,30 @@ fn groups_by_comm_match_process_exporter() {
         out.display()
     );
     kids.spawn_ready(&bash, &["-c", &script]);
+    let io_pid = kids.0.last().unwrap().id();
+    // A multi-threaded process: this test binary as thread_helper.
+    let th = tag("pskw");
+    let me = dir.link(std::env::current_exe().unwrap().to_str().unwrap(), &th);
+    kids.spawn_ready(
+        &me,
+        &[
+            "--exact",
+            "thread_helper",
+            "--nocapture",
+            "--test-threads=1",
+        ],
+    );
     std::thread::sleep(Duration::from_millis(300));
     let theirs = common::parse(&common::get(&pe.url("/metrics")));
     let ours = common::parse(&pskit_serve::expo::encode_text(&pskit_serve::scrape(
         &ours_cfg,
     )));
-    let groups: BTreeSet<String> = [a.clone(), b.clone(), io.clone()].into();
+    let groups: BTreeSet<String> = [a.clone(), b.clone(), io.clone(), th.clone()].into();
     assert_same(&ours, &theirs, &groups);
     let n = |g: &str| ours.value("namedprocess_namegroup_num_procs", &[("groupname", g)]);
     assert_eq!((n(&a), n(&b), n(&io)), (Some(3.0), Some(2.0), Some(1.0)));
     // The shell's fds: 0, 1, 2, the two it opened, and whatever the test
     // harness let it inherit.
-    let io_pid = kids.0.last().unwrap().id();
     let listed = std::fs::read_dir(format!("/proc/{io_pid}/fd"))
         .unwrap()
         .count() as f64;
@@ -226,6 +247,17 @@ fn groups_by_comm_match_process_exporter() {
     );
     assert_eq!(fds, Some(listed));
     assert!(listed >= 5.0, "{listed}");
+    // main, libtest's thread_helper thread, three sleepers.
+    let tc = |t: &str| {
+        ours.value(
+            "namedprocess_namegroup_thread_count",
+            &[("groupname", &th), ("threadname", t)],
+        )
+    };
+    assert_eq!(
+        (tc(&th), tc("thread_helper"), tc("pskw-sleeper")),
+        (Some(1.0), Some(1.0), Some(3.0))
+    );
     let w = ours
         .value(
             "namedprocess_namegroup_write_bytes_total",
@@ -479,4 +511,26 @@ fn bad_config_is_a_startup_error() {
         "--collector.namedprocess.config=/nonexistent.yml",
     ])
     .is_ok());
+}
+
+/// Not a test of its own: with PSKIT_THREAD_HELPER set, the multi-threaded
+/// process the comparison with process-exporter watches (three sleeping
+/// threads named pskw-sleeper, until a line on stdin).
+#[test]
+fn thread_helper() {
+    if std::env::var_os("PSKIT_THREAD_HELPER").is_none() {
+        return;
+    }
+    for _ in 0..3 {
+        std::thread::Builder::new()
+            .name("pskw-sleeper".into())
+            .spawn(|| loop {
+                std::thread::park();
+            })
+            .unwrap();
+    }
+    println!("ready");
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    std::process::exit(0);
 }
