@@ -156,6 +156,7 @@ struct Tracker {
     thread_accum: HashMap<Arc<str>, HashMap<String, Counts>>,
     users: Option<HashMap<u32, String>>,
     generation: u64,
+    scrape_errors: u64,
     read_errors: u64,
     partial_errors: u64,
 }
@@ -188,6 +189,7 @@ fn tracker(ctx: &Ctx) -> Result<Shared, String> {
         thread_accum: HashMap::new(),
         users: None,
         generation: 0,
+        scrape_errors: 0,
         read_errors: 0,
         partial_errors: 0,
     }));
@@ -520,14 +522,16 @@ const GO_ZERO_TIME: f64 = -62_135_596_800.0;
 pub fn collect(ctx: &Ctx, m: &mut Metrics) -> Result<(), String> {
     let shared = tracker(ctx)?;
     let mut t = shared.lock().unwrap_or_else(|e| e.into_inner());
-    let groups = ctx.root.scope(|| t.update(&ctx.root))?;
-    let (threads, smaps) = (t.settings.threads, t.settings.smaps);
-    emit(m, &groups, threads, smaps);
+    let result = ctx.root.scope(|| t.update(&ctx.root));
+    match &result {
+        Ok(groups) => emit(m, groups, t.settings.threads, t.settings.smaps),
+        Err(_) => t.scrape_errors += 1,
+    }
     m.counter(
         "namedprocess_scrape_errors",
         "general scrape errors: no proc metrics collected during a cycle",
     )
-    .set(0.0);
+    .set(t.scrape_errors as f64);
     m.counter(
         "namedprocess_scrape_procread_errors",
         "incremented each time a proc's metrics collection fails",
@@ -538,7 +542,7 @@ pub fn collect(ctx: &Ctx, m: &mut Metrics) -> Result<(), String> {
         "incremented each time a tracked proc's metrics collection fails partially, e.g. unreadable I/O stats",
     )
     .set(t.partial_errors as f64);
-    Ok(())
+    result.map(|_| ())
 }
 
 fn emit(m: &mut Metrics, groups: &BTreeMap<Arc<str>, Group>, threads: bool, smaps: bool) {
