@@ -195,6 +195,11 @@ fn fixture_groups_counters_and_threads() {
     let cfg = pskit_serve::Config::parse(&flags).unwrap();
     let scrape = || common::parse(&pskit_serve::expo::encode_text(&pskit_serve::scrape(&cfg)));
     let g = |g: &'static str| [("groupname", g)];
+    // Between startup (the first look) and the first scrape, web uses 1 s
+    // of user CPU: the first scrape shows it, as process-exporter's does.
+    let mut web = web;
+    web.utime += 100;
+    write_task(&proc.join("100"), 100, &web);
     let s = scrape();
     let groups: std::collections::BTreeSet<_> = s
         .named("namedprocess_namegroup_num_procs")
@@ -258,14 +263,14 @@ fn fixture_groups_counters_and_threads() {
         ),
         (BOOT + 50) as f64
     );
-    // Processes running before the collector started count from now on.
+    // Processes running before the collector started count from the first look (at startup) on.
     assert_eq!(
         v(
             &s,
             "namedprocess_namegroup_cpu_seconds_total",
             &[("groupname", "web-80"), ("mode", "user")]
         ),
-        0.0
+        1.0
     );
     // The process and each of its threads count in states and wchans.
     assert_eq!(
@@ -343,7 +348,7 @@ fn fixture_groups_counters_and_threads() {
             &[("groupname", "web-80"), ("mode", "user")],
         )
     };
-    assert_eq!(cpu_user(&s), 2.5);
+    assert_eq!(cpu_user(&s), 3.5);
     assert_eq!(
         v(&s, "namedprocess_namegroup_write_bytes_total", &g("web-80")),
         4096.0
@@ -374,7 +379,7 @@ fn fixture_groups_counters_and_threads() {
     std::fs::remove_dir_all(proc.join("101")).unwrap();
     let s = scrape();
     assert_eq!(v(&s, "namedprocess_namegroup_num_procs", &g("web-80")), 1.0);
-    assert_eq!(cpu_user(&s), 2.5);
+    assert_eq!(cpu_user(&s), 3.5);
 
     // A new child of web, started after the collector: counted in full.
     let mut late = task("helper", 100, now_ticks_after_boot() + 1000);
@@ -382,7 +387,7 @@ fn fixture_groups_counters_and_threads() {
     write_proc(&proc, 300, &late, &["helper"], 1, &[]);
     let s = scrape();
     assert_eq!(v(&s, "namedprocess_namegroup_num_procs", &g("web-80")), 2.0);
-    assert_eq!(cpu_user(&s), 3.0);
+    assert_eq!(cpu_user(&s), 4.0);
     assert_eq!(
         v(&s, "namedprocess_namegroup_read_bytes_total", &g("web-80")),
         4096.0
@@ -402,7 +407,7 @@ fn fixture_groups_counters_and_threads() {
     );
     let s = scrape();
     assert_eq!(v(&s, "namedprocess_namegroup_num_procs", &g("web-80")), 0.0);
-    assert_eq!(cpu_user(&s), 3.0);
+    assert_eq!(cpu_user(&s), 4.0);
     assert_eq!(
         v(
             &s,

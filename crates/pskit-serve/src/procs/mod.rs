@@ -20,9 +20,9 @@
 //! As in process-exporter, a process is named once, when first seen, and
 //! keeps its group; with `children` (default true) a process no rule matches
 //! joins the group of its nearest tracked ancestor. Counters are what the
-//! group's processes used since the collector started: a process already
-//! running then counts from its first scrape on, one started later counts
-//! in full. The group keeps what exited members used, so its counters never
+//! group's processes used since the collector started (at startup it takes
+//! a first look, as process-exporter does): a process already running then
+//! counts from that moment, one started later counts in full. The group keeps what exited members used, so its counters never
 //! go down; a group whose processes have all exited stays, its counters
 //! frozen and its gauges 0 (its oldest start time is Go's zero time,
 //! -62135596800, as process-exporter writes it).
@@ -194,12 +194,21 @@ fn tracker(ctx: &Ctx) -> Result<Shared, String> {
         partial_errors: 0,
     }));
     all.insert(key, t.clone());
+    drop(all);
+    // Like process-exporter's first update at startup: the processes
+    // running now count from here on, and the first scrape shows what they
+    // used since.
+    let mut first = t.lock().unwrap_or_else(|e| e.into_inner());
+    if ctx.root.scope(|| first.update(&ctx.root)).is_err() {
+        first.scrape_errors += 1;
+    }
+    drop(first);
     Ok(t)
 }
 
 /// Checks the namedprocess options and reads its config file, at startup:
-/// the error says what is wrong. Its start time is then the time counters
-/// count from.
+/// the error says what is wrong. Then a first look at the processes, as
+/// process-exporter takes at startup: counters count from then on.
 ///
 /// ```
 /// let cfg = pskit_serve::Config::parse(["pskit serve"]).unwrap();
