@@ -417,3 +417,53 @@ fn fixture_groups_counters_and_threads() {
         -62135596800.0
     );
 }
+
+/// Scrapes of one configuration from several threads at once share its
+/// state safely: every scrape succeeds and counters never go down.
+#[test]
+fn concurrent_scrapes_share_state() {
+    let dir = std::env::temp_dir().join(format!("pskit-np-conc-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cfg_path = dir.join("c.yml");
+    std::fs::write(
+        &cfg_path,
+        "process_names:\n  - name: \"{{.Comm}}\"\n    cmdline: ['.+']\n",
+    )
+    .unwrap();
+    let flags = [
+        "pskit serve".to_string(),
+        "--collector.disable-defaults".into(),
+        "--collector.namedprocess".into(),
+        format!("--collector.namedprocess.config={}", cfg_path.display()),
+    ];
+    let cfg = pskit_serve::Config::parse(&flags).unwrap();
+    let me = pskit::Process::current().unwrap().name().unwrap();
+    let comm: String = me.chars().take(15).collect();
+    std::thread::scope(|s| {
+        for _ in 0..4 {
+            s.spawn(|| {
+                let mut last = 0.0;
+                for _ in 0..5 {
+                    let text = pskit_serve::expo::encode_text(&pskit_serve::scrape(&cfg));
+                    let p = common::parse(&text);
+                    assert_eq!(
+                        p.value(
+                            "node_scrape_collector_success",
+                            &[("collector", "namedprocess")]
+                        ),
+                        Some(1.0)
+                    );
+                    let faults = p
+                        .value(
+                            "namedprocess_namegroup_minor_page_faults_total",
+                            &[("groupname", &comm)],
+                        )
+                        .unwrap();
+                    assert!(faults >= last, "{faults} < {last}");
+                    last = faults;
+                }
+            });
+        }
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+}
