@@ -21,6 +21,7 @@ use std::time::Instant;
 
 pub mod expo;
 pub mod node;
+pub mod procs;
 
 use expo::Metrics;
 
@@ -186,6 +187,21 @@ pub static COLLECTORS: &[CollectorDef] = &[
         default_enabled: true,
         options: node::powersupplyclass::OPTIONS,
         collect: node::powersupplyclass::collect,
+    },
+    CollectorDef {
+        name: "namedprocess",
+        help: "process-exporter's process-group metrics (namedprocess_namegroup_*).",
+        default_enabled: false,
+        options: procs::NAMEDPROCESS_OPTIONS,
+        collect: procs::collect,
+    },
+    CollectorDef {
+        name: "cgroup",
+        help:
+            "Processes grouped by cgroup v2 path: CPU, memory, limits, pressure (pskit_cgroup_*).",
+        default_enabled: true,
+        options: &[],
+        collect: procs::cgroup::collect,
     },
 ];
 
@@ -361,7 +377,7 @@ impl Config {
         }
         let m = cmd.try_get_matches_from(args)?;
         let defaults = !m.get_flag("collector.disable-defaults");
-        let enabled = COLLECTORS
+        let enabled: Vec<&'static CollectorDef> = COLLECTORS
             .iter()
             .filter(|c| {
                 let on = m.get_flag(&format!("collector.{}", c.name));
@@ -381,6 +397,13 @@ impl Config {
                 opts.insert(o.flag, if off { "false".into() } else { s(o.flag) });
             }
         }
+        let ctx = Ctx { root, rootfs, opts };
+        // namedprocess: a bad option or config file stops startup here.
+        if enabled.iter().any(|c| c.name == "namedprocess") {
+            procs::prepare(&ctx).map_err(|e| {
+                clap::Error::raw(clap::error::ErrorKind::ValueValidation, format!("{e}\n"))
+            })?;
+        }
         Ok(Config {
             listen: m
                 .get_many::<String>("web.listen-address")
@@ -394,7 +417,7 @@ impl Config {
                 .unwrap_or(40),
             once: m.get_flag("once"),
             enabled,
-            ctx: Ctx { root, rootfs, opts },
+            ctx,
         })
     }
 
