@@ -203,6 +203,158 @@ pub fn atol(s: &str) -> i64 {
     s.parse().unwrap_or(i64::MAX)
 }
 
+// C's strtol(3) in base 10, as the C tools read their numbers.
+/// Why a [`strtol`] failed, as the C tools tell it apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrtolError {
+    /// No digits where the number should be (strtol consumed nothing).
+    NoDigits,
+    /// Digits, then something else (`*end != '\0'`).
+    Trailing,
+    /// More than a `long` holds (`ERANGE`).
+    Range,
+}
+
+/// The white space strtol(3) skips before a number (isspace in the C locale).
+fn c_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r')
+}
+
+/// strtol(3) in base 10 on the start of `s`: leading white space and one sign,
+/// then decimal digits. The value and the rest of `s` after the digits; a value
+/// past `i64` is [`StrtolError::Range`] (strtol's saturated value is never used).
+pub fn strtol_prefix(s: &str) -> Result<(i64, &str), StrtolError> {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() && c_space(b[i]) {
+        i += 1;
+    }
+    let neg = match b.get(i) {
+        Some(b'-') => {
+            i += 1;
+            true
+        }
+        Some(b'+') => {
+            i += 1;
+            false
+        }
+        _ => false,
+    };
+    let start = i;
+    let mut v: i64 = 0;
+    let mut overflow = false;
+    while i < b.len() && b[i].is_ascii_digit() {
+        let d = i64::from(b[i] - b'0');
+        // Accumulated negatively so that i64::MIN itself fits.
+        match v.checked_mul(10).and_then(|x| x.checked_sub(d)) {
+            Some(x) => v = x,
+            None => overflow = true,
+        }
+        i += 1;
+    }
+    if i == start {
+        return Err(StrtolError::NoDigits);
+    }
+    if overflow {
+        return Err(StrtolError::Range);
+    }
+    let v = if neg {
+        v
+    } else {
+        v.checked_neg().ok_or(StrtolError::Range)?
+    };
+    Ok((v, &s[i..]))
+}
+
+/// A whole word as procps's `strtol_or_err` reads it: strtol(3) in base 10 with
+/// nothing after the digits (`7x`, `1.5`, `0x10` and the empty word are
+/// refused, `" 7"` and `+7` accepted).
+pub fn strtol_whole(s: &str) -> Result<i64, StrtolError> {
+    let (v, rest) = strtol_prefix(s)?;
+    if rest.is_empty() {
+        Ok(v)
+    } else {
+        Err(StrtolError::Trailing)
+    }
+}
+
+// psmisc killall: -y/--younger-than and -o/--older-than.
+/// psmisc killall's TIME (`-y`, `-o`): an integer as strtol(3) reads it, then
+/// a unit of which only the first character counts: `s`, `m`, `h`, `d`, `w`,
+/// `M` (4 weeks) or `y` (48 weeks). The seconds, or `None` ("Invalid time
+/// format") when there are no digits, no unit, an unknown unit, the result is
+/// not positive, or it does not fit in an `i64` (where psmisc's arithmetic
+/// would overflow, this is an error rather than a wrapped value). psmisc reads
+/// only the first 63 bytes of the argument; so does this.
+pub fn killall_time(s: &str) -> Option<i64> {
+    let mut end = s.len().min(63);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    let (n, rest) = strtol_prefix(&s[..end]).ok()?;
+    let scale: i64 = match rest.as_bytes().first()? {
+        b's' => 1,
+        b'm' => 60,
+        b'h' => 60 * 60,
+        b'd' => 60 * 60 * 24,
+        b'w' => 60 * 60 * 24 * 7,
+        b'M' => 60 * 60 * 24 * 7 * 4,
+        b'y' => 60 * 60 * 24 * 7 * 4 * 12,
+        _ => return None,
+    };
+    n.checked_mul(scale).filter(|&v| v > 0)
+}
+
+// Signals (kill, killall, top): names and numbers against a table.
+/// The real-time range as the kernel numbers it (glibc reserves the first two
+/// for itself and reports SIGRTMIN as 34; `kill -l` uses the kernel's 34..=64).
+pub const SIG_RTMIN: i32 = 34;
+/// The last real-time signal.
+pub const SIG_RTMAX: i32 = 64;
+
+/// Parses a signal given as a number (`9`), a name (`KILL`, `SIGKILL`, `kill`)
+/// looked up in `table` (names without `SIG`), or a real-time offset
+/// (`RTMIN+3`, `RTMAX-1`). `None` when it is not a signal from 0 to
+/// [`SIG_RTMAX`].
+pub fn signal_number(text: &str, table: &[(&str, i32)]) -> Option<i32> {
+    let t = text.trim();
+    if let Ok(n) = t.parse::<i32>() {
+        return (0..=SIG_RTMAX).contains(&n).then_some(n);
+    }
+    let upper = t.to_ascii_uppercase();
+    let name = match upper.strip_prefix("SIG").unwrap_or(&upper) {
+        // Other names of the same signals.
+        "IO" => "POLL",
+        "IOT" => "ABRT",
+        "CLD" => "CHLD",
+        n => n,
+    };
+    if let Some(&(_, n)) = table.iter().find(|(s, _)| *s == name) {
+        return Some(n);
+    }
+    let (base, rest) = if let Some(r) = name.strip_prefix("RTMIN") {
+        (SIG_RTMIN, r)
+    } else if let Some(r) = name.strip_prefix("RTMAX") {
+        (SIG_RTMAX, r)
+    } else {
+        return None;
+    };
+    let offset = |r: &str| -> Option<i32> {
+        // Digits only (no second sign), and small: `RTMIN+99999999999` is None.
+        if r.is_empty() || !r.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        r.parse::<i32>().ok()
+    };
+    let n = match rest.as_bytes().first() {
+        None => base,
+        Some(b'+') => base.checked_add(offset(&rest[1..])?)?,
+        Some(b'-') => base.checked_sub(offset(&rest[1..])?)?,
+        _ => return None,
+    };
+    (SIG_RTMIN..=SIG_RTMAX).contains(&n).then_some(n)
+}
+
 /// The fuzz target of this module (`fuzz/fuzz_targets/cli_numbers.rs`, and the
 /// stable test below): every parser on `data` as text, with the invariants that
 /// make the results safe to use.

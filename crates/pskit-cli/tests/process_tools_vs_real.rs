@@ -283,6 +283,84 @@ fn kill_signal_forms_act_as_procps() {
     finish(c);
 }
 
+/// A python3 that blocks SIGUSR1, says "ready", and prints what sigtimedwait(2)
+/// reports within 10 s: the signal (-1 when none came), si_code and
+/// si_value.sival_int.
+const SIGWAIT_PY: &str = r#"
+import ctypes, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+libc = ctypes.CDLL(None, use_errno=True)
+mask = (ctypes.c_ulong * 16)()
+bits = ctypes.sizeof(ctypes.c_ulong) * 8
+mask[(signal.SIGUSR1 - 1) // bits] = 1 << ((signal.SIGUSR1 - 1) % bits)
+info = (ctypes.c_char * 128)()
+class timespec(ctypes.Structure):
+    _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
+print("ready", flush=True)
+n = libc.sigtimedwait(ctypes.byref(mask), ctypes.byref(info), ctypes.byref(timespec(10, 0)))
+b = bytes(info)
+off = 24 if ctypes.sizeof(ctypes.c_void_p) == 8 else 20
+code = int.from_bytes(b[8:12], sys.byteorder, signed=True)
+value = int.from_bytes(b[off:off + 4], sys.byteorder, signed=True)
+print(n, code, value, flush=True)
+"#;
+
+/// `kill -q VALUE`: sigqueue(2) with the value, and procps's checks of it.
+#[test]
+fn kill_queue_as_procps() {
+    use std::io::BufRead;
+    // (No negative value: procps takes a `-5` anywhere for the signal 5.)
+    for value in ["123456", "+7", " 8", "4294967297", "2147483648"] {
+        let mut results = Vec::new();
+        for tool in ["real", "pskit"] {
+            let mut py = Command::new("python3")
+                .args(["-c", SIGWAIT_PY])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let _guard = TreeGuard(py.id());
+            let mut lines = std::io::BufReader::new(py.stdout.take().unwrap()).lines();
+            assert_eq!(lines.next().unwrap().unwrap(), "ready");
+            let pid = py.id().to_string();
+            let args = ["-s", "USR1", "--queue", value, &pid];
+            let o = if tool == "real" {
+                real("kill", &args)
+            } else {
+                ours("kill", &args)
+            };
+            let got = lines.next().map(|l| l.unwrap()).unwrap_or_default();
+            py.wait().unwrap();
+            results.push((seen("kill", &o), got));
+        }
+        assert_eq!(results[0], results[1], "-q {value:?}");
+        let v: i32 = (value.trim().parse::<i64>().unwrap()) as i32;
+        // SIGUSR1, SI_QUEUE (-1), the value's low 32 bits.
+        assert_eq!(results[0].1, format!("{} -1 {v}", libc::SIGUSR1), "{value}");
+    }
+    let gone = no_pid();
+    let neg = format!("-{gone}");
+    for args in [
+        &["-q", "x", &gone][..],
+        &["-q", "1.5", &gone],
+        &["-q", "0x10", &gone],
+        &["-q", "7x", &gone],
+        &["-q", "99999999999999999999", &gone],
+        &["--queue=-99999999999999999999", &gone],
+        &["-q5", &gone],
+        &["-s", "USR1", "-q", "1", &gone],
+        &["-q", "1", "--", &neg],
+        &["-q", "3", "-0", &gone],
+    ] {
+        let (_, _, code) = same("kill", args);
+        assert_eq!(code, Some(1), "{args:?}");
+    }
+    // A missing value or pid: usage, status 1.
+    for args in [&["-q"][..], &["-q", "5"]] {
+        assert_eq!(same_out("kill", args), (String::new(), Some(1)), "{args:?}");
+    }
+}
+
 /// `kill -- -PGID`: the whole group, through kill(2).
 #[test]
 fn kill_negative_pid_signals_the_group() {
@@ -463,6 +541,187 @@ fn killall_interactive_asks_as_psmisc() {
         assert_eq!(o.status.code(), Some(1), "{tool}");
         assert!(Path::new(&format!("/proc/{}", c.id())).exists());
         finish(c);
+    }
+}
+
+/// `killall -r`, `-I`: regular expressions (regcomp's dialect) and case.
+#[test]
+fn killall_regexp_and_ignore_case_as_psmisc() {
+    let s = Scratch::new("vsr_kre_sl");
+    let name = s.name();
+    let upper = name.to_ascii_uppercase();
+    for form in [
+        &["-r", "^vsr_kre_s.$"][..],
+        &["-r", "vsr_(kre|nope)_[[:lower:]]+"],
+        &["-I", &upper],
+        &["-I", "-r", "^VSR_KRE"],
+        &["-v", "-r", "kre_sl$"],
+        &["--regexp", "--ignore-case", "KRE_SL$"],
+    ] {
+        let mut results = Vec::new();
+        for tool in ["real", "pskit"] {
+            let kids = [s.spawn("60"), s.spawn("60")];
+            let pids: Vec<String> = kids.iter().map(|c| c.id().to_string()).collect();
+            let o = if tool == "real" {
+                real("killall", form)
+            } else {
+                ours("killall", form)
+            };
+            let sigs: Vec<_> = kids
+                .into_iter()
+                .map(|mut c| c.wait().unwrap().signal())
+                .collect();
+            let (out, err, code) = seen("killall", &o);
+            let err = err.replace(&pids[0], "P0").replace(&pids[1], "P1");
+            results.push((out, err, code, sigs));
+        }
+        assert_eq!(results[0], results[1], "{form:?}");
+        assert_eq!(results[0].3, [Some(15), Some(15)], "{form:?}");
+    }
+    // No match (case matters without -I; -r is a search, anchors bind): status
+    // 1 and the message; a bad expression is an error before anything is sent.
+    let c = s.spawn("60");
+    for args in [
+        &[upper.as_str()][..],
+        &["-r", "^kre_sl"],
+        &["-r", "vsr_kre_sl_x"],
+        &["-r", "vsr_kre_s("],
+        &["-r", "-I", "[vsr_kre"],
+        &["-r", "vsr_kre_sl", "vsr_nothing_at_all"],
+    ] {
+        let (_, _, code) = same("killall", args);
+        assert_eq!(code, Some(1), "{args:?}");
+    }
+    assert!(Path::new(&format!("/proc/{}", c.id())).exists());
+    finish(c);
+}
+
+/// `killall -g`: the group of each match, once, the shell leading it included.
+#[test]
+fn killall_process_group_as_psmisc() {
+    let mut results = Vec::new();
+    for tool in ["real", "pskit"] {
+        // Names of each run's own: the other run's dying sleepers (zombies
+        // until something reaps them) must not match.
+        let s = Scratch::new(&format!("vsr_kgrp_{}", &tool[..1]));
+        let shell = s.dir.join("vsr_kgrp_sh");
+        common::copy_executable(Path::new("/bin/sh"), &shell);
+        // A group of its own (never the test's): the shell and two sleepers.
+        let leader = Command::new(&shell)
+            .arg("-c")
+            .arg(format!("{0} 60 & {0} 60 & wait", s.exe.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let _guard = TreeGuard(leader.id());
+        let pgid = leader.id().to_string();
+        let start = Instant::now();
+        loop {
+            let kids = std::fs::read_to_string(format!("/proc/{pgid}/task/{pgid}/children"))
+                .unwrap_or_default();
+            let ready = kids.split_whitespace().count() == 2
+                && kids.split_whitespace().all(|k| {
+                    std::fs::read_to_string(format!("/proc/{k}/comm"))
+                        .is_ok_and(|c| c.trim_end() == s.name())
+                });
+            if ready {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{kids}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let args = ["-v", "-g", &s.name()];
+        let o = if tool == "real" {
+            real("killall", &args)
+        } else {
+            ours("killall", &args)
+        };
+        let mut leader = leader;
+        let shell_sig = leader.wait().unwrap().signal();
+        let (out, err, code) = seen("killall", &o);
+        let err = err.replace(&pgid, "PGID").replace(&s.name(), "NAME");
+        results.push((out, err, code, shell_sig));
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(
+        results[0].1, "Killed NAME(pgid PGID) with signal 15\n",
+        "once per group"
+    );
+    assert_eq!(results[0].3, Some(15), "the shell is in the group");
+}
+
+/// `killall -y/-o TIME`: psmisc's units, and its "Invalid time format".
+#[test]
+fn killall_age_as_psmisc() {
+    let s = Scratch::new("vsr_kage_sl");
+    let name = s.name();
+    let c = s.spawn("60");
+    // Older than an hour, or younger than a tenth of its age: none.
+    for args in [
+        &["-o", "1h", &name][..],
+        &["--older-than", "2d", &name],
+        &["-o", "1y", &name],
+        &["-y", "1s", "-o", "1M", &name],
+    ] {
+        let (_, _, code) = same("killall", args);
+        assert_eq!(code, Some(1), "{args:?}");
+    }
+    assert!(Path::new(&format!("/proc/{}", c.id())).exists());
+    finish(c);
+    // Younger than a week, older than one second: killed, both ways.
+    for form in [
+        &["-y", "1w"][..],
+        &["-o", "1s"],
+        &["--younger-than=5m", "-o1s"],
+    ] {
+        let mut results = Vec::new();
+        for tool in ["real", "pskit"] {
+            let mut c = s.spawn("60");
+            std::thread::sleep(Duration::from_millis(1100));
+            let mut args = form.to_vec();
+            args.push(&name);
+            let o = if tool == "real" {
+                real("killall", &args)
+            } else {
+                ours("killall", &args)
+            };
+            results.push((seen("killall", &o), c.wait().unwrap().signal()));
+        }
+        assert_eq!(results[0], results[1], "{form:?}");
+        assert_eq!(results[0].1, Some(15), "{form:?}");
+    }
+    // Bad times: the message, usage and status 1 (the usage texts differ).
+    for t in [
+        "1.5m", "1", "x", "", "0s", "-5s", "1q", "nan", "1e3s", "0x10s", "5 m",
+    ] {
+        for opt in ["-y", "-o", "--older-than"] {
+            let args = [opt, t, &name];
+            let (r, p) = (real("killall", &args), ours("killall", &args));
+            assert_eq!(p.status.code(), r.status.code(), "{args:?}");
+            assert_eq!(r.status.code(), Some(1), "{args:?}");
+            let first = |o: &Output| {
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            };
+            assert_eq!(first(&p), first(&r), "{args:?}");
+            assert_eq!(first(&r), "Invalid time format", "{args:?}");
+        }
+    }
+    // Odd but valid: strtol's leading blanks and sign, only the unit's first
+    // letter counts.
+    for t in [" 5s", "+5s", "1ss", "010m"] {
+        let missing = format!("{name}_none");
+        let (_, err, code) = same("killall", &["-y", t, &missing]);
+        assert_eq!(
+            (err.as_str(), code),
+            (&*format!("{missing}: no process found\n"), Some(1))
+        );
     }
 }
 
