@@ -392,6 +392,18 @@ pub fn fuzz_one(data: &[u8]) {
         assert!(c >= 1);
     }
     let _ = atol(s.trim());
+    // Signals against Linux's generic numbering (x86, ARM): 0..=64 or nothing.
+    const TABLE: &[(&str, i32)] = &[("HUP", 1), ("KILL", 9), ("TERM", 15), ("POLL", 29)];
+    if let Some(n) = signal_number(&s, TABLE) {
+        assert!((0..=SIG_RTMAX).contains(&n));
+    }
+    if let Some(t) = killall_time(&s) {
+        assert!(t > 0);
+    }
+    match strtol_prefix(&s) {
+        Ok((_, rest)) => assert!(rest.len() < s.len()),
+        Err(_) => assert!(strtol_whole(&s).is_err()),
+    }
 }
 
 #[cfg(test)]

@@ -1073,6 +1073,157 @@ fn pstree_as_psmisc() {
     let _ = finish(c);
 }
 
+/// Runs `tool args` (pskit's as `pskit pstree`) with TERM set or unset.
+fn with_term(tool: &str, args: &[&str], term: Option<&str>) -> (String, String, Option<i32>) {
+    let mut cmd = if tool == "real" {
+        Command::new("pstree")
+    } else {
+        let mut c = Command::new(PSKIT);
+        c.arg("pstree");
+        c
+    };
+    cmd.args(args)
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("COLUMNS");
+    match term {
+        Some(t) => cmd.env("TERM", t),
+        None => cmd.env_remove("TERM"),
+    };
+    seen("pstree", &cmd.stdin(Stdio::null()).output().unwrap())
+}
+
+/// pstree -g, -s, -Z, -h/-H (bold from terminfo, on a pipe too, as psmisc).
+#[test]
+fn pstree_groups_parents_context_highlight_as_psmisc() {
+    let s = Scratch::new("vsr_ptree_g");
+    let (c, pids) = make_tree(&s);
+    let _guard = TreeGuard(pids[0]);
+    let root = pids[0].to_string();
+    for args in [
+        &["-g", &root][..],
+        &["-gp", &root],
+        &["--show-pgids", "-c", &root],
+        &["-s", &root],
+        &["-s", "-p", &root],
+        &["--show-parents", "-a", &root],
+        &["-Z", &root],
+        &["-Zp", &root],
+        &["-Za", &root],
+        &["--security-context", "-u", &root],
+        &["-s", &no_pid()],
+        &[&no_pid()],
+    ] {
+        same("pstree", args);
+    }
+    assert_eq!(same("pstree", &["-s", &no_pid()]).2, Some(1));
+    let z = same("pstree", &["-Z", &root]).0;
+    assert!(z.contains("(`") && z.contains("')\n"), "{z}");
+    // -H: a sleeper and its ancestors in the terminal's bold.
+    let kid = std::fs::read_to_string(format!("/proc/{root}/task/{root}/children"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    for term in ["xterm", "vt100", "dumb"] {
+        for args in [
+            &["-H", &kid, &root][..],
+            &["-h", &root],
+            &["-pH", &kid, &root],
+        ] {
+            let r = with_term("real", args, Some(term));
+            assert_eq!(with_term("pskit", args, Some(term)), r, "{term} {args:?}");
+        }
+    }
+    let bold = with_term("real", &["-H", &kid, &root], Some("xterm")).0;
+    assert!(bold.contains("\x1b[1m"), "{bold:?}");
+    for (args, term) in [
+        (&["-H", &kid, &root][..], None),
+        (&["-H", &kid, &root], Some("vsr-no-such-term")),
+        (&["-h", &root], None),
+        (&["-h", &root], Some("vsr-no-such-term")),
+    ] {
+        let r = with_term("real", args, term);
+        assert_eq!(with_term("pskit", args, term), r, "{term:?} {args:?}");
+    }
+    // Usage errors: a second highlight, pid 0, no pid.
+    for args in [&["-h", "-H", &kid][..], &["-H", "0"], &["-H", "x"], &["-H"]] {
+        let r = with_term("real", args, Some("xterm"));
+        let p = with_term("pskit", args, Some("xterm"));
+        assert_eq!((&p.0, p.2), (&r.0, r.2), "{args:?}");
+        assert_eq!(r.2, Some(1), "{args:?}");
+    }
+    // -h marks the tool itself: run under a shell of ours, named apart.
+    let shell = s.dir.join("vsr_ptree_hs");
+    common::copy_executable(Path::new("/bin/sh"), &shell);
+    let mut outs = Vec::new();
+    for tool in ["pstree", &format!("{PSKIT} pstree")] {
+        let o = Command::new(&shell)
+            .args(["-c", &format!("{tool} -h $$; :")])
+            .env("TERM", "xterm")
+            .env("LC_ALL", "C.UTF-8")
+            .env_remove("COLUMNS")
+            .output()
+            .unwrap();
+        outs.push(String::from_utf8_lossy(&o.stdout).replace("pskit", "pstree"));
+    }
+    assert_eq!(outs[1], outs[0]);
+    assert!(outs[0].contains("\x1b[1mpstree\x1b["), "{:?}", outs[0]);
+    kill_tree(pids[0]);
+    let _ = finish(c);
+}
+
+/// pstree -N TYPE, in a pid namespace of its own (so that only the processes
+/// started here are drawn), with a sleeper in a new UTS namespace.
+#[test]
+fn pstree_ns_sort_as_psmisc() {
+    for args in [&["-N", "bogus"][..], &["-N"], &["--ns-sort=nope"]] {
+        assert_eq!(
+            same_out("pstree", args),
+            (String::new(), Some(1)),
+            "{args:?}"
+        );
+    }
+    let s = Scratch::new("vsr_ptree_ns");
+    let probe = Command::new("unshare")
+        .args(["--pid", "--fork", "--mount-proc", "--uts", "true"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("pstree_ns_sort_as_psmisc: no namespaces for this user; -N not compared");
+        return;
+    }
+    let e = s.exe.display();
+    let mut script = format!(
+        "{e} 60 & unshare --uts {e} 61 & k=$!; n=0; \
+         while [ \"$(cat /proc/$k/comm 2>/dev/null)\" != {name} ] && [ $n -lt 500 ]; \
+         do sleep 0.02; n=$((n+1)); done; ",
+        name = s.name()
+    );
+    for t in ["uts", "pid", "net", "ipc", "mnt", "user", "cgroup", "time"] {
+        for extra in ["", "-g", "-Z", "-l"] {
+            script.push_str(&format!(
+                "echo '== {t} {extra}'; pstree -N {t} {extra}; echo rc=$?; \
+                 echo '== {t} {extra}' >&2; {PSKIT} pstree -N {t} {extra} >&2; echo rc=$? >&2; "
+            ));
+        }
+    }
+    let o = Command::new("unshare")
+        .args(["--pid", "--fork", "--mount-proc", "sh", "-c", &script])
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("COLUMNS")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let real_out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let ours_out = String::from_utf8_lossy(&o.stderr).replace("pskit", "pstree");
+    assert_eq!(ours_out, real_out);
+    assert!(
+        real_out.contains(&format!("\n{}\n", s.name())),
+        "{real_out}"
+    );
+    assert_eq!(real_out.matches("rc=0").count(), 32, "{real_out}");
+}
+
 // ---------------------------------------------------------------- pmap
 
 #[test]
