@@ -355,6 +355,119 @@ pub fn signal_number(text: &str, table: &[(&str, i32)]) -> Option<i32> {
     (SIG_RTMIN..=SIG_RTMAX).contains(&n).then_some(n)
 }
 
+// lsof: -p pid lists and -d fd lists.
+/// lsof's `-p` list: comma-separated pids from 1 to 2^31 - 1 (an empty item is
+/// skipped); anything else is `illegal process ID: LIST`, naming the whole
+/// value as lsof 4.95 does.
+pub fn lsof_pids(value: &str) -> Result<Vec<u32>, String> {
+    let bad = || format!("illegal process ID: {value}");
+    let mut pids = Vec::new();
+    for p in value.split(',').filter(|p| !p.is_empty()) {
+        if !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        match decimal(p, 1, i32::MAX as u64) {
+            Ok(n) => pids.push(n as u32),
+            Err(()) => return Err(bad()),
+        }
+    }
+    Ok(pids)
+}
+
+/// lsof's `-d` list, over every `-d` given: all inclusions or all exclusions
+/// (`^`), each a descriptor number, a range `LO-HI` (LO < HI), or a name
+/// (`cwd`, `txt`, `mem`, … compared as typed).
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct FdFilter {
+    /// The list excludes (every item began with `^`).
+    pub exclude: bool,
+    /// Numbers and ranges, inclusive; a single number is `(n, n)`.
+    pub ranges: Vec<(u64, u64)>,
+    /// Names.
+    pub names: Vec<String>,
+}
+
+impl FdFilter {
+    /// Whether a row whose FD column (without its mode) is `fd` is listed.
+    pub fn allows(&self, fd: &str) -> bool {
+        let hit = if !fd.is_empty() && fd.bytes().all(|b| b.is_ascii_digit()) {
+            let n = fd.parse::<u64>().unwrap_or(u64::MAX);
+            self.ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&n))
+        } else {
+            self.names.iter().any(|n| n == fd)
+        };
+        hit != self.exclude
+    }
+
+    /// Whether nothing has been entered yet (the kind is still open).
+    fn is_empty(&self) -> bool {
+        self.ranges.is_empty() && self.names.is_empty()
+    }
+}
+
+/// Digits as a descriptor number: past `u64` (and so past any descriptor) it
+/// saturates, where lsof's int wraps around.
+fn fd_digits(d: &str) -> u64 {
+    d.bytes().fold(0u64, |n, b| {
+        n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    })
+}
+
+/// Enters one `-d` value into `filter` as lsof 4.95 does, or its message
+/// (without the `lsof: ` prefix): `no file descriptor specified`, `illegal FD
+/// range for -d: -1`, `non-digit in -d FD range: 1-2-3`, `-d FD range's low >=
+/// its high: 5-3`, `exclude in an include -d list: ^2`, `include in an exclude
+/// -d list: 2`.
+pub fn lsof_fd_list(value: &str, filter: &mut Option<FdFilter>) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("no file descriptor specified".into());
+    }
+    for item in value.split(',') {
+        let (exclude, body) = match item.strip_prefix('^') {
+            Some(rest) => (true, rest),
+            None => (false, item),
+        };
+        if body.is_empty() {
+            continue;
+        }
+        let range = match body.rfind('-') {
+            Some(0) => return Err(format!("illegal FD range for -d: {body}")),
+            Some(dash) => {
+                let (lo, hi) = (&body[..dash], &body[dash + 1..]);
+                let digits = |x: &str| x.bytes().all(|b| b.is_ascii_digit());
+                if !digits(lo) || !digits(hi) {
+                    return Err(format!("non-digit in -d FD range: {body}"));
+                }
+                let (lo, hi) = (fd_digits(lo), fd_digits(hi));
+                if lo >= hi {
+                    return Err(format!("-d FD range's low >= its high: {body}"));
+                }
+                Some((lo, hi))
+            }
+            None => None,
+        };
+        let f = filter.get_or_insert_with(FdFilter::default);
+        if f.is_empty() {
+            f.exclude = exclude;
+        } else if f.exclude != exclude {
+            return Err(if exclude {
+                format!("exclude in an include -d list: {item}")
+            } else {
+                format!("include in an exclude -d list: {item}")
+            });
+        }
+        match range {
+            Some(r) => f.ranges.push(r),
+            None if body.bytes().all(|b| b.is_ascii_digit()) => {
+                let n = fd_digits(body);
+                f.ranges.push((n, n));
+            }
+            None => f.names.push(body.to_string()),
+        }
+    }
+    Ok(())
+}
+
 /// The fuzz target of this module (`fuzz/fuzz_targets/cli_numbers.rs`, and the
 /// stable test below): every parser on `data` as text, with the invariants that
 /// make the results safe to use.
@@ -399,6 +512,17 @@ pub fn fuzz_one(data: &[u8]) {
     }
     if let Some(t) = killall_time(&s) {
         assert!(t > 0);
+    }
+    if let Ok(pids) = lsof_pids(&s) {
+        assert!(pids.iter().all(|&p| p >= 1 && p <= i32::MAX as u32));
+    }
+    let mut filter = None;
+    if lsof_fd_list(&s, &mut filter).is_ok() {
+        if let Some(f) = &filter {
+            assert!(f.ranges.iter().all(|&(lo, hi)| lo <= hi));
+            let _ = f.allows("3");
+            let _ = f.allows("cwd");
+        }
     }
     match strtol_prefix(&s) {
         Ok((_, rest)) => assert!(rest.len() < s.len()),
@@ -490,5 +614,146 @@ mod tests {
         assert_eq!(parse_block_size("18446744073709551616"), None);
         assert_eq!(parse_limits("9223372036854775808", (1, 2)), None);
         assert_eq!(parse_limits("-2", (1, 2)), None);
+    }
+
+    #[test]
+    fn strtol_as_c_reads_it() {
+        assert_eq!(strtol_whole(" +7"), Ok(7));
+        assert_eq!(strtol_whole("-9223372036854775808"), Ok(i64::MIN));
+        assert_eq!(strtol_whole("9223372036854775807"), Ok(i64::MAX));
+        assert_eq!(strtol_whole("9223372036854775808"), Err(StrtolError::Range));
+        assert_eq!(
+            strtol_whole("-9223372036854775809"),
+            Err(StrtolError::Range)
+        );
+        assert_eq!(strtol_whole(&"9".repeat(500)), Err(StrtolError::Range));
+        for bad in ["", " ", "-", "+", "x", "nan", "inf", "--1", "+-1"] {
+            assert_eq!(strtol_whole(bad), Err(StrtolError::NoDigits), "{bad:?}");
+        }
+        for bad in ["1.5", "1e3", "0x10", "7x", "5 ", "1,2"] {
+            assert_eq!(strtol_whole(bad), Err(StrtolError::Trailing), "{bad:?}");
+        }
+        assert_eq!(strtol_prefix("12ab"), Ok((12, "ab")));
+    }
+
+    #[test]
+    fn killall_times() {
+        assert_eq!(killall_time("5s"), Some(5));
+        assert_eq!(killall_time("2m"), Some(120));
+        assert_eq!(killall_time("1h"), Some(3600));
+        assert_eq!(killall_time("1d"), Some(86400));
+        assert_eq!(killall_time("1w"), Some(604_800));
+        assert_eq!(killall_time("1M"), Some(2_419_200));
+        assert_eq!(killall_time("1y"), Some(29_030_400));
+        assert_eq!(
+            killall_time(" +3sx"),
+            Some(3),
+            "strtol's blanks, sign; unit's first letter"
+        );
+        assert_eq!(killall_time("9223372036854775807s"), Some(i64::MAX));
+        for bad in [
+            "",
+            "s",
+            "5",
+            "1.5m",
+            "0s",
+            "-5s",
+            "-0s",
+            "nan",
+            "NaNs",
+            "infs",
+            "1e3s",
+            "0x10s",
+            "5q",
+            "5 s",
+            "9223372036854775807y",
+            "9223372036854775808s",
+            "-9223372036854775808y",
+            "99999999999999999999999999s",
+        ] {
+            assert_eq!(killall_time(bad), None, "{bad:?}");
+        }
+        // Only the first 63 bytes are read: the unit falls off.
+        assert_eq!(killall_time(&format!("{}1s", " ".repeat(62))), None);
+        assert_eq!(killall_time(&format!("{}1s", " ".repeat(61))), Some(1));
+        assert_eq!(killall_time(&"é".repeat(40)), None);
+    }
+
+    #[test]
+    fn signals_against_a_table() {
+        let t: &[(&str, i32)] = &[("HUP", 1), ("KILL", 9), ("POLL", 29)];
+        assert_eq!(signal_number("9", t), Some(9));
+        assert_eq!(signal_number("sigkill", t), Some(9));
+        assert_eq!(signal_number("IO", t), Some(29));
+        assert_eq!(signal_number("RTMIN+30", t), Some(64));
+        assert_eq!(signal_number("RTMAX-30", t), Some(34));
+        for bad in [
+            "",
+            "-1",
+            "65",
+            "99999999999999999999",
+            "1e1",
+            "1.0",
+            "NaN",
+            "RTMIN+31",
+            "RTMAX-31",
+            "RTMIN+",
+            "RTMIN+-1",
+            "RTMIN++1",
+            "RTMIN+99999999999",
+            "RTMAX-2147483648",
+            "SIG",
+            "NOPE",
+        ] {
+            assert_eq!(signal_number(bad, t), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn lsof_lists() {
+        let fd = |v: &str| {
+            let mut f = None;
+            lsof_fd_list(v, &mut f).map(|()| f)
+        };
+        let f = fd("cwd,3,5-7").unwrap().unwrap();
+        assert!(!f.exclude);
+        assert!(f.allows("cwd") && f.allows("3") && f.allows("6") && !f.allows("4"));
+        assert!(!f.allows("txt") && !f.allows("8"));
+        let f = fd("^mem,^0-2").unwrap().unwrap();
+        assert!(f.exclude && !f.allows("mem") && !f.allows("1") && f.allows("3"));
+        assert_eq!(fd("^").unwrap(), None);
+        assert_eq!(fd(",,").unwrap(), None);
+        let huge = fd("99999999999999999999999").unwrap().unwrap();
+        assert_eq!(huge.ranges, [(u64::MAX, u64::MAX)]);
+        assert!(!huge.allows("3"));
+        assert_eq!(fd("").unwrap_err(), "no file descriptor specified");
+        assert_eq!(fd("-1").unwrap_err(), "illegal FD range for -d: -1");
+        assert_eq!(fd("5-3").unwrap_err(), "-d FD range's low >= its high: 5-3");
+        assert_eq!(fd("3-").unwrap_err(), "-d FD range's low >= its high: 3-");
+        assert_eq!(fd("3-3").unwrap_err(), "-d FD range's low >= its high: 3-3");
+        assert_eq!(fd("1-2-3").unwrap_err(), "non-digit in -d FD range: 1-2-3");
+        assert_eq!(fd("1e3-5").unwrap_err(), "non-digit in -d FD range: 1e3-5");
+        assert_eq!(fd("1,^2").unwrap_err(), "exclude in an include -d list: ^2");
+        assert_eq!(fd("^1,2").unwrap_err(), "include in an exclude -d list: 2");
+        let mut f = None;
+        lsof_fd_list("^1", &mut f).unwrap();
+        assert!(lsof_fd_list("2", &mut f).is_err(), "across -d options");
+        assert_eq!(lsof_pids("1,,22"), Ok(vec![1, 22]));
+        for bad in [
+            "x",
+            "1,x",
+            "0",
+            "-1",
+            "2147483648",
+            "99999999999999999999",
+            "1e3",
+            " 1",
+        ] {
+            assert_eq!(
+                lsof_pids(bad),
+                Err(format!("illegal process ID: {bad}")),
+                "{bad}"
+            );
+        }
     }
 }

@@ -1438,3 +1438,98 @@ fn lsof_as_lsof() {
     finish(a);
     finish(b);
 }
+
+/// A python3 holding what lsof names specially: an eventfd, an epoll watching
+/// two descriptors, a pidfd, an inotify, UNIX sockets of each kind and state
+/// (bound, accepted, abstract, unbound pair), and a file under `dir/sub`.
+const LSOF_HOLDER_PY: &str = r#"
+import ctypes, os, select, socket, sys, time
+d = sys.argv[1]
+efd = os.eventfd(0)
+ep = select.epoll()
+ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); ls.bind(d + "/sock"); ls.listen()
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(d + "/sock"); a, _ = ls.accept()
+dg = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); dg.bind(d + "/dg")
+p1, p2 = socket.socketpair()
+sq = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+ab = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); ab.bind("\0vsr_lsof_abs_%d" % os.getpid()); ab.listen()
+ep.register(efd, select.EPOLLIN); ep.register(ls.fileno(), select.EPOLLIN)
+pfd = os.pidfd_open(os.getpid())
+ino = ctypes.CDLL(None).inotify_init()
+f = open(d + "/sub/file", "w")
+print("ready", flush=True)
+time.sleep(60)
+"#;
+
+/// lsof -d, +D, UNIX sockets and anon inodes, on a process of this test's.
+#[test]
+fn lsof_fd_lists_dirs_unix_and_anon_as_lsof() {
+    use std::io::BufRead;
+    let s = Scratch::new("vsr_lsof_un");
+    let dir = s.dir.join("tree");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let mut py = Command::new("python3")
+        .args(["-c", LSOF_HOLDER_PY, &dir.to_string_lossy()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = TreeGuard(py.id());
+    let mut lines = std::io::BufReader::new(py.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    let pid = py.id().to_string();
+    let d = dir.to_string_lossy().into_owned();
+    let sub = dir.join("sub").to_string_lossy().into_owned();
+    let listing = same("lsof", &["-a", "-p", &pid, "-d", "3-40"]).0;
+    for want in [
+        "[eventfd:",
+        "[eventpoll:",
+        "[pidfd:",
+        " inotify\n",
+        "/sock type=STREAM (LISTEN)",
+        "/sock type=STREAM (CONNECTED)",
+        " type=STREAM (CONNECTED)",
+        "/dg type=DGRAM (UNCONNECTED)",
+        " type=SEQPACKET (UNCONNECTED)",
+        &format!("@vsr_lsof_abs_{pid} type=STREAM (LISTEN)"),
+        " a_inode ",
+        " unix 0x",
+    ] {
+        assert!(listing.contains(want), "{want}: {listing}");
+    }
+    for args in [
+        &["-a", "-p", &pid, "-d", "cwd,3,5-7"][..],
+        &["-a", "-p", &pid, "-d", "^mem,^txt,^0-2"],
+        &["-a", "-p", &pid, "-d", "^mem", "-d", "^rtd"],
+        &["-a", "-p", &pid, "-d", "x"],
+        &["-a", "-p", &pid, "-d", "1,,2"],
+        &["-a", "-p", &pid, "-d", "^"],
+        &["-a", "-p", &pid, "-d", "99999999999"],
+        &["-t", "-a", "-p", &pid, "-d", "4"],
+        &["+D", &d],
+        &["-t", "+D", &d],
+        &["+D", &sub],
+        &["-a", "-p", &pid, "+D", &d],
+        &["-a", "-p", &pid, "-d", "^3-40", "+D", &d],
+    ] {
+        same("lsof", args);
+    }
+    // Everything under the directory is open somewhere but the directories:
+    // rows, and status 1 as lsof.
+    let (out, _, code) = same("lsof", &["+D", &d]);
+    assert!(
+        out.contains("/sub/file") && out.contains("/dg type=DGRAM"),
+        "{out}"
+    );
+    assert_eq!(code, Some(1));
+    // Bad lists: lsof's message and usage, status 1, before anything is read.
+    for list in ["1,^2", "^1,2", "5-3", "-1", "3-", "", "1-2-3", "a-b"] {
+        let (_, err, code) = same("lsof", &["-d", list]);
+        assert_eq!(code, Some(1), "{list}");
+        assert!(err.starts_with("lsof: "), "{err}");
+    }
+    same("lsof", &["-d", "^1", "-d", "2"]);
+    same("lsof", &["-p", "1,x"]);
+    finish(py);
+}
