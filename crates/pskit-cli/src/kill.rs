@@ -196,14 +196,9 @@ fn parse(args: &[String]) -> Result<Action, Usage> {
     })
 }
 
-/// A pid or `-PGID` operand: a number that fits in a pid_t, never 0 through
-/// overflow (procps's strtol cast makes `kill 4294967296` signal its own group).
+/// A pid or `-PGID` operand ([`crate::num::kill_target`]).
 fn target(t: &str) -> Option<i32> {
-    let digits = t.strip_prefix('-').unwrap_or(t);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    t.parse::<i32>().ok()
+    crate::num::kill_target(t)
 }
 
 /// procps's `kill -l` list: the 31 standard names, a new line once a line passes

@@ -497,7 +497,7 @@ fn unix_row(base: &Row, inode: &str, u: &UnixSock) -> Row {
 
 /// The NAME of an anon inode as lsof 4.95 gives it: the link's text after
 /// `anon_inode:`, with what fdinfo adds for an eventfd (`[eventfd:ID]`), an
-/// epoll (`[eventpoll:FD,FD]`, the descriptors it watches) and a pidfd
+/// epoll (`[eventpoll:FD,FD]`, the descriptors it watches, ascending) and a pidfd
 /// (`[pidfd:PID]`).
 fn anon_name(inner: &str, pid: u32, fd: i32) -> String {
     let info = || std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")).unwrap_or_default();
@@ -517,14 +517,24 @@ fn anon_name(inner: &str, pid: u32, fd: i32) -> String {
         },
         "[eventpoll]" => {
             let text = info();
-            let tfds: Vec<&str> = text
+            // In ascending order, as lsof lists them (fdinfo's order is the
+            // kernel's tree's).
+            let mut tfds: Vec<u64> = text
                 .lines()
-                .filter_map(|l| l.strip_prefix("tfd:")?.split_whitespace().next())
+                .filter_map(|l| {
+                    l.strip_prefix("tfd:")?
+                        .split_whitespace()
+                        .next()?
+                        .parse()
+                        .ok()
+                })
                 .collect();
+            tfds.sort_unstable();
             if tfds.is_empty() {
                 inner.into()
             } else {
-                format!("[eventpoll:{}]", tfds.join(","))
+                let list: Vec<String> = tfds.iter().map(u64::to_string).collect();
+                format!("[eventpoll:{}]", list.join(","))
             }
         }
         _ => inner.into(),

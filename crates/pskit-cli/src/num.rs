@@ -278,6 +278,18 @@ pub fn strtol_whole(s: &str) -> Result<i64, StrtolError> {
     }
 }
 
+// kill: pid operands.
+/// A `kill` pid or `-PGID` operand: digits with an optional `-`, that fit in a
+/// pid_t, never 0 through overflow (procps's strtol cast makes `kill
+/// 4294967296` signal its own group; this refuses it).
+pub fn kill_target(t: &str) -> Option<i32> {
+    let digits = t.strip_prefix('-').unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    t.parse::<i32>().ok()
+}
+
 // psmisc killall: -y/--younger-than and -o/--older-than.
 /// psmisc killall's TIME (`-y`, `-o`): an integer as strtol(3) reads it, then
 /// a unit of which only the first character counts: `s`, `m`, `h`, `d`, `w`,
@@ -512,6 +524,9 @@ pub fn fuzz_one(data: &[u8]) {
     }
     if let Some(t) = killall_time(&s) {
         assert!(t > 0);
+    }
+    if let Some(t) = kill_target(&s) {
+        assert!(s.starts_with('-') == (t < 0) || t == 0);
     }
     if let Ok(pids) = lsof_pids(&s) {
         assert!(pids.iter().all(|&p| p >= 1 && p <= i32::MAX as u32));
