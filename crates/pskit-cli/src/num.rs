@@ -1,5 +1,7 @@
-//! The command line's number parsers, in one dependency-free module so that the
-//! fuzz targets can include it as it is (`fuzz/fuzz_targets/cli_numbers.rs`).
+//! The command line's number parsers (and the other pure argument parsers:
+//! signal names, killall's TIME, lsof's pid and fd lists), in one
+//! dependency-free module so that the fuzz targets can include it as it is
+//! (`fuzz/fuzz_targets/cli_numbers.rs`).
 //! Every number a user types is checked here before it becomes a `Duration`, an
 //! index or a size: an error, never a panic or an unbounded allocation.
 
