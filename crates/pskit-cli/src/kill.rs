@@ -3,6 +3,9 @@
 //! the signal cannot reach a process that took a pid over). `-- -PGID` signals a
 //! whole process group through kill(2), as the real tool does.
 //!
+//! `-q VALUE` (`--queue`) sends with sigqueue(2) and the integer VALUE, as procps
+//! does (the receiver sees `si_code` SI_QUEUE and `si_value.sival_int`).
+//!
 //! The arguments are parsed by hand, as procps does, because `-9`, `-KILL`,
 //! `-SIGKILL` and `-- -PGID` are not options clap can describe.
 
@@ -11,7 +14,7 @@ use std::process::ExitCode;
 use crate::fmt::{print_json, CmdResult};
 use crate::signals;
 
-/// Arguments of `pskit kill`: `[-s SIGNAL | -n NUM | -SIGNAL] [--] PID|-PGID...`,
+/// Arguments of `pskit kill`: `[-s SIGNAL | -n NUM | -SIGNAL] [-q VALUE] [--] PID|-PGID...`,
 /// `-l [SIGNAL]`, `-L`.
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
@@ -43,6 +46,7 @@ Options:
  -<signal>, -s, --signal <signal>
                         specify the <signal> to be sent
  -n <number>            the signal as a number (as bash's kill)
+ -q, --queue <value>    integer value to be sent with the signal
  -l, --list=[<signal>]  list all signal names, or convert one to a name
  -L, --table            list all signal names in a nice table
  --json                 print a JSON array of per-pid results
@@ -59,12 +63,33 @@ enum Action {
     Table,
     /// `-h`.
     Help,
-    /// Signal `targets` (as typed; parsed one by one, as procps does).
+    /// Signal `targets` (as typed; parsed one by one, as procps does), with
+    /// sigqueue(2) and `queue` as the value when given.
     Send {
         sig: Result<i32, String>,
         targets: Vec<String>,
+        queue: Option<i32>,
         json: bool,
     },
+    /// A fatal error without the usage text (procps's `error(EXIT_FAILURE, …)`).
+    Fail(String),
+}
+
+/// procps's words for a `-q` value it cannot read.
+const BAD_QUEUE: &str = "must be an integer value to be passed with the signal.";
+
+/// A `-q` value as procps reads it (`strtol_or_err`, then the `long` stored in
+/// `sival_int`, so only its low 32 bits travel, as in procps); the message when
+/// it is not an integer.
+fn queue_value(v: &str) -> Result<i32, String> {
+    match crate::num::strtol_whole(v) {
+        Ok(n) => Ok(n as i32),
+        Err(crate::num::StrtolError::Range) => Err(format!(
+            "{BAD_QUEUE}: '{v}': {}",
+            crate::proc_common::strerror(libc::ERANGE)
+        )),
+        Err(_) => Err(format!("{BAD_QUEUE}: '{v}'")),
+    }
 }
 
 /// A usage error: the message (if any) and the usage text follow, status 1.
@@ -81,6 +106,7 @@ fn signal_arg(s: &str) -> Option<i32> {
 /// the options so that `-PGID` is a process group.
 fn parse(args: &[String]) -> Result<Action, Usage> {
     let mut sig: Option<Result<i32, String>> = None;
+    let mut queue = None;
     let mut json = false;
     let mut i = 0;
     while i < args.len() {
@@ -114,6 +140,20 @@ fn parse(args: &[String]) -> Result<Action, Usage> {
                     None => return Err(Usage(Some(format!("invalid signal number: '{v}'")))),
                 }
                 i += 1;
+            }
+            "-q" | "--queue" => {
+                match queue_value(value(i, 'q')?) {
+                    Ok(v) => queue = Some(v),
+                    Err(m) => return Ok(Action::Fail(m)),
+                }
+                i += 1;
+            }
+            _ if a.starts_with("--queue=") || (a.starts_with("-q") && !a.starts_with("--")) => {
+                let v = a.strip_prefix("--queue=").unwrap_or(&a[2..]);
+                match queue_value(v) {
+                    Ok(v) => queue = Some(v),
+                    Err(m) => return Ok(Action::Fail(m)),
+                }
             }
             _ if a.starts_with("--list=") => {
                 return Ok(Action::List(Some(a["--list=".len()..].to_string())))
@@ -151,18 +191,14 @@ fn parse(args: &[String]) -> Result<Action, Usage> {
     Ok(Action::Send {
         sig: sig.unwrap_or(Ok(libc::SIGTERM)),
         targets,
+        queue,
         json,
     })
 }
 
-/// A pid or `-PGID` operand: a number that fits in a pid_t, never 0 through
-/// overflow (procps's strtol cast makes `kill 4294967296` signal its own group).
+/// A pid or `-PGID` operand ([`crate::num::kill_target`]).
 fn target(t: &str) -> Option<i32> {
-    let digits = t.strip_prefix('-').unwrap_or(t);
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    t.parse::<i32>().ok()
+    crate::num::kill_target(t)
 }
 
 /// procps's `kill -l` list: the 31 standard names, a new line once a line passes
@@ -240,6 +276,27 @@ fn signal_group(target: i32, sig: i32) -> Result<(), String> {
     }
 }
 
+/// sigqueue(2): `sig` with the integer `value` to `pid` (a negative pid is no
+/// group for sigqueue: the kernel answers ESRCH, as it does to procps).
+fn queue_signal(pid: i32, sig: i32, value: i32) -> Result<(), String> {
+    // union sigval { int sival_int; void *sival_ptr; }: the int is its first
+    // four bytes, which are the pointer's low half only on a little-endian CPU.
+    let bits = value as u32 as usize;
+    #[cfg(target_endian = "big")]
+    let bits = bits << (usize::BITS - 32);
+    let val = libc::sigval {
+        sival_ptr: bits as *mut libc::c_void,
+    };
+    // SAFETY: sigqueue takes plain integers and a sigval by value.
+    if unsafe { libc::sigqueue(pid, sig, val) } == 0 {
+        Ok(())
+    } else {
+        Err(crate::proc_common::strerror(
+            std::io::Error::last_os_error().raw_os_error().unwrap_or(0),
+        ))
+    }
+}
+
 /// The words the C tools use for a failure (strerror).
 pub fn reason(e: &pskit::Error) -> String {
     crate::proc_common::os_reason(e)
@@ -264,7 +321,7 @@ pub fn run(args: Args) -> CmdResult {
             return Ok(ExitCode::FAILURE);
         }
     };
-    let (sig, targets, json) = match action {
+    let (sig, targets, queue, json) = match action {
         Action::Help => {
             print!("{USAGE}");
             return Ok(ExitCode::SUCCESS);
@@ -284,7 +341,16 @@ pub fn run(args: Args) -> CmdResult {
             }
             return Ok(ExitCode::SUCCESS);
         }
-        Action::Send { sig, targets, json } => (sig, targets, json),
+        Action::Fail(m) => {
+            eprintln!("{}: {m}", crate::fmt::prog("kill"));
+            return Ok(ExitCode::FAILURE);
+        }
+        Action::Send {
+            sig,
+            targets,
+            queue,
+            json,
+        } => (sig, targets, queue, json),
     };
     let mut outcomes = Vec::new();
     let mut ok = true;
@@ -304,6 +370,7 @@ pub fn run(args: Args) -> CmdResult {
             Err(m) if pid > 0 && pskit::pid_exists(pid as u32).unwrap_or(true) => Err(m.clone()),
             Err(_) if pid > 0 => Err(crate::proc_common::strerror(libc::ESRCH)),
             Err(m) => Err(m.clone()),
+            Ok(s) if queue.is_some() => queue_signal(pid, *s, queue.unwrap_or(0)),
             Ok(s) if pid > 0 => signal_pid(pid as u32, *s),
             Ok(s) => signal_group(pid, *s),
         };
@@ -334,6 +401,36 @@ mod tests {
 
     fn s(v: &[&str]) -> Vec<String> {
         v.iter().map(|x| x.to_string()).collect()
+    }
+
+    #[test]
+    fn queue_values() {
+        let q = |v: &[&str]| match parse(&s(v)).unwrap() {
+            Action::Send { queue, .. } => Ok(queue),
+            Action::Fail(m) => Err(m),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(q(&["-q", "5", "1"]), Ok(Some(5)));
+        assert_eq!(q(&["-q", " -7", "1"]), Ok(Some(-7)));
+        assert_eq!(q(&["--queue=+8", "1"]), Ok(Some(8)));
+        assert_eq!(q(&["-q9", "-USR1", "1"]), Ok(Some(9)));
+        assert_eq!(q(&["-q", "4294967297", "1"]), Ok(Some(1)));
+        assert_eq!(q(&["1"]), Ok(None));
+        for bad in ["x", "1.5", "0x10", "7x", "", "1e3", "nan", "5 "] {
+            assert_eq!(
+                q(&["-q", bad, "1"]),
+                Err(format!("{BAD_QUEUE}: '{bad}'")),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            q(&["-q", "99999999999999999999", "1"]),
+            Err(format!(
+                "{BAD_QUEUE}: '99999999999999999999': Numerical result out of range"
+            ))
+        );
+        assert!(parse(&s(&["-q"])).is_err());
+        assert!(parse(&s(&["-q", "5"])).is_err());
     }
 
     fn send(v: &[&str]) -> (i32, Vec<String>) {

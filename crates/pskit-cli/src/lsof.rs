@@ -2,9 +2,14 @@
 //! COMMAND PID USER FD TYPE DEVICE SIZE/OFF NODE NAME, with each process's cwd,
 //! rtd, txt and mem rows, then its descriptors (regular files, directories,
 //! character devices, pipes, sockets). Selectors: `-p PID[,PID]`, `-u USER`,
-//! `-c PREFIX`, `-i [46][tcp|udp][@HOST][:PORT]`, `FILE` operands, `-a` (and
-//! instead of or), `-t` (pids only), `-n`/`-P` (no host or port names). Exit
-//! status 1 when nothing is listed.
+//! `-c PREFIX`, `-i [46][tcp|udp][@HOST][:PORT]`, `FILE` operands, `+D DIR`
+//! (files open under DIR, recursively), `-d FDLIST` (numbers, ranges, names
+//! such as `cwd`, `txt`, `mem`; `^` excludes), `-a` (and instead of or), `-t`
+//! (pids only), `-n`/`-P` (no host or port names). Exit status 1 when nothing
+//! is listed. UNIX sockets are shown as lsof 4.95 shows them from
+//! /proc/net/unix (`0x…` kernel address, `PATH type=STREAM (LISTEN)`), anon
+//! inodes with the detail lsof adds from fdinfo (`[eventfd:ID]`,
+//! `[eventpoll:FD,…]`, `[pidfd:PID]`).
 //!
 //! Sockets come from the library (psutil `net_connections`), the rest from each
 //! descriptor's stat and fdinfo, as lsof reads them.
@@ -23,7 +28,7 @@ use crate::proc_common::outln;
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
-    /// `[-a] [-t] [-n] [-P] [-p PIDS] [-u USERS] [-c PREFIX] [-i [SPEC]] [--json] [FILE...]`
+    /// `[-a] [-t] [-n] [-P] [-p PIDS] [-u USERS] [-c PREFIX] [-i [SPEC]] [-d FDS] [+D DIR] [--json] [FILE...]`
     #[arg(
         num_args = 0..,
         allow_hyphen_values = true,
@@ -53,7 +58,22 @@ struct Opts {
     commands: Vec<String>,
     inet: Option<Vec<InetSpec>>,
     files: Vec<String>,
+    /// `-d`.
+    fds: Option<crate::num::FdFilter>,
+    /// `+D`.
+    dirs: Vec<String>,
 }
+
+/// What lsof 4.95 prints after a command-line error.
+const USAGE_TAIL: &str = "lsof 4.95.0
+ latest revision: https://github.com/lsof-org/lsof
+ latest FAQ: https://github.com/lsof-org/lsof/blob/master/00FAQ
+ latest (non-formatted) man page: https://github.com/lsof-org/lsof/blob/master/Lsof.8
+ usage: [-?abhKlnNoOPRtUvVX] [+|-c c] [+|-d s] [+D D] [+|-E] [+|-e s] [+|-f[gG]]
+ [-F [f]] [-g [s]] [-i [i]] [+|-L [l]] [+m [m]] [+|-M] [-o [o]] [-p s]
+ [+|-r [t]] [-s [p:s]] [-S [t]] [-T [t]] [-u s] [+|-w] [-x [fl]] [--] [names]
+Use the ``-h'' option to get more help information.
+";
 
 /// `-i` spec: `4`, `6`, `tcp`, `udp`, `@host`, `:port` in that order, each optional.
 fn inet_spec(s: &str) -> Option<InetSpec> {
@@ -117,14 +137,9 @@ fn parse(args: &[String]) -> Result<Opts, String> {
                 o.no_hosts = true;
                 o.no_ports = true;
             }
-            "-p" => {
-                for p in value(&mut i)?.split(',') {
-                    match p.parse::<u32>() {
-                        Ok(n) if n > 0 && n <= i32::MAX as u32 => o.pids.push(n),
-                        _ => return Err(format!("illegal process ID: {p}")),
-                    }
-                }
-            }
+            "-p" => o.pids.extend(crate::num::lsof_pids(&value(&mut i)?)?),
+            "-d" => crate::num::lsof_fd_list(&value(&mut i)?, &mut o.fds)?,
+            "+D" => o.dirs.push(value(&mut i)?),
             "-u" => {
                 for u in value(&mut i)?.split(',') {
                     let uid = u
@@ -192,6 +207,9 @@ struct Row {
     inet: Option<Inet>,
     #[serde(skip)]
     file: Option<(u64, u64)>,
+    /// A UNIX socket's bound path, for `+D`.
+    #[serde(skip)]
+    unix_path: Option<String>,
 }
 
 fn dev(d: u64) -> String {
@@ -403,10 +421,131 @@ fn socket_row(base: &Row, c: &pskit::Connection, inode: &str, names: &Names) -> 
     }
 }
 
+/// One line of /proc/net/unix: the kernel address, type, state and path.
+struct UnixSock {
+    addr: String,
+    ty: u32,
+    state: u32,
+    listening: bool,
+    path: String,
+}
+
+/// /proc/net/unix by inode (`Num RefCount Protocol Flags Type St Inode Path`).
+fn unix_table() -> HashMap<String, UnixSock> {
+    let text = std::fs::read_to_string("/proc/net/unix").unwrap_or_default();
+    let mut map = HashMap::new();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.splitn(8, ' ').collect();
+        if f.len() < 7 {
+            continue;
+        }
+        let hex = |x: &str| u32::from_str_radix(x, 16).unwrap_or(0);
+        let addr = f[0].trim_end_matches(':');
+        map.insert(
+            f[6].to_string(),
+            UnixSock {
+                addr: format!("0x{addr}"),
+                ty: hex(f[4]),
+                state: hex(f[5]),
+                // __SO_ACCEPTCON
+                listening: hex(f[3]) & 0x0001_0000 != 0,
+                path: f.get(7).copied().unwrap_or("").to_string(),
+            },
+        );
+    }
+    map
+}
+
+/// A UNIX socket's row as lsof 4.95 prints it.
+fn unix_row(base: &Row, inode: &str, u: &UnixSock) -> Row {
+    let ty = match u.ty {
+        1 => "STREAM".to_string(),
+        2 => "DGRAM".to_string(),
+        3 => "RAW".to_string(),
+        4 => "RDM".to_string(),
+        5 => "SEQPACKET".to_string(),
+        n => format!("{n}"),
+    };
+    let state = if u.listening {
+        "LISTEN"
+    } else {
+        match u.state {
+            1 => "UNCONNECTED",
+            2 => "CONNECTING",
+            3 => "CONNECTED",
+            4 => "DISCONNECTING",
+            _ => "UNKNOWN",
+        }
+    };
+    let mut name = String::new();
+    if !u.path.is_empty() {
+        name.push_str(&u.path);
+        name.push(' ');
+    }
+    name.push_str(&format!("type={ty} ({state})"));
+    let unix_path = (u.path.starts_with('/')).then(|| u.path.clone());
+    Row {
+        r#type: "unix".into(),
+        device: u.addr.clone(),
+        size_off: "0t0".into(),
+        node: inode.into(),
+        name,
+        unix_path,
+        ..base.clone()
+    }
+}
+
+/// The NAME of an anon inode as lsof 4.95 gives it: the link's text after
+/// `anon_inode:`, with what fdinfo adds for an eventfd (`[eventfd:ID]`), an
+/// epoll (`[eventpoll:FD,FD]`, the descriptors it watches, ascending) and a pidfd
+/// (`[pidfd:PID]`).
+fn anon_name(inner: &str, pid: u32, fd: i32) -> String {
+    let info = || std::fs::read_to_string(format!("/proc/{pid}/fdinfo/{fd}")).unwrap_or_default();
+    let field = |text: &str, key: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(key))
+            .map(|v| v.trim().to_string())
+    };
+    match inner {
+        "[eventfd]" => match field(&info(), "eventfd-id:") {
+            Some(id) => format!("[eventfd:{id}]"),
+            None => inner.into(),
+        },
+        "[pidfd]" => match field(&info(), "Pid:") {
+            Some(p) => format!("[pidfd:{p}]"),
+            None => inner.into(),
+        },
+        "[eventpoll]" => {
+            let text = info();
+            // In ascending order, as lsof lists them (fdinfo's order is the
+            // kernel's tree's).
+            let mut tfds: Vec<u64> = text
+                .lines()
+                .filter_map(|l| {
+                    l.strip_prefix("tfd:")?
+                        .split_whitespace()
+                        .next()?
+                        .parse()
+                        .ok()
+                })
+                .collect();
+            tfds.sort_unstable();
+            if tfds.is_empty() {
+                inner.into()
+            } else {
+                let list: Vec<String> = tfds.iter().map(u64::to_string).collect();
+                format!("[eventpoll:{}]", list.join(","))
+            }
+        }
+        _ => inner.into(),
+    }
+}
+
 /// Every row of one process.
 fn rows_of(
     p: &pskit::ProcessInfo,
     sockets: &HashMap<(u32, i32), pskit::Connection>,
+    unix: &HashMap<String, UnixSock>,
     names: &Names,
 ) -> Vec<Row> {
     let pid = p.pid();
@@ -429,6 +568,7 @@ fn rows_of(
         name: String::new(),
         inet: None,
         file: None,
+        unix_path: None,
     };
     let mut rows = Vec::new();
     // cwd, rtd and txt through readlink, as lsof: a denied link is a row saying so.
@@ -505,6 +645,10 @@ fn rows_of(
             .strip_prefix("socket:[")
             .and_then(|s| s.strip_suffix(']'))
         {
+            if let Some(u) = unix.get(inode) {
+                rows.push(unix_row(&fbase, inode, u));
+                continue;
+            }
             match sockets.get(&(pid, fd)) {
                 Some(c) => rows.push(socket_row(&fbase, c, inode, names)),
                 None => rows.push(Row {
@@ -523,14 +667,14 @@ fn rows_of(
         };
         let ty = kind(&m);
         let (device, size_off) = match ty {
-            "REG" | "DIR" => (dev(m.dev()), m.size().to_string()),
+            "REG" | "DIR" | "a_inode" => (dev(m.dev()), m.size().to_string()),
             "CHR" | "BLK" => (dev(m.rdev()), format!("0t{pos}")),
             _ => (dev(m.dev()), format!("0t{pos}")),
         };
         let name = if ty == "FIFO" && target.starts_with("pipe:") {
             "pipe".to_string()
         } else if let Some(inner) = target.strip_prefix("anon_inode:") {
-            inner.to_string()
+            anon_name(inner, pid, fd)
         } else {
             target.clone()
         };
@@ -609,6 +753,7 @@ pub fn run(args: Args) -> CmdResult {
         Ok(o) => o,
         Err(m) => {
             eprintln!("{}: {m}", crate::fmt::prog("lsof"));
+            eprint!("{USAGE_TAIL}");
             return Ok(ExitCode::FAILURE);
         }
     };
@@ -628,6 +773,41 @@ pub fn run(args: Args) -> CmdResult {
             }
         }
     }
+    // +D DIR: the directory and everything under it (symbolic links not
+    // followed), each by device and inode; lsof fails (status 1) when any of
+    // them is open nowhere.
+    let mut tree_files: HashMap<(u64, u64), bool> = HashMap::new();
+    for d in &o.dirs {
+        match std::fs::metadata(d) {
+            Ok(m) if m.is_dir() => {
+                let mut stack = vec![(std::path::PathBuf::from(d), m, 0usize)];
+                while let Some((path, m, depth)) = stack.pop() {
+                    tree_files.insert((m.dev(), m.ino()), false);
+                    if !m.is_dir() || depth > 256 {
+                        continue;
+                    }
+                    let Ok(entries) = std::fs::read_dir(&path) else {
+                        continue;
+                    };
+                    for e in entries.flatten() {
+                        if let Ok(em) = std::fs::symlink_metadata(e.path()) {
+                            stack.push((e.path(), em, depth + 1));
+                        }
+                    }
+                }
+            }
+            Ok(_) => wanted_files.extend(std::fs::metadata(d).ok().map(|m| (m.dev(), m.ino()))),
+            Err(e) => {
+                eprintln!(
+                    "{}: WARNING: can't stat() directory: {d}: {}",
+                    crate::fmt::prog("lsof"),
+                    crate::proc_common::strerror(e.raw_os_error().unwrap_or(libc::ENOENT))
+                );
+                code = ExitCode::FAILURE;
+            }
+        }
+    }
+    let unix = unix_table();
     let names = Names {
         hosts: !o.no_hosts,
         ports: !o.no_ports,
@@ -641,8 +821,9 @@ pub fn run(args: Args) -> CmdResult {
     procs.sort_by_key(|p| p.pid());
     let me = std::process::id();
     let any_proc_sel = !o.pids.is_empty() || !o.users.is_empty() || !o.commands.is_empty();
-    let any_file_sel = o.inet.is_some() || !o.files.is_empty();
+    let any_file_sel = o.inet.is_some() || !o.files.is_empty() || !o.dirs.is_empty();
     let mut listed: Vec<Row> = Vec::new();
+    let mut pids_seen = BTreeSet::new();
     for p in &procs {
         if p.pid() == me {
             continue;
@@ -655,6 +836,9 @@ pub fn run(args: Args) -> CmdResult {
             (!o.commands.is_empty())
                 .then(|| o.commands.iter().any(|c| name.starts_with(c.as_str()))),
         ];
+        if o.pids.contains(&p.pid()) {
+            pids_seen.insert(p.pid());
+        }
         let given: Vec<bool> = checks.iter().flatten().copied().collect();
         let proc_ok = if o.and {
             given.iter().all(|b| *b)
@@ -664,29 +848,67 @@ pub fn run(args: Args) -> CmdResult {
         if o.and && !proc_ok {
             continue;
         }
-        if !any_file_sel && any_proc_sel && !proc_ok {
+        if !any_file_sel && o.fds.is_none() && any_proc_sel && !proc_ok {
             continue;
         }
-        for row in rows_of(p, &sockets, &names) {
+        for row in rows_of(p, &sockets, &unix, &names) {
+            let in_tree = |r: &Row| {
+                let by_inode = r.file.filter(|f| tree_files.contains_key(f));
+                let by_path = r
+                    .unix_path
+                    .as_ref()
+                    .and_then(|path| std::fs::symlink_metadata(path).ok())
+                    .map(|m| (m.dev(), m.ino()))
+                    .filter(|f| tree_files.contains_key(f));
+                by_inode.or(by_path)
+            };
+            let tree_hit = in_tree(&row);
             let file_ok = o
                 .inet
                 .as_ref()
                 .is_some_and(|specs| specs.iter().any(|s| inet_match(s, &row)))
-                || row.file.is_some_and(|f| wanted_files.contains(&f));
-            let keep = match (any_proc_sel, any_file_sel) {
-                (false, false) => true,
-                (true, false) => proc_ok,
-                (false, true) => file_ok,
-                (true, true) if o.and => proc_ok && file_ok,
-                (true, true) => proc_ok || file_ok,
+                || row.file.is_some_and(|f| wanted_files.contains(&f))
+                || tree_hit.is_some();
+            // -d is one more selection: or'ed with the others, and'ed with -a.
+            let mut given = Vec::new();
+            if any_proc_sel {
+                given.push(proc_ok);
+            }
+            if any_file_sel {
+                given.push(file_ok);
+            }
+            if let Some(f) = &o.fds {
+                given.push(f.allows(&row.fd));
+            }
+            let keep = if given.is_empty() {
+                true
+            } else if o.and {
+                given.iter().all(|b| *b)
+            } else {
+                given.iter().any(|b| *b)
             };
             if keep {
+                if let Some(f) = tree_hit {
+                    tree_files.insert(f, true);
+                }
                 listed.push(row);
             }
         }
     }
+    if tree_files.values().any(|found| !found) {
+        code = ExitCode::FAILURE;
+    }
+    // A -p pid that is not there fails; one that is, found, even when -d
+    // leaves none of its files.
+    if o.pids.iter().any(|p| !pids_seen.contains(p)) {
+        code = ExitCode::FAILURE;
+    }
     if listed.is_empty() {
-        return Ok(ExitCode::FAILURE);
+        let pids_found = !o.pids.is_empty() && o.fds.is_some() && o.and;
+        if !pids_found || code == ExitCode::FAILURE {
+            return Ok(ExitCode::FAILURE);
+        }
+        return Ok(ExitCode::SUCCESS);
     }
     if o.terse {
         let pids: BTreeSet<u32> = listed.iter().map(|r| r.pid).collect();

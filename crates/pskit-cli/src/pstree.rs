@@ -4,7 +4,11 @@
 //! into `N*[name]` (`-c` keeps them apart), threads as `{name}` (`-T` hides
 //! them), `-p` pids, `-a` arguments, `-u` uid changes, ASCII or UTF-8 line
 //! drawing as psmisc chooses (`-A`, `-U`), lines cut at the terminal's width
-//! (`-l` keeps them whole).
+//! (`-l` keeps them whole), `-g` process group ids, `-s` the parents of a pid,
+//! `-h`/`-H PID` highlighting (the terminal's bold, from the terminfo entry of
+//! $TERM through the system's libtinfo, as psmisc: emitted whether or not the
+//! output is a terminal), `-N TYPE` one tree per namespace, `-Z` security
+//! contexts (/proc/PID/attr/current, as psmisc reads it without SELinux).
 
 use std::collections::HashMap;
 use std::process::ExitCode;
@@ -17,7 +21,7 @@ use crate::fmt::{print_json, printable, CmdResult};
 #[derive(clap::Args)]
 #[command(disable_help_flag = true)]
 pub struct Args {
-    /// `[-aAclnpTuU] [--json] [PID | USER]`
+    /// `[-aAcglnpsTuUZ] [-h | -H PID] [-N TYPE] [--json] [PID | USER]`
     #[arg(
         num_args = 0..,
         allow_hyphen_values = true,
@@ -27,19 +31,30 @@ pub struct Args {
     args: Vec<String>,
 }
 
-const USAGE: &str = "Usage: pstree [-aAclnpTuU] [ PID | USER ]
+const USAGE: &str = "Usage: pstree [-acglpsTuZ] [ -h | -H PID ] [ -n | -N type ]
+              [ -A | -U ] [ PID | USER ]
 
 Display a tree of processes.
 
   -a, --arguments     show command line arguments
   -A, --ascii         use ASCII line drawing characters
   -c, --compact-not   don't compact identical subtrees
+  -g, --show-pgids    show process group ids; implies -c
+  -h, --highlight-all highlight current process and its ancestors
+  -H PID, --highlight-pid=PID
+                      highlight this process and its ancestors
   -l, --long          don't truncate long lines
   -n, --numeric-sort  sort output by PID
+  -N TYPE, --ns-sort=TYPE
+                      sort output by this namespace type
+                              (cgroup, ipc, mnt, net, pid, time, user, uts)
   -p, --show-pids     show PIDs; implies -c
+  -s, --show-parents  show parents of the selected process
   -T, --hide-threads  hide threads, show only processes
   -u, --uid-changes   show uid transitions
   -U, --unicode       use UTF-8 (Unicode) line drawing characters
+  -Z, --security-context
+                      show security attributes
       --json          print the tree as nested JSON objects {pid, name, children}
 
   PID    start at this PID; default is 1 (init)
@@ -52,9 +67,26 @@ struct Symbols([&'static str; 6]);
 const ASCII: Symbols = Symbols(["  ", "|-", "| ", "`-", "---", "-+-"]);
 const UTF8: Symbols = Symbols(["  ", "├─", "│ ", "└─", "───", "─┬─"]);
 
+/// psmisc's namespace types, in its order (`-N`).
+const NS_NAMES: [&str; 8] = ["cgroup", "ipc", "mnt", "net", "pid", "user", "uts", "time"];
+
+/// A highlight asked for: `-h` (this process) or `-H PID` (as typed).
+#[derive(Debug, PartialEq)]
+enum Highlight {
+    All,
+    Pid(String),
+}
+
 #[derive(Default)]
 struct Opts {
     args: bool,
+    pgids: bool,
+    show_parents: bool,
+    /// `-h` and `-H`, in the order given (psmisc refuses a second one).
+    highlight: Vec<Highlight>,
+    /// `-N`: an index into [`NS_NAMES`].
+    ns_sort: Option<usize>,
+    scontext: bool,
     compact: bool,
     long: bool,
     by_pid: bool,
@@ -73,7 +105,11 @@ fn parse(words: &[String]) -> Option<Opts> {
     };
     let mut operands = Vec::new();
     let mut rest_are_operands = false;
-    for w in words {
+    let ns = |t: &str| NS_NAMES.iter().position(|n| *n == t);
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        i += 1;
         if rest_are_operands || !w.starts_with('-') || w == "-" {
             operands.push(w.clone());
             continue;
@@ -90,25 +126,64 @@ fn parse(words: &[String]) -> Option<Opts> {
                 o.pids = true;
                 o.compact = false;
             }
+            // psmisc 23.6 documents -g as implying -c but folds all the same.
+            "--show-pgids" => o.pgids = true,
+            "--show-parents" => o.show_parents = true,
+            "--highlight-all" => o.highlight.push(Highlight::All),
+            "--security-context" => o.scontext = true,
+            "--highlight-pid" | "--ns-sort" => {
+                let v = words.get(i)?;
+                i += 1;
+                if w == "--ns-sort" {
+                    o.ns_sort = Some(ns(v)?);
+                } else {
+                    o.highlight.push(Highlight::Pid(v.clone()));
+                }
+            }
             "--hide-threads" => o.hide_threads = true,
             "--uid-changes" => o.uid_changes = true,
             "--unicode" => o.utf8 = Some(true),
+            s if s.starts_with("--highlight-pid=") => {
+                o.highlight
+                    .push(Highlight::Pid(s["--highlight-pid=".len()..].to_string()));
+            }
+            s if s.starts_with("--ns-sort=") => o.ns_sort = Some(ns(&s["--ns-sort=".len()..])?),
             s if s.starts_with("--") => return None,
             s => {
-                for c in s[1..].chars() {
+                for (k, c) in s[1..].char_indices() {
                     match c {
                         'a' => o.args = true,
                         'A' => o.utf8 = Some(false),
                         'c' => o.compact = false,
+                        'g' => o.pgids = true,
+                        'h' => o.highlight.push(Highlight::All),
                         'l' => o.long = true,
                         'n' => o.by_pid = true,
                         'p' => {
                             o.pids = true;
                             o.compact = false;
                         }
+                        's' => o.show_parents = true,
                         'T' => o.hide_threads = true,
                         'u' => o.uid_changes = true,
                         'U' => o.utf8 = Some(true),
+                        'Z' => o.scontext = true,
+                        'H' | 'N' => {
+                            // The value: the rest of this word, or the next one.
+                            let rest = &s[1 + k + 1..];
+                            let v = if rest.is_empty() {
+                                i += 1;
+                                words.get(i - 1)?.clone()
+                            } else {
+                                rest.to_string()
+                            };
+                            if c == 'N' {
+                                o.ns_sort = Some(ns(&v)?);
+                            } else {
+                                o.highlight.push(Highlight::Pid(v));
+                            }
+                            break;
+                        }
                         _ => {
                             eprintln!("{}: invalid option -- '{c}'", crate::fmt::prog("pstree"));
                             return None;
@@ -134,6 +209,74 @@ struct Node {
     argv: Option<Vec<String>>,
     thread: bool,
     children: Vec<usize>,
+    /// The process group (`-g`; a thread's is its process's).
+    pgid: u32,
+    /// The inode of each namespace in [`NS_NAMES`] order (`-N`), 0 if unknown.
+    ns: [u64; 8],
+    /// `-Z`: the security context as psmisc prints it.
+    context: String,
+    /// `-h`/`-H`: this process or a descendant is highlighted.
+    highlight: bool,
+    /// The node this one hangs under.
+    parent: Option<usize>,
+}
+
+impl Node {
+    /// psmisc's stand-in for a parent it did not see: `?`.
+    fn placeholder(pid: u32) -> Node {
+        Node {
+            pid,
+            comm: "?".into(),
+            uid: 0,
+            argv: Some(Vec::new()),
+            thread: false,
+            children: Vec::new(),
+            pgid: 0,
+            ns: [0; 8],
+            context: String::new(),
+            highlight: false,
+            parent: None,
+        }
+    }
+}
+
+/// Field 5 of /proc/PID/stat: the process group.
+fn read_pgid(pid: u32) -> u32 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            let after = &s[s.rfind(')')? + 1..];
+            after.split_whitespace().nth(2)?.parse().ok()
+        })
+        .unwrap_or(0)
+}
+
+/// The inodes of /proc/PID/ns/* (0 where stat fails), as psmisc's new_proc_ns.
+fn read_ns(pid: u32) -> [u64; 8] {
+    use std::os::unix::fs::MetadataExt;
+    let mut ns = [0; 8];
+    for (slot, name) in ns.iter_mut().zip(NS_NAMES) {
+        *slot = std::fs::metadata(format!("/proc/{pid}/ns/{name}"))
+            .map(|m| m.ino())
+            .unwrap_or(0);
+    }
+    ns
+}
+
+/// `-Z` without SELinux, as psmisc's out_scontext: a backquote, the first line
+/// of /proc/PID/attr/current (up to a NUL, less its last character, which is
+/// the newline), and a quote; nothing between them when it cannot be read.
+fn read_context(pid: u32) -> String {
+    let bytes = std::fs::read(format!("/proc/{pid}/attr/current")).unwrap_or_default();
+    let mut line: &[u8] = &bytes[..bytes.len().min(8191)];
+    if let Some(nl) = line.iter().position(|&b| b == b'\n') {
+        line = &line[..=nl];
+    }
+    if let Some(nul) = line.iter().position(|&b| b == 0) {
+        line = &line[..nul];
+    }
+    let line = &line[..line.len().saturating_sub(1)];
+    format!("`{}'", String::from_utf8_lossy(line))
 }
 
 struct Tree {
@@ -211,6 +354,22 @@ impl Tree {
         for p in &procs {
             let name = comm(p.name.get().map(String::as_str).unwrap_or(""));
             let uid = p.uids.get().map(|u| u.effective).unwrap_or(0);
+            let pgid = if o.pgids { read_pgid(p.pid()) } else { 0 };
+            let extra = |pid: u32| {
+                (
+                    if o.ns_sort.is_some() {
+                        read_ns(pid)
+                    } else {
+                        [0; 8]
+                    },
+                    if o.scontext {
+                        read_context(pid)
+                    } else {
+                        String::new()
+                    },
+                )
+            };
+            let (ns, context) = extra(p.pid());
             let me = tree.add(Node {
                 pid: p.pid(),
                 comm: name.clone(),
@@ -225,6 +384,11 @@ impl Tree {
                 },
                 thread: false,
                 children: Vec::new(),
+                pgid,
+                ns,
+                context,
+                highlight: false,
+                parent: None,
             });
             let ppid = p.ppid.get().copied().unwrap_or(0);
             parent_of.push((me, if ppid == p.pid() { 0 } else { ppid }));
@@ -239,6 +403,7 @@ impl Tree {
                     continue;
                 }
                 let tname = format!("{{{name}}}");
+                let (ns, context) = extra(t.id);
                 let ti = tree.add(Node {
                     pid: t.id,
                     comm: tname.clone(),
@@ -246,6 +411,11 @@ impl Tree {
                     argv: Some(Vec::new()),
                     thread: true,
                     children: Vec::new(),
+                    pgid,
+                    ns,
+                    context,
+                    highlight: false,
+                    parent: None,
                 });
                 parent_of.push((ti, p.pid()));
             }
@@ -254,28 +424,14 @@ impl Tree {
         // (but 0 and 1) hang under pid 1, as psmisc's fix_orphans does.
         for &(_, ppid) in &parent_of.clone() {
             if !tree.index.contains_key(&ppid) {
-                let i = tree.add(Node {
-                    pid: ppid,
-                    comm: "?".into(),
-                    uid: 0,
-                    argv: Some(Vec::new()),
-                    thread: false,
-                    children: Vec::new(),
-                });
+                let i = tree.add(Node::placeholder(ppid));
                 if ppid != 0 && ppid != 1 {
                     parent_of.push((i, 1));
                 }
             }
         }
         if !tree.index.contains_key(&1) {
-            tree.add(Node {
-                pid: 1,
-                comm: "?".into(),
-                uid: 0,
-                argv: Some(Vec::new()),
-                thread: false,
-                children: Vec::new(),
-            });
+            tree.add(Node::placeholder(1));
         }
         for (child, ppid) in parent_of {
             if tree.nodes[child].pid == 0 {
@@ -283,6 +439,7 @@ impl Tree {
             }
             let parent = tree.index[&ppid];
             tree.nodes[parent].children.push(child);
+            tree.nodes[child].parent = Some(parent);
         }
         for i in 0..tree.nodes.len() {
             let mut kids = std::mem::take(&mut tree.nodes[i].children);
@@ -363,6 +520,11 @@ impl Out {
         self.text.push('\n');
         self.x = 1;
     }
+
+    /// Terminal control text: written whole and not counted, as tputs does.
+    fn raw(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
 }
 
 struct Printer<'a> {
@@ -370,8 +532,10 @@ struct Printer<'a> {
     o: &'a Opts,
     sym: &'a Symbols,
     out: Out,
-    widths: Vec<usize>,
+    widths: Vec<isize>,
     more: Vec<bool>,
+    /// The terminal's bold on and attributes off, for highlighted nodes.
+    bold: Option<(String, String)>,
 }
 
 impl Printer<'_> {
@@ -408,7 +572,7 @@ impl Printer<'_> {
         if !leaf {
             for lvl in 0..level {
                 let pad = self.widths.get(lvl).copied().unwrap_or(0) + 1;
-                for _ in 0..pad {
+                for _ in 0..pad.max(0) {
                     self.out.ch(' ');
                 }
                 let piece = if lvl + 1 == level {
@@ -435,6 +599,10 @@ impl Printer<'_> {
         };
         let args = self.o.args;
         let no_cmdline = node.argv.is_none();
+        let bold = self.bold.as_ref().filter(|_| node.highlight);
+        if let Some((on, _)) = bold {
+            self.out.raw(on);
+        }
         if args && no_cmdline {
             self.out.ch('(');
         }
@@ -446,7 +614,12 @@ impl Printer<'_> {
         if self.o.pids {
             self.out.ch(if info { ',' } else { '(' });
             info = true;
-            self.out.s(&node.pid.to_string());
+            self.out.s(&out_int(node.pid));
+        }
+        if self.o.pgids {
+            self.out.ch(if info { ',' } else { '(' });
+            info = true;
+            self.out.s(&out_int(node.pgid));
         }
         if self.o.uid_changes && prev_uid != node.uid {
             self.out.ch(if info { ',' } else { '(' });
@@ -454,8 +627,16 @@ impl Printer<'_> {
             let user = pskit_user_name(node.uid);
             self.out.s(&user);
         }
+        if self.o.scontext {
+            self.out.ch(if info { ',' } else { '(' });
+            info = true;
+            self.out.s(&printable(&node.context));
+        }
         if (args && no_cmdline) || (!args && info) {
             self.out.ch(')');
+        }
+        if let Some((_, off)) = bold {
+            self.out.raw(off);
         }
         if args {
             if let Some(argv) = &node.argv {
@@ -479,7 +660,8 @@ impl Printer<'_> {
                 }
             }
         }
-        if args || node.children.is_empty() {
+        let one_a_line = args || self.o.scontext;
+        if one_a_line || node.children.is_empty() {
             for _ in 0..closing {
                 self.out.ch(']');
             }
@@ -491,8 +673,8 @@ impl Printer<'_> {
         }
         self.more[level] = !last;
         let mut kids = node.children.clone();
-        if args {
-            self.widths[level] = if comm_len > 1 { 1 } else { 0 };
+        if one_a_line {
+            self.widths[level] = isize::from(args) - isize::from(comm_len <= 1);
             let mut k = 0;
             while k < kids.len() {
                 let count = if self.o.compact && self.tree.nodes[kids[k]].thread {
@@ -515,7 +697,7 @@ impl Printer<'_> {
             }
             return;
         }
-        self.widths[level] = (comm_len + self.out.x + add).saturating_sub(offset);
+        self.widths[level] = (comm_len + self.out.x + add) as isize - offset as isize;
         if let Some(w) = self.out.width {
             if self.out.x >= w && !kids.is_empty() {
                 self.out.s(self.sym.0[5]);
@@ -551,6 +733,16 @@ impl Printer<'_> {
             );
             k += 1;
         }
+    }
+}
+
+/// psmisc's out_int: the decimal digits, and none at all for 0 (a process
+/// group outside this pid namespace shows as `()`).
+fn out_int(n: u32) -> String {
+    if n == 0 {
+        String::new()
+    } else {
+        n.to_string()
     }
 }
 
@@ -598,6 +790,157 @@ fn default_utf8() -> bool {
     locale.contains("utf-8") || locale.contains("utf8")
 }
 
+/// The terminal library's termcap calls, as psmisc makes them, from the
+/// system's libtinfo loaded at run time (so pskit needs no terminal library to
+/// build or to run; without one, nothing is highlighted).
+mod termcap {
+    use std::cell::RefCell;
+    use std::ffi::{c_char, c_int, CStr, CString};
+
+    type Tgetent = unsafe extern "C" fn(*mut c_char, *const c_char) -> c_int;
+    type Tgetstr = unsafe extern "C" fn(*const c_char, *mut *mut c_char) -> *mut c_char;
+    type Putc = unsafe extern "C" fn(c_int) -> c_int;
+    type Tputs = unsafe extern "C" fn(*const c_char, c_int, Putc) -> c_int;
+
+    thread_local! {
+        static OUT: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+
+    unsafe extern "C" fn collect(c: c_int) -> c_int {
+        OUT.with(|o| o.borrow_mut().push(c as u8));
+        c
+    }
+
+    /// A loaded terminal library with a terminal entry read (`tgetent` > 0).
+    pub struct Term {
+        tgetstr: Tgetstr,
+        tputs: Tputs,
+    }
+
+    /// tgetent(3) of `name`: `Ok(None)` when the library cannot find the
+    /// terminal (psmisc's "Can't get terminal capabilities"), `Err` when there
+    /// is no terminal library at all.
+    pub fn load(name: &str) -> Result<Option<Term>, ()> {
+        let mut lib = std::ptr::null_mut();
+        for so in [
+            c"libtinfo.so.6",
+            c"libncursesw.so.6",
+            c"libncurses.so.6",
+            c"libtinfo.so.5",
+        ] {
+            // SAFETY: so is a C string; RTLD_NOW resolves or fails at once.
+            lib = unsafe { libc::dlopen(so.as_ptr(), libc::RTLD_NOW | libc::RTLD_LOCAL) };
+            if !lib.is_null() {
+                break;
+            }
+        }
+        if lib.is_null() {
+            return Err(());
+        }
+        let sym = |n: &CStr| {
+            // SAFETY: lib is a loaded library; n a C string.
+            let p = unsafe { libc::dlsym(lib, n.as_ptr()) };
+            (!p.is_null()).then_some(p)
+        };
+        let (Some(e), Some(g), Some(p)) = (sym(c"tgetent"), sym(c"tgetstr"), sym(c"tputs")) else {
+            return Err(());
+        };
+        // SAFETY: the symbols are the termcap functions with these C signatures.
+        let (tgetent, tgetstr, tputs) = unsafe {
+            (
+                std::mem::transmute::<*mut libc::c_void, Tgetent>(e),
+                std::mem::transmute::<*mut libc::c_void, Tgetstr>(g),
+                std::mem::transmute::<*mut libc::c_void, Tputs>(p),
+            )
+        };
+        let Ok(cname) = CString::new(name) else {
+            return Ok(None);
+        };
+        // psmisc's termcap_area is 1024 bytes; ncurses ignores the buffer.
+        let mut area = vec![0 as c_char; 4096];
+        // SAFETY: area is writable, larger than termcap's 1024 bytes.
+        if unsafe { tgetent(area.as_mut_ptr(), cname.as_ptr()) } <= 0 {
+            return Ok(None);
+        }
+        Ok(Some(Term { tgetstr, tputs }))
+    }
+
+    impl Term {
+        /// tgetstr(3) of `id` as tputs(3) writes it (padding resolved by the
+        /// library); `None` when the terminal lacks it.
+        pub fn string(&self, id: &CStr) -> Option<String> {
+            // SAFETY: id is a C string; a NULL area is allowed by ncurses.
+            let s = unsafe { (self.tgetstr)(id.as_ptr(), std::ptr::null_mut()) };
+            if s.is_null() || s as isize == -1 {
+                return None;
+            }
+            OUT.with(|o| o.borrow_mut().clear());
+            // SAFETY: s is the library's C string; collect only buffers bytes.
+            unsafe { (self.tputs)(s, 1, collect) };
+            Some(OUT.with(|o| String::from_utf8_lossy(&o.borrow()).into_owned()))
+        }
+    }
+}
+
+/// What `-h` and `-H` ask for, resolved as psmisc does: the pid to highlight
+/// (0 for none) and the terminal's bold on/off strings, or the exit status
+/// after a message.
+fn resolve_highlight(o: &Opts) -> Result<(i64, Option<(String, String)>), ExitCode> {
+    let mut pid: i64 = 0;
+    let mut term = None;
+    let usage = || {
+        eprint!("{USAGE}");
+        ExitCode::FAILURE
+    };
+    for h in &o.highlight {
+        if pid != 0 {
+            return Err(usage());
+        }
+        let name = std::env::var("TERM").ok();
+        match h {
+            Highlight::All => {
+                if let Some(t) = name
+                    .as_deref()
+                    .and_then(|n| termcap::load(n).ok().flatten())
+                {
+                    pid = i64::from(std::process::id());
+                    term = Some(t);
+                }
+            }
+            Highlight::Pid(v) => {
+                let Some(name) = name else {
+                    eprintln!("TERM is not set");
+                    return Err(ExitCode::FAILURE);
+                };
+                match termcap::load(&name) {
+                    Ok(Some(t)) => term = Some(t),
+                    _ => {
+                        eprintln!("Can't get terminal capabilities");
+                        return Err(ExitCode::FAILURE);
+                    }
+                }
+                // atoi: strtol's value cut to an int.
+                pid = match crate::num::strtol_prefix(v) {
+                    Ok((n, _)) => i64::from(n as i32),
+                    Err(crate::num::StrtolError::Range) if v.trim_start().starts_with('-') => 0,
+                    Err(crate::num::StrtolError::Range) => -1,
+                    Err(_) => 0,
+                };
+                if pid == 0 {
+                    return Err(usage());
+                }
+            }
+        }
+    }
+    let bold = term.map(|t| {
+        (
+            t.string(c"md").unwrap_or_default(),
+            t.string(c"me").unwrap_or_default(),
+        )
+    });
+    Ok((pid, bold))
+}
+
 /// Runs `pskit pstree`.
 pub fn run(args: Args) -> CmdResult {
     let raw = crate::proc_common::raw_args_after("pstree");
@@ -631,8 +974,51 @@ pub fn run(args: Args) -> CmdResult {
             }
         }
     }
+    if let Some(id) = o.ns_sort {
+        if std::fs::metadata(format!("/proc/{}/ns/{}", std::process::id(), NS_NAMES[id])).is_err() {
+            eprintln!("procfs file for {} namespace not available", NS_NAMES[id]);
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let (highlight, bold) = match resolve_highlight(&o) {
+        Ok(h) => h,
+        Err(code) => return Ok(code),
+    };
     let width = (!o.long).then(output_width);
-    let (tree, failed) = Tree::build(&o, width)?;
+    let (mut tree, failed) = Tree::build(&o, width)?;
+    // The highlighted process and its ancestors.
+    let mut at = u32::try_from(highlight)
+        .ok()
+        .filter(|&p| p != 0)
+        .and_then(|p| tree.index.get(&p).copied());
+    let mut steps = 0;
+    while let Some(i) = at {
+        tree.nodes[i].highlight = true;
+        at = tree.nodes[i].parent;
+        steps += 1;
+        if steps > tree.nodes.len() {
+            break;
+        }
+    }
+    // -s with a pid: each ancestor keeps only the child on the way to it, and
+    // the tree is drawn from pid 1.
+    if o.show_parents && o.target.is_some() && user.is_none() {
+        let Some(&start) = tree.index.get(&root_pid) else {
+            eprintln!("Process {root_pid} not found.");
+            return Ok(ExitCode::FAILURE);
+        };
+        let mut at = start;
+        let mut steps = 0;
+        while let Some(parent) = tree.nodes[at].parent {
+            tree.nodes[parent].children = vec![at];
+            at = parent;
+            steps += 1;
+            if steps > tree.nodes.len() {
+                break;
+            }
+        }
+        root_pid = 1;
+    }
     // Roots: the pid asked for, or each topmost process of the user.
     let mut roots = Vec::new();
     match user {
@@ -664,6 +1050,38 @@ pub fn run(args: Args) -> CmdResult {
         }
         return Ok(ExitCode::SUCCESS);
     }
+    let ns_groups: Option<Vec<(u64, Vec<usize>)>> = o.ns_sort.map(|id| {
+        // -N: one tree per namespace, in the order met from pid 1 down, each
+        // under its inode; a process whose namespace differs from its parent's
+        // starts a tree there (and leaves its parent's).
+        let mut groups: Vec<(u64, Vec<usize>)> = Vec::new();
+        let mut stack = vec![(tree.index[&1], 0usize)];
+        let mut nodes = tree
+            .nodes
+            .iter()
+            .map(|n| n.children.clone())
+            .collect::<Vec<_>>();
+        while let Some((i, depth)) = stack.pop() {
+            let n = &tree.nodes[i];
+            let moved = n.parent.is_none_or(|p| tree.nodes[p].ns[id] != n.ns[id]);
+            if moved {
+                match groups.iter_mut().find(|(ino, _)| *ino == n.ns[id]) {
+                    Some((_, list)) => list.push(i),
+                    None => groups.push((n.ns[id], vec![i])),
+                }
+                if let Some(p) = n.parent {
+                    nodes[p].retain(|&c| c != i);
+                }
+            }
+            if depth < 512 {
+                stack.extend(n.children.iter().rev().map(|&c| (c, depth + 1)));
+            }
+        }
+        for (node, kids) in tree.nodes.iter_mut().zip(nodes) {
+            node.children = kids;
+        }
+        groups
+    });
     let utf8 = o.utf8.unwrap_or_else(default_utf8);
     let mut p = Printer {
         tree: &tree,
@@ -676,7 +1094,26 @@ pub fn run(args: Args) -> CmdResult {
         },
         widths: Vec::new(),
         more: Vec::new(),
+        bold,
     };
+    if let Some(groups) = &ns_groups {
+        for (ino, list) in groups {
+            // psmisc's 14-byte buffer: at most 13 characters, counted as printed.
+            let header: String = format!("[{ino}]\n").chars().take(13).collect();
+            p.out.s(&header);
+            for &r in list {
+                p.dump(r, 0, 1, true, true, 0, 0);
+            }
+        }
+        {
+            use std::io::Write;
+            let mut out = std::io::stdout().lock();
+            if out.write_all(p.out.text.as_bytes()).is_err() {
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+        return Ok(crate::proc_common::unless_failed(ExitCode::SUCCESS, failed));
+    }
     for (k, &r) in roots.iter().enumerate() {
         if k > 0 {
             p.out.text.push('\n');
@@ -724,6 +1161,14 @@ mod tests {
         assert!(o.pids && o.args && !o.compact);
         assert_eq!(o.target.as_deref(), Some("12"));
         assert!(parse(&s(&["-Q"])).is_none());
+        let o = parse(&s(&["-gsZhN", "pid", "-H7", "--ns-sort=uts", "1"])).unwrap();
+        assert!(o.pgids && o.show_parents && o.scontext && o.compact);
+        assert_eq!(o.ns_sort, Some(6));
+        assert_eq!(o.highlight, [Highlight::All, Highlight::Pid("7".into())]);
+        assert!(parse(&s(&["-N", "bogus"])).is_none());
+        assert!(parse(&s(&["-N"])).is_none());
+        assert!(parse(&s(&["--highlight-pid"])).is_none());
+        assert_eq!(out_int(0), "");
         assert!(parse(&s(&["1", "2"])).is_none());
         assert_eq!(comm("a_very_long_process_name"), "a_very_long_pro");
     }

@@ -36,43 +36,14 @@ pub const SIGNALS: &[(&str, i32)] = &[
     ("SYS", libc::SIGSYS),
 ];
 
-/// The real-time range as the kernel numbers it (glibc reserves the first two
-/// for itself and reports SIGRTMIN as 34; `kill -l` uses the kernel's 34..=64).
-const RTMIN: i32 = 34;
-const RTMAX: i32 = 64;
+use crate::num::{SIG_RTMAX as RTMAX, SIG_RTMIN as RTMIN};
 
 /// Parses a signal given as a number (`9`), a name (`KILL`, `SIGKILL`, `kill`), or
 /// a real-time offset (`RTMIN+3`, `RTMAX-1`). `None` when it is not a signal.
+/// (The parser itself is [`crate::num::signal_number`], which the fuzz target
+/// reaches.)
 pub fn parse(text: &str) -> Option<i32> {
-    let t = text.trim();
-    if let Ok(n) = t.parse::<i32>() {
-        return (0..=RTMAX).contains(&n).then_some(n);
-    }
-    let upper = t.to_ascii_uppercase();
-    let name = match upper.strip_prefix("SIG").unwrap_or(&upper) {
-        // Other names of the same signals.
-        "IO" => "POLL",
-        "IOT" => "ABRT",
-        "CLD" => "CHLD",
-        n => n,
-    };
-    if let Some(&(_, n)) = SIGNALS.iter().find(|(s, _)| *s == name) {
-        return Some(n);
-    }
-    let (base, rest) = if let Some(r) = name.strip_prefix("RTMIN") {
-        (RTMIN, r)
-    } else if let Some(r) = name.strip_prefix("RTMAX") {
-        (RTMAX, r)
-    } else {
-        return None;
-    };
-    let n = match rest.as_bytes().first() {
-        None => base,
-        Some(b'+') => base + rest[1..].parse::<i32>().ok()?,
-        Some(b'-') => base - rest[1..].parse::<i32>().ok()?,
-        _ => return None,
-    };
-    (RTMIN..=RTMAX).contains(&n).then_some(n)
+    crate::num::signal_number(text, SIGNALS)
 }
 
 /// The name of a signal number without the SIG prefix (`TERM`, `RTMIN+2`).

@@ -283,6 +283,84 @@ fn kill_signal_forms_act_as_procps() {
     finish(c);
 }
 
+/// A python3 that blocks SIGUSR1, says "ready", and prints what sigtimedwait(2)
+/// reports within 10 s: the signal (-1 when none came), si_code and
+/// si_value.sival_int.
+const SIGWAIT_PY: &str = r#"
+import ctypes, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGUSR1])
+libc = ctypes.CDLL(None, use_errno=True)
+mask = (ctypes.c_ulong * 16)()
+bits = ctypes.sizeof(ctypes.c_ulong) * 8
+mask[(signal.SIGUSR1 - 1) // bits] = 1 << ((signal.SIGUSR1 - 1) % bits)
+info = (ctypes.c_char * 128)()
+class timespec(ctypes.Structure):
+    _fields_ = [("tv_sec", ctypes.c_long), ("tv_nsec", ctypes.c_long)]
+print("ready", flush=True)
+n = libc.sigtimedwait(ctypes.byref(mask), ctypes.byref(info), ctypes.byref(timespec(10, 0)))
+b = bytes(info)
+off = 24 if ctypes.sizeof(ctypes.c_void_p) == 8 else 20
+code = int.from_bytes(b[8:12], sys.byteorder, signed=True)
+value = int.from_bytes(b[off:off + 4], sys.byteorder, signed=True)
+print(n, code, value, flush=True)
+"#;
+
+/// `kill -q VALUE`: sigqueue(2) with the value, and procps's checks of it.
+#[test]
+fn kill_queue_as_procps() {
+    use std::io::BufRead;
+    // (No negative value: procps takes a `-5` anywhere for the signal 5.)
+    for value in ["123456", "+7", " 8", "4294967297", "2147483648"] {
+        let mut results = Vec::new();
+        for tool in ["real", "pskit"] {
+            let mut py = Command::new("python3")
+                .args(["-c", SIGWAIT_PY])
+                .stdin(Stdio::null())
+                .stdout(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let _guard = TreeGuard(py.id());
+            let mut lines = std::io::BufReader::new(py.stdout.take().unwrap()).lines();
+            assert_eq!(lines.next().unwrap().unwrap(), "ready");
+            let pid = py.id().to_string();
+            let args = ["-s", "USR1", "--queue", value, &pid];
+            let o = if tool == "real" {
+                real("kill", &args)
+            } else {
+                ours("kill", &args)
+            };
+            let got = lines.next().map(|l| l.unwrap()).unwrap_or_default();
+            py.wait().unwrap();
+            results.push((seen("kill", &o), got));
+        }
+        assert_eq!(results[0], results[1], "-q {value:?}");
+        let v: i32 = (value.trim().parse::<i64>().unwrap()) as i32;
+        // SIGUSR1, SI_QUEUE (-1), the value's low 32 bits.
+        assert_eq!(results[0].1, format!("{} -1 {v}", libc::SIGUSR1), "{value}");
+    }
+    let gone = no_pid();
+    let neg = format!("-{gone}");
+    for args in [
+        &["-q", "x", &gone][..],
+        &["-q", "1.5", &gone],
+        &["-q", "0x10", &gone],
+        &["-q", "7x", &gone],
+        &["-q", "99999999999999999999", &gone],
+        &["--queue=-99999999999999999999", &gone],
+        &["-q5", &gone],
+        &["-s", "USR1", "-q", "1", &gone],
+        &["-q", "1", "--", &neg],
+        &["-q", "3", "-0", &gone],
+    ] {
+        let (_, _, code) = same("kill", args);
+        assert_eq!(code, Some(1), "{args:?}");
+    }
+    // A missing value or pid: usage, status 1.
+    for args in [&["-q"][..], &["-q", "5"]] {
+        assert_eq!(same_out("kill", args), (String::new(), Some(1)), "{args:?}");
+    }
+}
+
 /// `kill -- -PGID`: the whole group, through kill(2).
 #[test]
 fn kill_negative_pid_signals_the_group() {
@@ -463,6 +541,187 @@ fn killall_interactive_asks_as_psmisc() {
         assert_eq!(o.status.code(), Some(1), "{tool}");
         assert!(Path::new(&format!("/proc/{}", c.id())).exists());
         finish(c);
+    }
+}
+
+/// `killall -r`, `-I`: regular expressions (regcomp's dialect) and case.
+#[test]
+fn killall_regexp_and_ignore_case_as_psmisc() {
+    let s = Scratch::new("vsr_kre_sl");
+    let name = s.name();
+    let upper = name.to_ascii_uppercase();
+    for form in [
+        &["-r", "^vsr_kre_s.$"][..],
+        &["-r", "vsr_(kre|nope)_[[:lower:]]+"],
+        &["-I", &upper],
+        &["-I", "-r", "^VSR_KRE"],
+        &["-v", "-r", "kre_sl$"],
+        &["--regexp", "--ignore-case", "KRE_SL$"],
+    ] {
+        let mut results = Vec::new();
+        for tool in ["real", "pskit"] {
+            let kids = [s.spawn("60"), s.spawn("60")];
+            let pids: Vec<String> = kids.iter().map(|c| c.id().to_string()).collect();
+            let o = if tool == "real" {
+                real("killall", form)
+            } else {
+                ours("killall", form)
+            };
+            let sigs: Vec<_> = kids
+                .into_iter()
+                .map(|mut c| c.wait().unwrap().signal())
+                .collect();
+            let (out, err, code) = seen("killall", &o);
+            let err = err.replace(&pids[0], "P0").replace(&pids[1], "P1");
+            results.push((out, err, code, sigs));
+        }
+        assert_eq!(results[0], results[1], "{form:?}");
+        assert_eq!(results[0].3, [Some(15), Some(15)], "{form:?}");
+    }
+    // No match (case matters without -I; -r is a search, anchors bind): status
+    // 1 and the message; a bad expression is an error before anything is sent.
+    let c = s.spawn("60");
+    for args in [
+        &[upper.as_str()][..],
+        &["-r", "^kre_sl"],
+        &["-r", "vsr_kre_sl_x"],
+        &["-r", "vsr_kre_s("],
+        &["-r", "-I", "[vsr_kre"],
+        &["-r", "vsr_kre_sl", "vsr_nothing_at_all"],
+    ] {
+        let (_, _, code) = same("killall", args);
+        assert_eq!(code, Some(1), "{args:?}");
+    }
+    assert!(Path::new(&format!("/proc/{}", c.id())).exists());
+    finish(c);
+}
+
+/// `killall -g`: the group of each match, once, the shell leading it included.
+#[test]
+fn killall_process_group_as_psmisc() {
+    let mut results = Vec::new();
+    for tool in ["real", "pskit"] {
+        // Names of each run's own: the other run's dying sleepers (zombies
+        // until something reaps them) must not match.
+        let s = Scratch::new(&format!("vsr_kgrp_{}", &tool[..1]));
+        let shell = s.dir.join("vsr_kgrp_sh");
+        common::copy_executable(Path::new("/bin/sh"), &shell);
+        // A group of its own (never the test's): the shell and two sleepers.
+        let leader = Command::new(&shell)
+            .arg("-c")
+            .arg(format!("{0} 60 & {0} 60 & wait", s.exe.display()))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let _guard = TreeGuard(leader.id());
+        let pgid = leader.id().to_string();
+        let start = Instant::now();
+        loop {
+            let kids = std::fs::read_to_string(format!("/proc/{pgid}/task/{pgid}/children"))
+                .unwrap_or_default();
+            let ready = kids.split_whitespace().count() == 2
+                && kids.split_whitespace().all(|k| {
+                    std::fs::read_to_string(format!("/proc/{k}/comm"))
+                        .is_ok_and(|c| c.trim_end() == s.name())
+                });
+            if ready {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(10), "{kids}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let args = ["-v", "-g", &s.name()];
+        let o = if tool == "real" {
+            real("killall", &args)
+        } else {
+            ours("killall", &args)
+        };
+        let mut leader = leader;
+        let shell_sig = leader.wait().unwrap().signal();
+        let (out, err, code) = seen("killall", &o);
+        let err = err.replace(&pgid, "PGID").replace(&s.name(), "NAME");
+        results.push((out, err, code, shell_sig));
+    }
+    assert_eq!(results[0], results[1]);
+    assert_eq!(
+        results[0].1, "Killed NAME(pgid PGID) with signal 15\n",
+        "once per group"
+    );
+    assert_eq!(results[0].3, Some(15), "the shell is in the group");
+}
+
+/// `killall -y/-o TIME`: psmisc's units, and its "Invalid time format".
+#[test]
+fn killall_age_as_psmisc() {
+    let s = Scratch::new("vsr_kage_sl");
+    let name = s.name();
+    let c = s.spawn("60");
+    // Older than an hour, or younger than a tenth of its age: none.
+    for args in [
+        &["-o", "1h", &name][..],
+        &["--older-than", "2d", &name],
+        &["-o", "1y", &name],
+        &["-y", "1s", "-o", "1M", &name],
+    ] {
+        let (_, _, code) = same("killall", args);
+        assert_eq!(code, Some(1), "{args:?}");
+    }
+    assert!(Path::new(&format!("/proc/{}", c.id())).exists());
+    finish(c);
+    // Younger than a week, older than one second: killed, both ways.
+    for form in [
+        &["-y", "1w"][..],
+        &["-o", "1s"],
+        &["--younger-than=5m", "-o1s"],
+    ] {
+        let mut results = Vec::new();
+        for tool in ["real", "pskit"] {
+            let mut c = s.spawn("60");
+            std::thread::sleep(Duration::from_millis(1100));
+            let mut args = form.to_vec();
+            args.push(&name);
+            let o = if tool == "real" {
+                real("killall", &args)
+            } else {
+                ours("killall", &args)
+            };
+            results.push((seen("killall", &o), c.wait().unwrap().signal()));
+        }
+        assert_eq!(results[0], results[1], "{form:?}");
+        assert_eq!(results[0].1, Some(15), "{form:?}");
+    }
+    // Bad times: the message, usage and status 1 (the usage texts differ).
+    for t in [
+        "1.5m", "1", "x", "", "0s", "-5s", "1q", "nan", "1e3s", "0x10s", "5 m",
+    ] {
+        for opt in ["-y", "-o", "--older-than"] {
+            let args = [opt, t, &name];
+            let (r, p) = (real("killall", &args), ours("killall", &args));
+            assert_eq!(p.status.code(), r.status.code(), "{args:?}");
+            assert_eq!(r.status.code(), Some(1), "{args:?}");
+            let first = |o: &Output| {
+                String::from_utf8_lossy(&o.stderr)
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .to_string()
+            };
+            assert_eq!(first(&p), first(&r), "{args:?}");
+            assert_eq!(first(&r), "Invalid time format", "{args:?}");
+        }
+    }
+    // Odd but valid: strtol's leading blanks and sign, only the unit's first
+    // letter counts.
+    for t in [" 5s", "+5s", "1ss", "010m"] {
+        let missing = format!("{name}_none");
+        let (_, err, code) = same("killall", &["-y", t, &missing]);
+        assert_eq!(
+            (err.as_str(), code),
+            (&*format!("{missing}: no process found\n"), Some(1))
+        );
     }
 }
 
@@ -814,6 +1073,157 @@ fn pstree_as_psmisc() {
     let _ = finish(c);
 }
 
+/// Runs `tool args` (pskit's as `pskit pstree`) with TERM set or unset.
+fn with_term(tool: &str, args: &[&str], term: Option<&str>) -> (String, String, Option<i32>) {
+    let mut cmd = if tool == "real" {
+        Command::new("pstree")
+    } else {
+        let mut c = Command::new(PSKIT);
+        c.arg("pstree");
+        c
+    };
+    cmd.args(args)
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("COLUMNS");
+    match term {
+        Some(t) => cmd.env("TERM", t),
+        None => cmd.env_remove("TERM"),
+    };
+    seen("pstree", &cmd.stdin(Stdio::null()).output().unwrap())
+}
+
+/// pstree -g, -s, -Z, -h/-H (bold from terminfo, on a pipe too, as psmisc).
+#[test]
+fn pstree_groups_parents_context_highlight_as_psmisc() {
+    let s = Scratch::new("vsr_ptree_g");
+    let (c, pids) = make_tree(&s);
+    let _guard = TreeGuard(pids[0]);
+    let root = pids[0].to_string();
+    for args in [
+        &["-g", &root][..],
+        &["-gp", &root],
+        &["--show-pgids", "-c", &root],
+        &["-s", &root],
+        &["-s", "-p", &root],
+        &["--show-parents", "-a", &root],
+        &["-Z", &root],
+        &["-Zp", &root],
+        &["-Za", &root],
+        &["--security-context", "-u", &root],
+        &["-s", &no_pid()],
+        &[&no_pid()],
+    ] {
+        same("pstree", args);
+    }
+    assert_eq!(same("pstree", &["-s", &no_pid()]).2, Some(1));
+    let z = same("pstree", &["-Z", &root]).0;
+    assert!(z.contains("(`") && z.contains("')\n"), "{z}");
+    // -H: a sleeper and its ancestors in the terminal's bold.
+    let kid = std::fs::read_to_string(format!("/proc/{root}/task/{root}/children"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_string();
+    for term in ["xterm", "vt100", "dumb"] {
+        for args in [
+            &["-H", &kid, &root][..],
+            &["-h", &root],
+            &["-pH", &kid, &root],
+        ] {
+            let r = with_term("real", args, Some(term));
+            assert_eq!(with_term("pskit", args, Some(term)), r, "{term} {args:?}");
+        }
+    }
+    let bold = with_term("real", &["-H", &kid, &root], Some("xterm")).0;
+    assert!(bold.contains("\x1b[1m"), "{bold:?}");
+    for (args, term) in [
+        (&["-H", &kid, &root][..], None),
+        (&["-H", &kid, &root], Some("vsr-no-such-term")),
+        (&["-h", &root], None),
+        (&["-h", &root], Some("vsr-no-such-term")),
+    ] {
+        let r = with_term("real", args, term);
+        assert_eq!(with_term("pskit", args, term), r, "{term:?} {args:?}");
+    }
+    // Usage errors: a second highlight, pid 0, no pid.
+    for args in [&["-h", "-H", &kid][..], &["-H", "0"], &["-H", "x"], &["-H"]] {
+        let r = with_term("real", args, Some("xterm"));
+        let p = with_term("pskit", args, Some("xterm"));
+        assert_eq!((&p.0, p.2), (&r.0, r.2), "{args:?}");
+        assert_eq!(r.2, Some(1), "{args:?}");
+    }
+    // -h marks the tool itself: run under a shell of ours, named apart.
+    let shell = s.dir.join("vsr_ptree_hs");
+    common::copy_executable(Path::new("/bin/sh"), &shell);
+    let mut outs = Vec::new();
+    for tool in ["pstree", &format!("{PSKIT} pstree")] {
+        let o = Command::new(&shell)
+            .args(["-c", &format!("{tool} -h $$; :")])
+            .env("TERM", "xterm")
+            .env("LC_ALL", "C.UTF-8")
+            .env_remove("COLUMNS")
+            .output()
+            .unwrap();
+        outs.push(String::from_utf8_lossy(&o.stdout).replace("pskit", "pstree"));
+    }
+    assert_eq!(outs[1], outs[0]);
+    assert!(outs[0].contains("\x1b[1mpstree\x1b["), "{:?}", outs[0]);
+    kill_tree(pids[0]);
+    let _ = finish(c);
+}
+
+/// pstree -N TYPE, in a pid namespace of its own (so that only the processes
+/// started here are drawn), with a sleeper in a new UTS namespace.
+#[test]
+fn pstree_ns_sort_as_psmisc() {
+    for args in [&["-N", "bogus"][..], &["-N"], &["--ns-sort=nope"]] {
+        assert_eq!(
+            same_out("pstree", args),
+            (String::new(), Some(1)),
+            "{args:?}"
+        );
+    }
+    let s = Scratch::new("vsr_ptree_ns");
+    let probe = Command::new("unshare")
+        .args(["--pid", "--fork", "--mount-proc", "--uts", "true"])
+        .output();
+    if !probe.is_ok_and(|o| o.status.success()) {
+        eprintln!("pstree_ns_sort_as_psmisc: no namespaces for this user; -N not compared");
+        return;
+    }
+    let e = s.exe.display();
+    let mut script = format!(
+        "{e} 60 & unshare --uts {e} 61 & k=$!; n=0; \
+         while [ \"$(cat /proc/$k/comm 2>/dev/null)\" != {name} ] && [ $n -lt 500 ]; \
+         do sleep 0.02; n=$((n+1)); done; ",
+        name = s.name()
+    );
+    for t in ["uts", "pid", "net", "ipc", "mnt", "user", "cgroup", "time"] {
+        for extra in ["", "-g", "-Z", "-l"] {
+            script.push_str(&format!(
+                "echo '== {t} {extra}'; pstree -N {t} {extra}; echo rc=$?; \
+                 echo '== {t} {extra}' >&2; {PSKIT} pstree -N {t} {extra} >&2; echo rc=$? >&2; "
+            ));
+        }
+    }
+    let o = Command::new("unshare")
+        .args(["--pid", "--fork", "--mount-proc", "sh", "-c", &script])
+        .env("LC_ALL", "C.UTF-8")
+        .env_remove("COLUMNS")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let real_out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let ours_out = String::from_utf8_lossy(&o.stderr).replace("pskit", "pstree");
+    assert_eq!(ours_out, real_out);
+    assert!(
+        real_out.contains(&format!("\n{}\n", s.name())),
+        "{real_out}"
+    );
+    assert_eq!(real_out.matches("rc=0").count(), 32, "{real_out}");
+}
+
 // ---------------------------------------------------------------- pmap
 
 #[test]
@@ -1027,4 +1437,99 @@ fn lsof_as_lsof() {
     assert!(r.0.contains("(readlink: Permission denied)"), "{}", r.0);
     finish(a);
     finish(b);
+}
+
+/// A python3 holding what lsof names specially: an eventfd, an epoll watching
+/// two descriptors, a pidfd, an inotify, UNIX sockets of each kind and state
+/// (bound, accepted, abstract, unbound pair), and a file under `dir/sub`.
+const LSOF_HOLDER_PY: &str = r#"
+import ctypes, os, select, socket, sys, time
+d = sys.argv[1]
+efd = os.eventfd(0)
+ep = select.epoll()
+ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); ls.bind(d + "/sock"); ls.listen()
+c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.connect(d + "/sock"); a, _ = ls.accept()
+dg = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); dg.bind(d + "/dg")
+p1, p2 = socket.socketpair()
+sq = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+ab = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); ab.bind("\0vsr_lsof_abs_%d" % os.getpid()); ab.listen()
+ep.register(efd, select.EPOLLIN); ep.register(ls.fileno(), select.EPOLLIN)
+pfd = os.pidfd_open(os.getpid())
+ino = ctypes.CDLL(None).inotify_init()
+f = open(d + "/sub/file", "w")
+print("ready", flush=True)
+time.sleep(60)
+"#;
+
+/// lsof -d, +D, UNIX sockets and anon inodes, on a process of this test's.
+#[test]
+fn lsof_fd_lists_dirs_unix_and_anon_as_lsof() {
+    use std::io::BufRead;
+    let s = Scratch::new("vsr_lsof_un");
+    let dir = s.dir.join("tree");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let mut py = Command::new("python3")
+        .args(["-c", LSOF_HOLDER_PY, &dir.to_string_lossy()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let _guard = TreeGuard(py.id());
+    let mut lines = std::io::BufReader::new(py.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "ready");
+    let pid = py.id().to_string();
+    let d = dir.to_string_lossy().into_owned();
+    let sub = dir.join("sub").to_string_lossy().into_owned();
+    let listing = same("lsof", &["-a", "-p", &pid, "-d", "3-40"]).0;
+    for want in [
+        "[eventfd:",
+        "[eventpoll:",
+        "[pidfd:",
+        " inotify\n",
+        "/sock type=STREAM (LISTEN)",
+        "/sock type=STREAM (CONNECTED)",
+        " type=STREAM (CONNECTED)",
+        "/dg type=DGRAM (UNCONNECTED)",
+        " type=SEQPACKET (UNCONNECTED)",
+        &format!("@vsr_lsof_abs_{pid} type=STREAM (LISTEN)"),
+        " a_inode ",
+        " unix 0x",
+    ] {
+        assert!(listing.contains(want), "{want}: {listing}");
+    }
+    for args in [
+        &["-a", "-p", &pid, "-d", "cwd,3,5-7"][..],
+        &["-a", "-p", &pid, "-d", "^mem,^txt,^0-2"],
+        &["-a", "-p", &pid, "-d", "^mem", "-d", "^rtd"],
+        &["-a", "-p", &pid, "-d", "x"],
+        &["-a", "-p", &pid, "-d", "1,,2"],
+        &["-a", "-p", &pid, "-d", "^"],
+        &["-a", "-p", &pid, "-d", "99999999999"],
+        &["-t", "-a", "-p", &pid, "-d", "4"],
+        &["+D", &d],
+        &["-t", "+D", &d],
+        &["+D", &sub],
+        &["-a", "-p", &pid, "+D", &d],
+        &["-a", "-p", &pid, "-d", "^3-40", "+D", &d],
+    ] {
+        same("lsof", args);
+    }
+    // Everything under the directory is open somewhere but the directories:
+    // rows, and status 1 as lsof.
+    let (out, _, code) = same("lsof", &["+D", &d]);
+    assert!(
+        out.contains("/sub/file") && out.contains("/dg type=DGRAM"),
+        "{out}"
+    );
+    assert_eq!(code, Some(1));
+    // Bad lists: lsof's message and usage, status 1, before anything is read.
+    for list in ["1,^2", "^1,2", "5-3", "-1", "3-", "", "1-2-3", "a-b"] {
+        let (_, err, code) = same("lsof", &["-d", list]);
+        assert_eq!(code, Some(1), "{list}");
+        assert!(err.starts_with("lsof: "), "{err}");
+    }
+    same("lsof", &["-d", "^1", "-d", "2"]);
+    same("lsof", &["-p", "1,x"]);
+    finish(py);
 }
