@@ -1273,9 +1273,10 @@ fn pmap_as_procps() {
     assert_eq!(nb(PSKIT, &["pmap", &pa]), r);
     assert_eq!(r.1, Some(1));
     assert_eq!(nb(PSKIT, &["pmap", "-X", &pa]), nb("pmap", &["-X", &pa]));
-    // -X and -XX: every smaps field, laid out as procps. PSS moves whenever
-    // another process maps or unmaps the same pages, so those columns (and
-    // their totals) are left out of the comparison; all else must match.
+    // -X and -XX: every smaps field, laid out as procps. PSS and the
+    // shared/private split move whenever another process maps or unmaps the
+    // same pages, and Referenced with page aging, so those columns (and their
+    // totals) are left out of the comparison; all else must match.
     for args in [
         &["-X", &pa][..],
         &["-XX", &pa],
@@ -1312,15 +1313,21 @@ fn pmap_as_procps() {
     finish(b);
 }
 
-/// pmap -X output with the PSS columns blanked: each line's cells, the
-/// columns that `header` (the real tool's -X or -XX header) names Pss* or
-/// SwapPss replaced by "~"; the rule and totals lines start at the first
+/// pmap -X output with the columns that move blanked: each line's cells, the
+/// columns that `header` (the real tool's -X or -XX header) names Pss*,
+/// SwapPss, Shared_*/Private_* (a page turns shared when another process
+/// maps it) or Referenced (page aging) replaced by "~"; the rule and totals lines start at the first
 /// detail column (the sixth).
 fn without_pss(text: &str, header: &str) -> Vec<Vec<String>> {
     let pss: Vec<usize> = header
         .split_whitespace()
         .enumerate()
-        .filter(|(_, c)| c.starts_with("Pss") || *c == "SwapPss")
+        .filter(|(_, c)| {
+            c.starts_with("Pss")
+                || c.starts_with("Shared_")
+                || c.starts_with("Private_")
+                || matches!(*c, "SwapPss" | "Referenced")
+        })
         .map(|(i, _)| i)
         .collect();
     text.lines()
