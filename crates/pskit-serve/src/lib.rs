@@ -20,7 +20,9 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub mod expo;
+pub mod http;
 pub mod node;
+pub mod webconfig;
 
 use expo::Metrics;
 
@@ -339,6 +341,43 @@ where
             }
         };
     }
-    eprintln!("pskit serve: the HTTP server is not built yet; use --once");
-    1
+    let web = match &cfg.web_config {
+        None => webconfig::WebConfig::default(),
+        Some(p) => match webconfig::WebConfig::load(p) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("pskit serve: --web.config.file: {e}");
+                return 1;
+            }
+        },
+    };
+    let mut listeners = Vec::with_capacity(cfg.listen.len());
+    for a in &cfg.listen {
+        match http::bind(a) {
+            Ok(l) => {
+                let at = l
+                    .local_addr()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|_| a.clone());
+                let tls = if web.tls.is_some() {
+                    "enabled"
+                } else {
+                    "disabled"
+                };
+                eprintln!("pskit serve: listening on {at} (TLS {tls})");
+                listeners.push(l);
+            }
+            Err(e) => {
+                eprintln!("pskit serve: {e}");
+                return 1;
+            }
+        }
+    }
+    match http::serve(listeners, cfg, web) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("pskit serve: {e}");
+            1
+        }
+    }
 }
