@@ -1,0 +1,60 @@
+//! Shared by the HTTP tests: pskit serve's server in-process on a free
+//! loopback port (bound to port 0, so no port can be taken in between).
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use pskit_serve::http::Limits;
+use pskit_serve::webconfig::WebConfig;
+use pskit_serve::Config;
+
+/// The parsed flags (after "pskit serve").
+pub fn config(flags: &[&str]) -> Config {
+    let mut a = vec!["pskit serve"];
+    a.extend_from_slice(flags);
+    Config::parse(a).expect("flags")
+}
+
+/// Serves `cfg` on 127.0.0.1 in a thread of this process; its port.
+pub fn serve(cfg: Config, web: WebConfig, limits: Limits) -> u16 {
+    let l = pskit_serve::http::bind("127.0.0.1:0").expect("bind");
+    let port = l.local_addr().unwrap().port();
+    std::thread::spawn(move || pskit_serve::http::serve_with(vec![l], cfg, web, limits));
+    port
+}
+
+/// Serves these flags with no web config and the default limits.
+pub fn serve_flags(flags: &[&str]) -> u16 {
+    serve(config(flags), WebConfig::default(), Limits::default())
+}
+
+/// `http://127.0.0.1:PORT` + path.
+pub fn url(port: u16, path: &str) -> String {
+    format!("http://127.0.0.1:{port}{path}")
+}
+
+/// A fresh directory under the target directory's tmp, for files a test
+/// writes (certificates, configs, Prometheus' storage).
+pub fn tempdir(name: &str) -> PathBuf {
+    let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "{name}-{}-{:?}",
+        std::process::id(),
+        std::thread::current().id()
+    ));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Sends raw bytes and reads the answer until the server closes (or 20 s).
+pub fn raw(port: u16, bytes: &[u8]) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    let _ = s.write_all(bytes);
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
