@@ -153,3 +153,27 @@ fn promtool_check_metrics_passes() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// promtool on docs/fleet: the config, the rules, and their unit tests.
+#[test]
+fn fleet_docs_pass_promtool() {
+    let fleet = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/fleet");
+    for args in [
+        &["check", "config", "prometheus.yml"][..],
+        &["check", "rules", "rules.yml"][..],
+        &["test", "rules", "rules_test.yml"][..],
+    ] {
+        let out = Command::new("promtool")
+            .args(args)
+            .current_dir(&fleet)
+            .output()
+            .expect("promtool");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "promtool {args:?}: {text}");
+        assert!(!text.contains("WARNING"), "promtool {args:?}: {text}");
+    }
+}
