@@ -5,7 +5,7 @@
 //! - The telemetry path (`/metrics`) answers GET and HEAD with one scrape in
 //!   Prometheus text 0.0.4, or OpenMetrics 1.0 when the `Accept` header asks
 //!   for `application/openmetrics-text` (negotiated as client_golang does),
-//!   gzipped when `Accept-Encoding` allows it.
+//!   gzipped when `Accept-Encoding` allows it (and the body is not tiny).
 //! - `/` is a small HTML page that links the telemetry path; any other path
 //!   is a 404, any other method a 405.
 //! - Scrapes that arrive while one is collecting wait for it and share its
@@ -233,6 +233,10 @@ impl Collected {
             .clone()
     }
 }
+
+/// Bodies smaller than this go uncompressed even when gzip is accepted:
+/// they fit in a packet or two, and compressing costs more than it saves.
+const GZIP_MIN: usize = 1024;
 
 fn gzip_bytes(b: &[u8]) -> Bytes {
     let mut e = flate2::write::GzEncoder::new(
@@ -675,13 +679,22 @@ async fn route(req: &Request<Incoming>, st: &State) -> Resp {
     let gz = accepts_gzip(req.headers());
     let collected = st.collect().await;
     let body = match &*collected {
-        Ok(c) => c.body(om, gz),
+        Ok(c) => c
+            .body(om, false)
+            .map(|plain| (gz && plain.len() >= GZIP_MIN, plain))
+            .and_then(|(gzip, plain)| {
+                if gzip {
+                    c.body(om, true).map(|b| (true, b))
+                } else {
+                    Some((false, plain))
+                }
+            }),
         Err(e) => {
             eprintln!("pskit serve: {e}");
             None
         }
     };
-    let Some(body) = body else {
+    let Some((gzipped, body)) = body else {
         return text(
             StatusCode::INTERNAL_SERVER_ERROR,
             "An error has occurred while serving metrics.\n",
@@ -697,7 +710,7 @@ async fn route(req: &Request<Incoming>, st: &State) -> Resp {
             expo::TEXT_CONTENT_TYPE
         }),
     );
-    if gz {
+    if gzipped {
         h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
     h.insert(header::VARY, HeaderValue::from_static("Accept-Encoding"));

@@ -55,9 +55,32 @@ fn metrics_openmetrics_when_accepted() {
     }
 }
 
+fn many(_: &pskit_serve::Ctx, m: &mut pskit_serve::expo::Metrics) -> Result<(), String> {
+    let f = m.gauge("test_many", "Many samples.");
+    for i in 0..200 {
+        f.sample(&[("i", &i.to_string())], i as f64);
+    }
+    Ok(())
+}
+
 #[test]
-fn metrics_gzip_when_accepted() {
+fn metrics_gzip_when_accepted_and_worth_it() {
+    // A small body goes as it is.
     let port = serve_flags(&[]);
+    let r = common::request("GET", &url(port, "/metrics"), &["Accept-Encoding: gzip"]);
+    assert!(!r.headers.contains_key("content-encoding"));
+    assert!(common::parse(&r.body).value("node_load1", &[]).is_some());
+
+    let mut cfg = http_support::config(&[]);
+    cfg.enabled
+        .push(Box::leak(Box::new(pskit_serve::CollectorDef {
+            name: "many",
+            help: "Many samples.",
+            default_enabled: false,
+            options: &[],
+            collect: many,
+        })));
+    let port = http_support::serve(cfg, Default::default(), Default::default());
     let mut s = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     use std::io::Write;
     s.write_all(
@@ -73,7 +96,9 @@ fn metrics_gzip_when_accepted() {
     flate2::read::GzDecoder::new(&all[split + 4..])
         .read_to_string(&mut text)
         .unwrap();
-    assert!(common::parse(&text).value("node_load1", &[]).is_some());
+    let m = common::parse(&text);
+    assert!(m.value("node_load1", &[]).is_some());
+    assert_eq!(m.value("test_many", &[("i", "199")]), Some(199.0));
 }
 
 #[test]
