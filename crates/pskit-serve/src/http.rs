@@ -17,10 +17,19 @@
 //!   head, its size, idle and stalled connections, the number of
 //!   connections.
 //!
-//! ```no_run
-//! let cfg = pskit_serve::Config::parse(["pskit serve", "--web.listen-address=127.0.0.1:9100"]).unwrap();
+//! ```
+//! use std::io::{Read, Write};
+//! let cfg = pskit_serve::Config::parse(["pskit serve", "--web.listen-address=127.0.0.1:0"]).unwrap();
 //! let listeners = cfg.listen.iter().map(|a| pskit_serve::http::bind(a)).collect::<Result<Vec<_>, _>>().unwrap();
-//! pskit_serve::http::serve(listeners, cfg, Default::default()).unwrap(); // runs until killed
+//! let addr = listeners[0].local_addr().unwrap();
+//! // Serves until the process ends.
+//! std::thread::spawn(move || pskit_serve::http::serve(listeners, cfg, Default::default()));
+//! let mut c = std::net::TcpStream::connect(addr).unwrap();
+//! c.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+//! let mut answer = String::new();
+//! c.read_to_string(&mut answer).unwrap();
+//! assert!(answer.starts_with("HTTP/1.1 200 OK\r\n"));
+//! assert!(answer.contains("\nnode_load1 "));
 //! ```
 
 use std::collections::HashSet;
@@ -152,10 +161,17 @@ fn listen(sa: SocketAddr) -> std::io::Result<std::net::TcpListener> {
 /// Serves on these listeners until the process ends, with the default
 /// [`Limits`]. An `Err` is a failure to start (the runtime, a listener).
 ///
-/// ```no_run
+/// ```
+/// use std::io::{Read, Write};
 /// let cfg = pskit_serve::Config::parse(["pskit serve"]).unwrap();
 /// let l = pskit_serve::http::bind("127.0.0.1:0").unwrap();
+/// let addr = l.local_addr().unwrap();
 /// std::thread::spawn(move || pskit_serve::http::serve(vec![l], cfg, Default::default()));
+/// let mut c = std::net::TcpStream::connect(addr).unwrap();
+/// c.write_all(b"DELETE /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+/// let mut answer = String::new();
+/// c.read_to_string(&mut answer).unwrap();
+/// assert!(answer.starts_with("HTTP/1.1 405 Method Not Allowed\r\n"));
 /// ```
 pub fn serve(
     listeners: Vec<std::net::TcpListener>,
@@ -167,11 +183,19 @@ pub fn serve(
 
 /// [`serve`] with other [`Limits`].
 ///
-/// ```no_run
+/// ```
+/// use std::io::Read;
+/// use std::time::{Duration, Instant};
 /// let cfg = pskit_serve::Config::parse(["pskit serve"]).unwrap();
 /// let l = pskit_serve::http::bind("127.0.0.1:0").unwrap();
-/// let limits = pskit_serve::http::Limits { header_read_timeout: std::time::Duration::from_secs(2), ..Default::default() };
-/// pskit_serve::http::serve_with(vec![l], cfg, Default::default(), limits).unwrap();
+/// let addr = l.local_addr().unwrap();
+/// let limits = pskit_serve::http::Limits { header_read_timeout: Duration::from_millis(300), ..Default::default() };
+/// std::thread::spawn(move || pskit_serve::http::serve_with(vec![l], cfg, Default::default(), limits));
+/// // A client that says nothing is hung up on.
+/// let t = Instant::now();
+/// let mut c = std::net::TcpStream::connect(addr).unwrap();
+/// assert_eq!(c.read(&mut [0; 16]).unwrap_or(0), 0);
+/// assert!(t.elapsed() < Duration::from_secs(5));
 /// ```
 pub fn serve_with(
     listeners: Vec<std::net::TcpListener>,
@@ -717,13 +741,14 @@ async fn route(req: &Request<Incoming>, st: &State) -> Resp {
     r
 }
 
+/// One entry of a list header: the value (lower case), its parameters and
+/// its `q`.
+type ListEntry = (String, Vec<(String, String)>, f64);
+
 /// The entries of a list header (`Accept`, `Accept-Encoding`): each value
 /// without its parameters, its parameters, and its `q` (1 when not given),
 /// best first, entries of equal `q` in the order given.
-fn header_list(
-    headers: &HeaderMap,
-    name: header::HeaderName,
-) -> Vec<(String, Vec<(String, String)>, f64)> {
+fn header_list(headers: &HeaderMap, name: header::HeaderName) -> Vec<ListEntry> {
     let mut out = Vec::new();
     for v in headers.get_all(name) {
         let Ok(v) = v.to_str() else { continue };

@@ -314,9 +314,13 @@ pub fn scrape(cfg: &Config) -> Metrics {
 /// `pskit serve`'s entry point: parses the arguments and serves, or prints
 /// one scrape with `--once`. Returns the exit status.
 ///
-/// ```no_run
-/// let status = pskit_serve::main(["pskit serve", "--once"]);
-/// assert_eq!(status, 0);
+/// ```
+/// // --once: one scrape to standard output.
+/// assert_eq!(pskit_serve::main(["pskit serve", "--once"]), 0);
+/// // A web config file that cannot be read, a listen address without a
+/// // port: a message on standard error, and 1.
+/// assert_eq!(pskit_serve::main(["pskit serve", "--web.config.file=/nonexistent.yml"]), 1);
+/// assert_eq!(pskit_serve::main(["pskit serve", "--web.listen-address=localhost"]), 1);
 /// ```
 pub fn main<I, T>(args: I) -> i32
 where

@@ -7,7 +7,8 @@
 //! let dir = std::env::temp_dir().join(format!("pskit-webconfig-doc-{}", std::process::id()));
 //! std::fs::create_dir_all(&dir).unwrap();
 //! let path = dir.join("web.yml");
-//! std::fs::write(&path, "basic_auth_users:\n  alice: $2y$04$pAiO2vCdhUZeY66eLwSm9.8qM8wsN9aTkrmrjxOdGcpXEg7ibZOpS\n").unwrap();
+//! let hash = bcrypt::hash("s3cret", 4).unwrap();
+//! std::fs::write(&path, format!("basic_auth_users:\n  alice: {hash}\n")).unwrap();
 //! let web = pskit_serve::webconfig::WebConfig::load(&path).unwrap();
 //! assert!(web.tls.is_none());
 //! assert_eq!(web.users.len(), 1);
