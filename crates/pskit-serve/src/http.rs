@@ -274,11 +274,21 @@ fn gzip_bytes(b: &[u8]) -> Bytes {
 
 type Flight = Arc<OnceCell<Arc<Result<Collected, String>>>>;
 
+/// The web configuration in force, reloaded when its files change.
+struct Live {
+    web: Arc<WebConfig>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    stamp: Vec<Option<(u64, i64, i64, u64)>>,
+    checked: Instant,
+}
+
+/// How often the web configuration's files are looked at (at most).
+const WEB_CHECK_EVERY: Duration = Duration::from_secs(1);
+
 struct State {
     cfg: Arc<Config>,
-    web: WebConfig,
+    live: Mutex<Live>,
     limits: Limits,
-    tls: Option<tokio_rustls::TlsAcceptor>,
     landing: Bytes,
     scrape_limit: Option<Arc<Semaphore>>,
     flight: Mutex<Option<Flight>>,
@@ -300,14 +310,51 @@ impl State {
             scrape_limit: (cfg.max_requests > 0)
                 .then(|| Arc::new(Semaphore::new(cfg.max_requests))),
             cfg: Arc::new(cfg),
-            tls: web.tls.clone().map(tokio_rustls::TlsAcceptor::from),
-            web,
+            live: Mutex::new(Live {
+                tls: web.tls.clone().map(tokio_rustls::TlsAcceptor::from),
+                stamp: web.stamp(),
+                web: Arc::new(web),
+                checked: Instant::now(),
+            }),
             limits,
             landing: Bytes::from(landing),
             flight: Mutex::new(None),
             auth_cache: Mutex::new(HashSet::new()),
             bcrypt_gate: Semaphore::new(1),
         }
+    }
+
+    /// The web configuration now, and its TLS acceptor: reloaded, as
+    /// exporter-toolkit does, when the file or a certificate, key or CA
+    /// file it names has changed (looked at once a second at most). A new
+    /// version that does not load is reported and the one in force kept.
+    fn web(&self) -> (Arc<WebConfig>, Option<tokio_rustls::TlsAcceptor>) {
+        let mut live = lock(&self.live);
+        if live.web.files.is_empty() || live.checked.elapsed() < WEB_CHECK_EVERY {
+            return (live.web.clone(), live.tls.clone());
+        }
+        live.checked = Instant::now();
+        let stamp = live.web.stamp();
+        if stamp != live.stamp {
+            live.stamp = stamp;
+            let path = live.web.files[0].clone();
+            match WebConfig::load(&path) {
+                Ok(w) if w.tls.is_some() != live.tls.is_some() => eprintln!(
+                    "pskit serve: {}: TLS cannot be turned on or off without a restart; keeping the configuration in force",
+                    path.display()
+                ),
+                Ok(w) => {
+                    eprintln!("pskit serve: reloaded {}", path.display());
+                    live.stamp = w.stamp();
+                    live.tls = w.tls.clone().map(tokio_rustls::TlsAcceptor::from);
+                    live.web = Arc::new(w);
+                }
+                Err(e) => eprintln!(
+                    "pskit serve: --web.config.file: {e}; keeping the configuration in force"
+                ),
+            }
+        }
+        (live.web.clone(), live.tls.clone())
     }
 
     /// One collection for every scrape that arrives while it runs.
@@ -336,13 +383,13 @@ impl State {
         r
     }
 
-    async fn authorized(&self, headers: &HeaderMap) -> bool {
+    async fn authorized(&self, web: &WebConfig, headers: &HeaderMap) -> bool {
         let Some((user, pass)) = basic_credentials(headers) else {
             return false;
         };
         let hash = std::str::from_utf8(&user)
             .ok()
-            .and_then(|u| self.web.users.get(u))
+            .and_then(|u| web.users.get(u))
             .cloned();
         let known = hash.is_some();
         let key = cache_key(&user, hash.as_deref().unwrap_or(""), &pass);
@@ -437,7 +484,8 @@ async fn accept_loop(l: tokio::net::TcpListener, st: Arc<State>, conns: Arc<Sema
                 let st = st.clone();
                 tokio::spawn(async move {
                     let _permit = permit;
-                    match &st.tls {
+                    let tls = st.web().1;
+                    match tls {
                         None => connection(tcp, &st).await,
                         Some(acc) => {
                             let hs =
@@ -642,8 +690,9 @@ fn text(status: StatusCode, body: &'static str) -> Resp {
 }
 
 async fn handle(req: Request<Incoming>, st: &State) -> Resp {
-    let mut r = route(&req, st).await;
-    for (k, v) in &st.web.headers {
+    let (web, _) = st.web();
+    let mut r = route(&req, st, &web).await;
+    for (k, v) in &web.headers {
         if let (Ok(k), Ok(v)) = (
             header::HeaderName::from_bytes(k.as_bytes()),
             HeaderValue::from_str(v),
@@ -654,8 +703,8 @@ async fn handle(req: Request<Incoming>, st: &State) -> Resp {
     r
 }
 
-async fn route(req: &Request<Incoming>, st: &State) -> Resp {
-    if !st.web.users.is_empty() && !st.authorized(req.headers()).await {
+async fn route(req: &Request<Incoming>, st: &State, web: &WebConfig) -> Resp {
+    if !web.users.is_empty() && !st.authorized(web, req.headers()).await {
         let mut r = text(StatusCode::UNAUTHORIZED, "Unauthorized\n");
         r.headers_mut()
             .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Basic"));

@@ -161,6 +161,10 @@ pub struct WebConfig {
     pub users: BTreeMap<String, String>,
     /// `http_server_config.headers`: added to every response.
     pub headers: Vec<(String, String)>,
+    /// The file it was loaded from, and the certificate, key and CA files
+    /// that file names: the server reloads the configuration when one of
+    /// them changes (empty when made from text).
+    pub files: Vec<PathBuf>,
 }
 
 impl WebConfig {
@@ -179,7 +183,33 @@ impl WebConfig {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("reading {}: {e}", path.display()))?;
         let dir = path.parent().unwrap_or(Path::new("."));
-        Self::parse(&text, dir).map_err(|e| format!("{}: {e}", path.display()))
+        let mut w = Self::parse(&text, dir).map_err(|e| format!("{}: {e}", path.display()))?;
+        w.files.insert(0, path.to_path_buf());
+        Ok(w)
+    }
+
+    /// What the files it was loaded from look like now (size, change time,
+    /// inode of each; `None` for one that is gone): a different stamp means
+    /// a reload.
+    ///
+    /// ```
+    /// let p = std::env::temp_dir().join(format!("pskit-webconfig-stamp-{}.yml", std::process::id()));
+    /// std::fs::write(&p, "").unwrap();
+    /// let w = pskit_serve::webconfig::WebConfig::load(&p).unwrap();
+    /// let before = w.stamp();
+    /// std::fs::write(&p, "basic_auth_users: {}\n").unwrap();
+    /// assert_ne!(w.stamp(), before);
+    /// ```
+    pub fn stamp(&self) -> Vec<Option<(u64, i64, i64, u64)>> {
+        use std::os::unix::fs::MetadataExt;
+        self.files
+            .iter()
+            .map(|f| {
+                std::fs::metadata(f)
+                    .ok()
+                    .map(|m| (m.len(), m.mtime(), m.mtime_nsec(), m.ino()))
+            })
+            .collect()
     }
 
     /// Checks a configuration given as text; relative file names are taken
@@ -240,8 +270,16 @@ impl WebConfig {
                 );
             }
         }
+        let mut files = Vec::new();
         let tls = match file.tls_server_config {
-            Some(t) if t.enabled() => Some(Arc::new(t.server_config(dir, http.http2)?)),
+            Some(t) if t.enabled() => {
+                for f in [&t.cert_file, &t.key_file, &t.client_ca_file] {
+                    if !f.is_empty() {
+                        files.push(join(dir, f));
+                    }
+                }
+                Some(Arc::new(t.server_config(dir, http.http2)?))
+            }
             Some(t) if t.has_other_settings() => {
                 return Err("tls_server_config has settings but no certificate: missing one of cert or cert_file".into())
             }
@@ -251,6 +289,7 @@ impl WebConfig {
             tls,
             users,
             headers,
+            files,
         })
     }
 }

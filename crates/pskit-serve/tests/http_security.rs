@@ -359,3 +359,49 @@ fn a_silent_connection_is_closed() {
     assert_eq!(s.read(&mut buf).unwrap_or(0), 0);
     assert!(t.elapsed() < Duration::from_secs(6), "{:?}", t.elapsed());
 }
+
+#[test]
+fn web_config_changes_are_picked_up_while_serving() {
+    let dir = http_support::tempdir("reload");
+    make_pki(&dir);
+    let yml = |hash: &str| {
+        format!("tls_server_config:\n  cert_file: server.pem\n  key_file: server.key\nbasic_auth_users:\n  alice: {hash}\n")
+    };
+    let port = serve_web(
+        &dir,
+        &yml(&bcrypt::hash("one", 4).unwrap()),
+        Limits::default(),
+    );
+    let https = format!("https://127.0.0.1:{port}/metrics");
+    let ca = dir.join("ca.pem").to_string_lossy().into_owned();
+    let get = |ca: &str, user: &str| curl(&["--cacert", ca, "-u", user, &https]).0;
+    assert_eq!(get(&ca, "alice:one"), 200);
+    assert_eq!(get(&ca, "alice:two"), 401);
+
+    // A new password.
+    std::fs::write(dir.join("web.yml"), yml(&bcrypt::hash("two", 4).unwrap())).unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(get(&ca, "alice:one"), 401, "the old password still works");
+    assert_eq!(get(&ca, "alice:two"), 200);
+
+    // A new certificate from another CA, in the same files.
+    let other = http_support::tempdir("reload-other");
+    make_pki(&other);
+    for f in ["server.pem", "server.key"] {
+        std::fs::copy(other.join(f), dir.join(f)).unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1200));
+    let new_ca = other.join("ca.pem").to_string_lossy().into_owned();
+    assert_eq!(get(&new_ca, "alice:two"), 200);
+    assert_eq!(
+        get(&ca, "alice:two"),
+        0,
+        "the old certificate is still served"
+    );
+
+    // A broken file: the configuration in force stays.
+    std::fs::write(dir.join("web.yml"), "basic_auth_users: [\n").unwrap();
+    std::thread::sleep(Duration::from_millis(1200));
+    assert_eq!(get(&new_ca, "alice:two"), 200);
+    assert_eq!(get(&new_ca, "alice:one"), 401);
+}
