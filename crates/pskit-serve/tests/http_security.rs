@@ -405,3 +405,45 @@ fn web_config_changes_are_picked_up_while_serving() {
     assert_eq!(get(&new_ca, "alice:two"), 200);
     assert_eq!(get(&new_ca, "alice:one"), 401);
 }
+
+fn huge(_: &pskit_serve::Ctx, m: &mut pskit_serve::expo::Metrics) -> Result<(), String> {
+    let f = m.gauge("test_huge", "Many samples.");
+    for i in 0..200_000 {
+        f.sample(&[("i", &i.to_string())], i as f64);
+    }
+    Ok(())
+}
+
+#[test]
+fn a_client_that_does_not_read_its_answer_is_cut_off() {
+    let mut cfg = http_support::config(&["--collector.disable-defaults"]);
+    cfg.enabled = vec![Box::leak(Box::new(pskit_serve::CollectorDef {
+        name: "huge",
+        help: "Many samples.",
+        default_enabled: false,
+        options: &[],
+        collect: huge,
+    }))];
+    let limits = Limits {
+        write_timeout: Duration::from_secs(1),
+        ..Default::default()
+    };
+    let port = serve(cfg, WebConfig::default(), limits);
+    let full = common::get(&url(port, "/metrics")).len();
+    assert!(full > 4 << 20, "{full}");
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+    s.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    // Meanwhile others are served.
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(common::request("GET", &url(port, "/"), &[]).status, 200);
+    std::thread::sleep(Duration::from_secs(4));
+    let mut got = Vec::new();
+    let _ = s.read_to_end(&mut got);
+    assert!(
+        got.len() < full,
+        "read {} of {full} bytes: not cut off",
+        got.len()
+    );
+}
