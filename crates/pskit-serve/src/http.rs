@@ -49,7 +49,7 @@ use hyper::header::{self, HeaderMap, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::sync::{OnceCell, Semaphore};
+use tokio::sync::Semaphore;
 
 use crate::expo::{self, Metrics};
 use crate::webconfig::WebConfig;
@@ -272,7 +272,7 @@ fn gzip_bytes(b: &[u8]) -> Bytes {
     Bytes::from(e.finish().unwrap_or_default())
 }
 
-type Flight = Arc<OnceCell<Arc<Result<Collected, String>>>>;
+type Flight = tokio::sync::watch::Receiver<Option<Arc<Result<Collected, String>>>>;
 
 /// The web configuration in force, reloaded when its files change.
 struct Live {
@@ -291,7 +291,7 @@ struct State {
     limits: Limits,
     landing: Bytes,
     scrape_limit: Option<Arc<Semaphore>>,
-    flight: Mutex<Option<Flight>>,
+    flight: Arc<Mutex<Option<Flight>>>,
     auth_cache: Mutex<HashSet<[u8; 32]>>,
     bcrypt_gate: Semaphore,
 }
@@ -318,7 +318,7 @@ impl State {
             }),
             limits,
             landing: Bytes::from(landing),
-            flight: Mutex::new(None),
+            flight: Arc::new(Mutex::new(None)),
             auth_cache: Mutex::new(HashSet::new()),
             bcrypt_gate: Semaphore::new(1),
         }
@@ -357,30 +357,41 @@ impl State {
         (live.web.clone(), live.tls.clone())
     }
 
-    /// One collection for every scrape that arrives while it runs.
+    /// One collection for every scrape that arrives while it runs. The
+    /// collection is a task of its own: a scraper that hangs up does not
+    /// cancel it for the others waiting.
     async fn collect(&self) -> Arc<Result<Collected, String>> {
-        let cell = lock(&self.flight)
-            .get_or_insert_with(|| Arc::new(OnceCell::new()))
-            .clone();
-        let cfg = self.cfg.clone();
-        let r = cell
-            .get_or_init(|| async move {
-                let r = tokio::task::spawn_blocking(move || crate::scrape(&cfg)).await;
-                Arc::new(match r {
-                    Ok(metrics) => Ok(Collected {
-                        metrics,
-                        bodies: Default::default(),
-                    }),
-                    Err(e) => Err(format!("collection failed: {e}")),
-                })
-            })
-            .await
-            .clone();
-        let mut g = lock(&self.flight);
-        if g.as_ref().is_some_and(|c| Arc::ptr_eq(c, &cell)) {
-            *g = None;
-        }
-        r
+        let mut rx = {
+            let mut g = lock(&self.flight);
+            match &*g {
+                Some(rx) => rx.clone(),
+                None => {
+                    let (tx, rx) = tokio::sync::watch::channel(None);
+                    *g = Some(rx.clone());
+                    let cfg = self.cfg.clone();
+                    let slot = self.flight.clone();
+                    tokio::spawn(async move {
+                        let r = tokio::task::spawn_blocking(move || crate::scrape(&cfg)).await;
+                        let r = Arc::new(match r {
+                            Ok(metrics) => Ok(Collected {
+                                metrics,
+                                bodies: Default::default(),
+                            }),
+                            Err(e) => Err(format!("collection failed: {e}")),
+                        });
+                        // Scrapes from now on collect anew.
+                        *lock(&slot) = None;
+                        let _ = tx.send(Some(r));
+                    });
+                    rx
+                }
+            }
+        };
+        let r = match rx.wait_for(Option::is_some).await {
+            Ok(v) => v.clone(),
+            Err(_) => None,
+        };
+        r.unwrap_or_else(|| Arc::new(Err("the collection ended without a result".into())))
     }
 
     async fn authorized(&self, web: &WebConfig, headers: &HeaderMap) -> bool {

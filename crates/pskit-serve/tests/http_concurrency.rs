@@ -14,6 +14,15 @@ use pskit_serve::{CollectorDef, Ctx};
 
 static SHARED_RUNS: AtomicUsize = AtomicUsize::new(0);
 static LIMIT_RUNS: AtomicUsize = AtomicUsize::new(0);
+static HANGUP_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+fn hangup(_: &Ctx, m: &mut Metrics) -> Result<(), String> {
+    let n = HANGUP_RUNS.fetch_add(1, Ordering::SeqCst) + 1;
+    std::thread::sleep(Duration::from_millis(1500));
+    m.gauge("test_collection", "Which collection this is.")
+        .set(n as f64);
+    Ok(())
+}
 
 fn shared(_: &Ctx, m: &mut Metrics) -> Result<(), String> {
     let n = SHARED_RUNS.fetch_add(1, Ordering::SeqCst) + 1;
@@ -114,4 +123,27 @@ fn max_requests_zero_means_no_limit() {
     let port = http_support::serve_flags(&["--web.max-requests=0"]);
     let rs = concurrent(port, 60);
     assert!(rs.iter().all(|r| r.status == 200));
+}
+
+#[test]
+fn a_scraper_hanging_up_does_not_cancel_the_collection_others_wait_for() {
+    use std::io::Write;
+    let port = slow_server("hangup", hangup, &[]);
+    let mut first = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    first
+        .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let second = std::thread::spawn(move || {
+        common::request("GET", &http_support::url(port, "/metrics"), &[])
+    });
+    std::thread::sleep(Duration::from_millis(300));
+    drop(first); // hangs up while the collection runs
+    let r = second.join().unwrap();
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        common::parse(&r.body).value("test_collection", &[]),
+        Some(1.0)
+    );
+    assert_eq!(HANGUP_RUNS.load(Ordering::SeqCst), 1);
 }
