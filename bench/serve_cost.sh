@@ -2,7 +2,8 @@
 # Cost of pskit serve beside Debian's node_exporter with the same collectors:
 # RSS and CPU idle, then under 10 scrapes/s each (keep-alive, gzip and the
 # Accept header Prometheus sends), for DUR seconds each phase.
-# PSKIT defaults to the static release binary (./build-static.sh).
+# PSKIT defaults to the static release binary (./build-static.sh); NE_FLAGS adds
+# node_exporter flags (--web.disable-exporter-metrics: no go_*/process_*/promhttp_*).
 set -u
 DUR=${1:-60}
 COLLECTORS=${COLLECTORS:---collector.disable-defaults --collector.loadavg}
@@ -11,7 +12,7 @@ NE=/usr/bin/prometheus-node-exporter
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 PP=$(free_port); NP=$(free_port)
 $PSKIT serve --web.listen-address=127.0.0.1:$PP $COLLECTORS 2>/dev/null & P=$!
-$NE --web.listen-address=127.0.0.1:$NP $COLLECTORS 2>/dev/null & N=$!
+$NE --web.listen-address=127.0.0.1:$NP $COLLECTORS ${NE_FLAGS:-} 2>/dev/null & N=$!
 trap 'kill $P $N 2>/dev/null' EXIT
 sleep 2
 ticks() { awk '{print $14+$15}' /proc/$1/stat; }
@@ -38,7 +39,7 @@ while time.time() - t0 < dur:
         assert r.status == 200, r.status
     n += 1
     time.sleep(max(0, t0 + n / 10 - time.time()))
-print(f"load     {n} scrapes each; gzipped body: pskit serve {sizes[0]} B, node_exporter {sizes[1]} B")
+print(f"load     {n} scrapes each; body as sent (gzip from 1 KiB for pskit): pskit serve {sizes[0]} B, node_exporter {sizes[1]} B")
 PY
 p1=$(ticks $P); n1=$(ticks $N)
 report 10/s $p0 $p1 $n0 $n1
