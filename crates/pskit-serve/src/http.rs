@@ -272,6 +272,119 @@ fn gzip_bytes(b: &[u8]) -> Bytes {
     Bytes::from(e.finish().unwrap_or_default())
 }
 
+/// promhttp's counts of the telemetry handler, served as node_exporter
+/// serves them (`promhttp_metric_handler_*`).
+#[derive(Default)]
+struct HandlerStats {
+    in_flight: AtomicU64,
+    /// Answers with 200, 500 and 503.
+    by_code: [AtomicU64; 3],
+    encoding_errors: AtomicU64,
+    gathering_errors: AtomicU64,
+}
+
+const CODES: [(u16, &str); 3] = [(200, "200"), (500, "500"), (503, "503")];
+
+impl HandlerStats {
+    fn answered(&self, status: StatusCode) {
+        if let Some(i) = CODES.iter().position(|(c, _)| *c == status.as_u16()) {
+            self.by_code[i].fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+struct InFlight<'a>(&'a HandlerStats);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// The exporter's own families, as client_golang's process collector and
+/// promhttp name them.
+fn exporter_metrics(m: &mut Metrics, stats: &HandlerStats) {
+    if let Ok(p) = pskit::Process::current() {
+        if let Ok(t) = p.cpu_times() {
+            m.counter(
+                "process_cpu_seconds_total",
+                "Total user and system CPU time spent in seconds.",
+            )
+            .set(t.user + t.system);
+        }
+        if let Ok(n) = p.num_fds() {
+            m.gauge("process_open_fds", "Number of open file descriptors.")
+                .set(f64::from(n));
+        }
+        if let Ok((soft, _)) = p.rlimit(pskit::process::RLIMIT_NOFILE) {
+            m.gauge(
+                "process_max_fds",
+                "Maximum number of open file descriptors.",
+            )
+            .set(soft as f64);
+        }
+        if let Ok(mi) = p.memory_info() {
+            m.gauge(
+                "process_resident_memory_bytes",
+                "Resident memory size in bytes.",
+            )
+            .set(mi.rss as f64);
+            m.gauge(
+                "process_virtual_memory_bytes",
+                "Virtual memory size in bytes.",
+            )
+            .set(mi.vms as f64);
+        }
+        if let Ok((soft, _)) = p.rlimit(pskit::process::RLIMIT_AS) {
+            // -1: unlimited, which Go reports as the largest uint64.
+            let v = if soft < 0 {
+                u64::MAX as f64
+            } else {
+                soft as f64
+            };
+            m.gauge(
+                "process_virtual_memory_max_bytes",
+                "Maximum amount of virtual memory available in bytes.",
+            )
+            .set(v);
+        }
+        if let Ok(t) = p.create_time() {
+            m.gauge(
+                "process_start_time_seconds",
+                "Start time of the process since unix epoch in seconds.",
+            )
+            .set(t);
+        }
+    }
+    m.counter(
+        "promhttp_metric_handler_errors_total",
+        "Total number of internal errors encountered by the promhttp metric handler.",
+    )
+    .sample(
+        &[("cause", "encoding")],
+        stats.encoding_errors.load(Ordering::Relaxed) as f64,
+    )
+    .sample(
+        &[("cause", "gathering")],
+        stats.gathering_errors.load(Ordering::Relaxed) as f64,
+    );
+    m.gauge(
+        "promhttp_metric_handler_requests_in_flight",
+        "Current number of scrapes being served.",
+    )
+    .set(stats.in_flight.load(Ordering::Relaxed) as f64);
+    let total = m.counter(
+        "promhttp_metric_handler_requests_total",
+        "Total number of scrapes by HTTP status code.",
+    );
+    for (i, (_, code)) in CODES.iter().enumerate() {
+        total.sample(
+            &[("code", code)],
+            stats.by_code[i].load(Ordering::Relaxed) as f64,
+        );
+    }
+}
+
 type Flight = tokio::sync::watch::Receiver<Option<Arc<Result<Collected, String>>>>;
 
 /// The web configuration in force, reloaded when its files change.
@@ -292,6 +405,7 @@ struct State {
     landing: Bytes,
     scrape_limit: Option<Arc<Semaphore>>,
     flight: Arc<Mutex<Option<Flight>>>,
+    stats: Arc<HandlerStats>,
     auth_cache: Mutex<HashSet<[u8; 32]>>,
     bcrypt_gate: Semaphore,
 }
@@ -319,6 +433,7 @@ impl State {
             limits,
             landing: Bytes::from(landing),
             flight: Arc::new(Mutex::new(None)),
+            stats: Arc::default(),
             auth_cache: Mutex::new(HashSet::new()),
             bcrypt_gate: Semaphore::new(1),
         }
@@ -370,8 +485,16 @@ impl State {
                     *g = Some(rx.clone());
                     let cfg = self.cfg.clone();
                     let slot = self.flight.clone();
+                    let stats = self.stats.clone();
                     tokio::spawn(async move {
-                        let r = tokio::task::spawn_blocking(move || crate::scrape(&cfg)).await;
+                        let r = tokio::task::spawn_blocking(move || {
+                            let mut m = crate::scrape(&cfg);
+                            if cfg.exporter_metrics {
+                                exporter_metrics(&mut m, &stats);
+                            }
+                            m
+                        })
+                        .await;
                         let r = Arc::new(match r {
                             Ok(metrics) => Ok(Collected {
                                 metrics,
@@ -740,6 +863,15 @@ async fn route(req: &Request<Incoming>, st: &State, web: &WebConfig) -> Resp {
         );
         return r;
     }
+    st.stats.in_flight.fetch_add(1, Ordering::Relaxed);
+    let _in_flight = InFlight(&st.stats);
+    let r = telemetry(req, st).await;
+    st.stats.answered(r.status());
+    r
+}
+
+/// The telemetry path: a scrape, within `--web.max-requests`.
+async fn telemetry(req: &Request<Incoming>, st: &State) -> Resp {
     let _permit = match &st.scrape_limit {
         None => None,
         Some(s) => match s.clone().try_acquire_owned() {
@@ -775,9 +907,13 @@ async fn route(req: &Request<Incoming>, st: &State, web: &WebConfig) -> Resp {
             }),
         Err(e) => {
             eprintln!("pskit serve: {e}");
+            st.stats.gathering_errors.fetch_add(1, Ordering::Relaxed);
             None
         }
     };
+    if body.is_none() && collected.is_ok() {
+        st.stats.encoding_errors.fetch_add(1, Ordering::Relaxed);
+    }
     let Some((gzipped, body)) = body else {
         return text(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -128,6 +128,9 @@ pub struct Config {
     pub max_requests: usize,
     /// `--once`: print one scrape in the text format and exit.
     pub once: bool,
+    /// Serve the exporter's own `process_*` and `promhttp_*` families
+    /// beside the collectors' (on unless `--web.disable-exporter-metrics`).
+    pub exporter_metrics: bool,
     /// The collectors that run, in [`COLLECTORS`]' order.
     pub enabled: Vec<&'static CollectorDef>,
     ctx: Ctx,
@@ -176,6 +179,12 @@ impl Config {
                     .default_value("40")
                     .value_parser(clap::value_parser!(usize))
                     .help("Maximum number of parallel scrape requests; 0 disables the limit"),
+            )
+            .arg(
+                Arg::new("web.disable-exporter-metrics")
+                    .long("web.disable-exporter-metrics")
+                    .action(ArgAction::SetTrue)
+                    .help("Exclude metrics about the exporter itself (process_*, promhttp_*)"),
             )
             .arg(Arg::new("path.procfs").long("path.procfs").default_value("/proc").help("procfs mountpoint"))
             .arg(Arg::new("path.sysfs").long("path.sysfs").default_value("/sys").help("sysfs mountpoint"))
@@ -258,6 +267,7 @@ impl Config {
                 .copied()
                 .unwrap_or(40),
             once: m.get_flag("once"),
+            exporter_metrics: !m.get_flag("web.disable-exporter-metrics"),
             enabled,
             ctx: Ctx { root, rootfs, opts },
         })

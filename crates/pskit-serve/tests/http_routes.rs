@@ -203,3 +203,46 @@ fn keep_alive_serves_several_requests_on_one_connection() {
     let out = raw(port, req.as_bytes());
     assert_eq!(out.matches("HTTP/1.1 200 OK").count(), 4, "{out}");
 }
+
+#[test]
+fn exporter_metrics_as_node_exporter_serves_them() {
+    let port = serve_flags(&[]);
+    common::get(&url(port, "/metrics"));
+    let ours = common::parse(&common::get(&url(port, "/metrics")));
+    assert_eq!(
+        ours.value("promhttp_metric_handler_requests_total", &[("code", "200")]),
+        Some(1.0)
+    );
+    assert_eq!(
+        ours.value("promhttp_metric_handler_requests_in_flight", &[]),
+        Some(1.0)
+    );
+    assert!(ours.value("process_resident_memory_bytes", &[]).unwrap() > 0.0);
+    assert!(ours.value("process_open_fds", &[]).unwrap() > 0.0);
+
+    // Same names, types and help as node_exporter's.
+    let ne = common::node_exporter(&["--collector.disable-defaults", "--collector.loadavg"]);
+    let theirs = common::parse(&common::get(&ne.url("/metrics")));
+    let mut checked = 0;
+    for (name, ty) in &ours.types {
+        if name.starts_with("process_") || name.starts_with("promhttp_") {
+            assert_eq!(theirs.types.get(name), Some(ty), "{name}");
+            assert_eq!(theirs.help.get(name), ours.help.get(name), "{name}");
+            let keys = |s: &common::Scrape| {
+                let mut k: Vec<_> = s.named(name).iter().map(|x| x.labels.clone()).collect();
+                k.sort();
+                k
+            };
+            assert_eq!(keys(&ours), keys(&theirs), "{name}");
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 10);
+
+    let port = serve_flags(&["--web.disable-exporter-metrics"]);
+    let body = common::get(&url(port, "/metrics"));
+    assert!(
+        !body.contains("process_") && !body.contains("promhttp_"),
+        "{body}"
+    );
+}
