@@ -262,14 +262,47 @@ impl Collected {
 /// they fit in a packet or two, and compressing costs more than it saves.
 const GZIP_MIN: usize = 1024;
 
+/// gzip (RFC 1952) of `b`, at the fastest level, with one deflate state
+/// per thread reused from scrape to scrape (setting one up costs more than
+/// compressing a small body).
 fn gzip_bytes(b: &[u8]) -> Bytes {
-    let mut e = flate2::write::GzEncoder::new(
-        Vec::with_capacity(b.len() / 4 + 64),
-        flate2::Compression::fast(),
-    );
-    // Writing to a Vec cannot fail.
-    let _ = e.write_all(b);
-    Bytes::from(e.finish().unwrap_or_default())
+    use flate2::{Compress, Compression, FlushCompress, Status};
+    thread_local! {
+        static DEFLATE: std::cell::RefCell<Option<Compress>> = const { std::cell::RefCell::new(None) };
+    }
+    DEFLATE.with(|d| {
+        let mut d = d.borrow_mut();
+        let z = d.get_or_insert_with(|| Compress::new(Compression::fast(), false));
+        z.reset();
+        // ID1 ID2, deflate, no flags, no time, no extra flags, unknown OS.
+        let mut out = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255];
+        out.reserve(b.len() / 3 + 64);
+        loop {
+            let done = usize::try_from(z.total_in())
+                .unwrap_or(b.len())
+                .min(b.len());
+            if out.len() == out.capacity() {
+                out.reserve(out.capacity().max(4096));
+            }
+            match z.compress_vec(&b[done..], &mut out, FlushCompress::Finish) {
+                Ok(Status::StreamEnd) => break,
+                Ok(_) => {}
+                Err(_) => {
+                    // Not expected of a reset state: a new one next time,
+                    // and a one-off encoder now.
+                    *d = None;
+                    let mut e = flate2::write::GzEncoder::new(Vec::new(), Compression::fast());
+                    let _ = e.write_all(b); // to a Vec: cannot fail
+                    return Bytes::from(e.finish().unwrap_or_default());
+                }
+            }
+        }
+        let mut crc = flate2::Crc::new();
+        crc.update(b);
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        out.extend_from_slice(&(b.len() as u32).to_le_bytes());
+        Bytes::from(out)
+    })
 }
 
 /// promhttp's counts of the telemetry handler, served as node_exporter
@@ -348,7 +381,8 @@ fn exporter_metrics(m: &mut Metrics, stats: &HandlerStats) {
             )
             .set(v);
         }
-        if let Ok(t) = p.create_time() {
+        static START: OnceLock<Option<f64>> = OnceLock::new();
+        if let Some(t) = *START.get_or_init(|| p.create_time().ok()) {
             m.gauge(
                 "process_start_time_seconds",
                 "Start time of the process since unix epoch in seconds.",
@@ -1042,6 +1076,23 @@ mod tests {
             "deflate, gzip;q=0.5"
         )));
         assert!(!accepts_gzip(&h(header::ACCEPT_ENCODING, "gzip;q=0, br")));
+    }
+
+    #[test]
+    fn gzip_round_trips_with_the_state_reused() {
+        use std::io::Read;
+        let big: String = (0..50_000)
+            .map(|i| format!("x{{i=\"{i}\"}} {i}\n"))
+            .collect();
+        for body in ["", "a", "# HELP x\n", big.as_str(), "again", big.as_str()] {
+            let z = gzip_bytes(body.as_bytes());
+            let mut back = String::new();
+            flate2::read::GzDecoder::new(&z[..])
+                .read_to_string(&mut back)
+                .unwrap();
+            assert_eq!(back, body);
+        }
+        assert!(gzip_bytes(big.as_bytes()).len() < big.len() / 4);
     }
 
     #[test]
