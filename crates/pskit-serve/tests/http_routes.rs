@@ -66,7 +66,7 @@ fn many(_: &pskit_serve::Ctx, m: &mut pskit_serve::expo::Metrics) -> Result<(), 
 #[test]
 fn metrics_gzip_when_accepted_and_worth_it() {
     // A small body goes as it is.
-    let port = serve_flags(&[]);
+    let port = serve_flags(&["--web.disable-exporter-metrics"]);
     let r = common::request("GET", &url(port, "/metrics"), &["Accept-Encoding: gzip"]);
     assert!(!r.headers.contains_key("content-encoding"));
     assert!(common::parse(&r.body).value("node_load1", &[]).is_some());
