@@ -633,3 +633,41 @@ impl ClientCertVerifier for SanCheck {
         self.inner.supported_verify_schemes()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Mangled versions of a full configuration (bytes flipped, dropped,
+    /// duplicated, cut short) are refused or accepted, never a panic.
+    #[test]
+    fn mangled_files_never_panic() {
+        let good = "tls_server_config:\n  cert: |\n    -----BEGIN CERTIFICATE-----\n    MIIB\n    -----END CERTIFICATE-----\n  key: k\n  client_auth_type: RequireAndVerifyClientCert\n  client_ca: c\n  client_allowed_sans: [a, b]\n  min_version: TLS12\n  cipher_suites: [TLS_AES_128_GCM_SHA256]\n  curve_preferences: [X25519]\nhttp_server_config:\n  http2: true\n  headers:\n    X-Frame-Options: deny\nbasic_auth_users:\n  alice: $2y$04$abcdefghijklmnopqrstuuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZa\nrate_limit:\n  interval: 1s\n  burst: 2\n";
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let dir = Path::new("/nonexistent");
+        for _ in 0..3000 {
+            let mut b = good.as_bytes().to_vec();
+            for _ in 0..(next() % 6 + 1) {
+                let i = (next() as usize) % b.len().max(1);
+                match next() % 4 {
+                    0 => b[i] = (next() % 256) as u8,
+                    1 => {
+                        b.remove(i);
+                    }
+                    2 => b.insert(i, b"\n :-[{|>\"'\\&*!%@#"[(next() % 17) as usize]),
+                    _ => b.truncate(i),
+                }
+                if b.is_empty() {
+                    break;
+                }
+            }
+            let _ = WebConfig::parse(&String::from_utf8_lossy(&b), dir);
+        }
+    }
+}

@@ -246,3 +246,61 @@ fn exporter_metrics_as_node_exporter_serves_them() {
         "{body}"
     );
 }
+
+/// Mangled requests (bytes flipped, dropped, inserted, cut short) get an
+/// answer or a closed connection, and the server goes on serving.
+#[test]
+fn mangled_requests_never_stop_the_server() {
+    use std::io::Write;
+    use std::net::{Shutdown, TcpStream};
+    let port = serve_flags(&[]);
+    let good = b"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/openmetrics-text;version=1.0.0;q=0.9,text/plain;version=0.0.4;q=0.5\r\nAccept-Encoding: gzip, deflate;q=0.5\r\nAuthorization: Basic YWxpY2U6czNjcjN0\r\nConnection: close\r\n\r\n";
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    for round in 0..400 {
+        let mut b = good.to_vec();
+        for _ in 0..(next() % 5 + 1) {
+            let i = (next() as usize) % b.len().max(1);
+            match next() % 4 {
+                0 => b[i] = (next() % 256) as u8,
+                1 => {
+                    b.remove(i);
+                }
+                2 => {
+                    let odd = b"\r\n :;,=\"\0\x7f%";
+                    b.insert(i, odd[(next() % odd.len() as u64) as usize]);
+                }
+                _ => b.truncate(i),
+            }
+            if b.is_empty() {
+                break;
+            }
+        }
+        let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
+            .unwrap();
+        let _ = s.write_all(&b);
+        let _ = s.shutdown(Shutdown::Write);
+        let mut out = Vec::new();
+        let _ = s.read_to_end(&mut out);
+        assert!(
+            out.is_empty() || out.starts_with(b"HTTP/1.1 "),
+            "round {round}"
+        );
+        if round % 50 == 0 {
+            assert_eq!(
+                common::request("GET", &url(port, "/metrics"), &[]).status,
+                200
+            );
+        }
+    }
+    assert_eq!(
+        common::request("GET", &url(port, "/metrics"), &[]).status,
+        200
+    );
+}
