@@ -12,7 +12,8 @@ log() { printf '\n== %s\n' "$*"; }
 # prlimit), bsdutils (script), iproute2 (ss, ip), net-tools (ifconfig, netstat), lsof,
 # psmisc (killall, pstree), sysvinit-utils (pidof), sysstat (iostat), tmux, lm-sensors, python3 with pip,
 # and the exporters pskit serve is compared with: prometheus-node-exporter,
-# prometheus-process-exporter, prometheus (its server and promtool).
+# prometheus-process-exporter, prometheus (its server and promtool), and curl (pskit
+# serve's TLS tests fetch with it).
 # Only what is missing is installed.
 need=()
 command -v free >/dev/null 2>&1 || need+=(procps)
@@ -31,6 +32,7 @@ python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
 command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
 command -v prometheus-process-exporter >/dev/null 2>&1 || need+=(prometheus-process-exporter)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
+command -v curl >/dev/null 2>&1 || need+=(curl ca-certificates)
 if ((${#need[@]})); then
     log "installing Debian packages: ${need[*]}"
     SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo

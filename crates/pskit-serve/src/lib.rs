@@ -20,8 +20,10 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 pub mod expo;
+pub mod http;
 pub mod node;
 pub mod procs;
+pub mod webconfig;
 
 use expo::Metrics;
 
@@ -256,6 +258,9 @@ pub struct Config {
     pub max_requests: usize,
     /// `--once`: print one scrape in the text format and exit.
     pub once: bool,
+    /// Serve the exporter's own `process_*` and `promhttp_*` families
+    /// beside the collectors' (on unless `--web.disable-exporter-metrics`).
+    pub exporter_metrics: bool,
     /// The collectors that run, in [`COLLECTORS`]' order.
     pub enabled: Vec<&'static CollectorDef>,
     ctx: Ctx,
@@ -304,6 +309,12 @@ impl Config {
                     .default_value("40")
                     .value_parser(clap::value_parser!(usize))
                     .help("Maximum number of parallel scrape requests; 0 disables the limit"),
+            )
+            .arg(
+                Arg::new("web.disable-exporter-metrics")
+                    .long("web.disable-exporter-metrics")
+                    .action(ArgAction::SetTrue)
+                    .help("Exclude metrics about the exporter itself (process_*, promhttp_*)"),
             )
             .arg(Arg::new("path.procfs").long("path.procfs").default_value("/proc").help("procfs mountpoint"))
             .arg(Arg::new("path.sysfs").long("path.sysfs").default_value("/sys").help("sysfs mountpoint"))
@@ -416,6 +427,7 @@ impl Config {
                 .copied()
                 .unwrap_or(40),
             once: m.get_flag("once"),
+            exporter_metrics: !m.get_flag("web.disable-exporter-metrics"),
             enabled,
             ctx,
         })
@@ -495,9 +507,13 @@ pub fn scrape(cfg: &Config) -> Metrics {
 /// `pskit serve`'s entry point: parses the arguments and serves, or prints
 /// one scrape with `--once`. Returns the exit status.
 ///
-/// ```no_run
-/// let status = pskit_serve::main(["pskit serve", "--once"]);
-/// assert_eq!(status, 0);
+/// ```
+/// // --once: one scrape to standard output.
+/// assert_eq!(pskit_serve::main(["pskit serve", "--once"]), 0);
+/// // A web config file that cannot be read, a listen address without a
+/// // port: a message on standard error, and 1.
+/// assert_eq!(pskit_serve::main(["pskit serve", "--web.config.file=/nonexistent.yml"]), 1);
+/// assert_eq!(pskit_serve::main(["pskit serve", "--web.listen-address=localhost"]), 1);
 /// ```
 pub fn main<I, T>(args: I) -> i32
 where
@@ -522,6 +538,43 @@ where
             }
         };
     }
-    eprintln!("pskit serve: the HTTP server is not built yet; use --once");
-    1
+    let web = match &cfg.web_config {
+        None => webconfig::WebConfig::default(),
+        Some(p) => match webconfig::WebConfig::load(p) {
+            Ok(w) => w,
+            Err(e) => {
+                eprintln!("pskit serve: --web.config.file: {e}");
+                return 1;
+            }
+        },
+    };
+    let mut listeners = Vec::with_capacity(cfg.listen.len());
+    for a in &cfg.listen {
+        match http::bind(a) {
+            Ok(l) => {
+                let at = l
+                    .local_addr()
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|_| a.clone());
+                let tls = if web.tls.is_some() {
+                    "enabled"
+                } else {
+                    "disabled"
+                };
+                eprintln!("pskit serve: listening on {at} (TLS {tls})");
+                listeners.push(l);
+            }
+            Err(e) => {
+                eprintln!("pskit serve: {e}");
+                return 1;
+            }
+        }
+    }
+    match http::serve(listeners, cfg, web) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("pskit serve: {e}");
+            1
+        }
+    }
 }
