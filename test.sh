@@ -70,7 +70,7 @@ log "./build-static.sh (the static binary the empty-root test runs)"
 log "cargo test (unit, fixture, live, CLI and doc tests)"
 cargo test --workspace --no-fail-fast
 log "rustdoc (missing docs are errors)"
-RUSTDOCFLAGS="-D warnings" cargo doc -p pskit --no-deps -q
+RUSTDOCFLAGS="-D warnings" cargo doc -p pskit -p pskit-serve --no-deps -q
 
 # The fuzz smoke pass: every cargo-fuzz target for a few seconds (nightly and
 # cargo-fuzz; cargo-fuzz is installed from crates.io when missing).

@@ -238,7 +238,7 @@ impl Error {
         }
     }
 
-    /// A parse error naming the file. The message is cut to [`MSG_MAX`]
+    /// A parse error naming the file. The message is cut to 160
     /// characters, with control characters escaped, since parsers quote the
     /// (untrusted, possibly huge) text they choke on.
     ///

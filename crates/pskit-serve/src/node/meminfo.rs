@@ -1,4 +1,4 @@
-//! `meminfo`: every /proc/meminfo field as node_memory_<Field>[_bytes], as
+//! `meminfo`: every /proc/meminfo field as `node_memory_<Field>[_bytes]`, as
 //! node_exporter names them: kB values become bytes with a `_bytes` suffix,
 //! unit-less counts (HugePages_Total) keep the bare name, and parentheses
 //! become an underscore (`Active(anon)` → `node_memory_Active_anon_bytes`).

@@ -1,5 +1,5 @@
 //! `powersupplyclass`: /sys/class/power_supply as node_exporter 1.5 exposes
-//! it: node_power_supply_<attribute>{power_supply} gauges (µA, µV, µW, µWh
+//! it: `node_power_supply_<attribute>{power_supply}` gauges (µA, µV, µW, µWh
 //! and µAh → A, V, W, Wh and Ah; tenths of °C → °C) and
 //! node_power_supply_info with the text attributes as labels.
 
@@ -219,7 +219,7 @@ pub fn parse_go_int(s: &str) -> Option<i64> {
 /// One power supply's attributes: integers and texts, by file name.
 type Supply = (BTreeMap<String, i64>, BTreeMap<String, String>);
 
-/// Reads one /sys/class/power_supply/<name> directory as node_exporter's
+/// Reads one `/sys/class/power_supply/<name>` directory as node_exporter's
 /// procfs library does: regular files only; a missing file, or one the driver
 /// answers EINVAL or EOPNOTSUPP for, is skipped; any other error, or an
 /// integer attribute that is not an integer, fails.
