@@ -642,12 +642,21 @@ fn killall_process_group_as_psmisc() {
         let mut leader = leader;
         let shell_sig = leader.wait().unwrap().signal();
         let (out, err, code) = seen("killall", &o);
+        // psmisc races with the group it has just signalled: a member that
+        // died between its scan and its getpgid() call gives it
+        // "killall: getpgid(N): No such process" on a loaded machine. That
+        // line is the real tool's race, not its answer, so it is left out.
+        let err: String = err
+            .lines()
+            .filter(|l| !(tool == "real" && l.starts_with("killall: getpgid(")))
+            .map(|l| format!("{l}\n"))
+            .collect();
         let err = err.replace(&pgid, "PGID").replace(&s.name(), "NAME");
         results.push((out, err, code, shell_sig));
     }
     assert_eq!(results[0], results[1]);
     assert_eq!(
-        results[0].1, "Killed NAME(pgid PGID) with signal 15\n",
+        results[1].1, "Killed NAME(pgid PGID) with signal 15\n",
         "once per group"
     );
     assert_eq!(results[0].3, Some(15), "the shell is in the group");
