@@ -312,7 +312,7 @@ fn config_file_matches_process_exporter() {
     // A tracked parent with an untracked child (a plain sleep): the child
     // joins the parent's group.
     let bash_p = dir.link("/bin/bash", &p);
-    kids.spawn_ready(&bash_p, &["-c", "sleep 1000 & echo ready; read x; kill $!"]);
+    kids.spawn_ready(&bash_p, &["-c", SHELL_WITH_SLEEP]);
     std::thread::sleep(Duration::from_millis(300));
     let theirs = common::parse(&common::get(&pe.url("/metrics")));
     let ours = common::parse(&pskit_serve::expo::encode_text(&pskit_serve::scrape(
@@ -454,6 +454,12 @@ fn group_counters_stay_monotonic_when_members_exit() {
     );
 }
 
+/// A shell with a `sleep` child. "ready" only once the child has exec'd sleep:
+/// caught between fork and exec it still has the shell's comm, so it matches
+/// the shell's group by name rather than as a child.
+const SHELL_WITH_SLEEP: &str = "sleep 1000 & until read -r c < /proc/$!/comm && \
+     [ \"$c\" = sleep ]; do :; done; echo ready; read x; kill $!";
+
 /// `children=false`: a tracked parent's untracked child is not counted.
 #[test]
 fn children_option() {
@@ -469,7 +475,7 @@ fn children_option() {
     );
     let mut kids = Kids::default();
     let bash = dir.link("/bin/bash", &p);
-    kids.spawn_ready(&bash, &["-c", "sleep 1000 & echo ready; read x; kill $!"]);
+    kids.spawn_ready(&bash, &["-c", SHELL_WITH_SLEEP]);
     let n = |s: &common::Scrape| s.value("namedprocess_namegroup_num_procs", &[("groupname", &p)]);
     assert_eq!(n(&scrape_in(&with)), Some(2.0));
     assert_eq!(n(&scrape_in(&without)), Some(1.0));
