@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -228,26 +229,27 @@ impl Metrics {
 
     /// The families sorted by name and their samples by label values, as
     /// Prometheus' client libraries expose them; families without samples
-    /// are left out.
-    fn sorted(&self) -> Vec<Family> {
-        let mut v: Vec<Family> = self
+    /// are left out. By reference: encoding copies no label or name.
+    fn sorted(&self) -> Vec<(&Family, Vec<&Sample>)> {
+        let mut v: Vec<(&Family, Vec<&Sample>)> = self
             .families
             .iter()
             .filter(|f| !f.samples.is_empty())
-            .cloned()
+            .map(|f| {
+                let mut samples: Vec<&Sample> = f.samples.iter().collect();
+                // client_golang's order: fewer labels first (a family whose
+                // samples have different label sets, as node_power_supply_info),
+                // then label values compared in label-name order.
+                samples.sort_by_cached_key(|s| {
+                    let mut l: Vec<&(String, String)> = s.labels.iter().collect();
+                    l.sort();
+                    let values: Vec<&str> = l.into_iter().map(|(_, v)| v.as_str()).collect();
+                    (s.labels.len(), values)
+                });
+                (f, samples)
+            })
             .collect();
-        v.sort_by(|a, b| a.name.cmp(&b.name));
-        for f in &mut v {
-            // client_golang's order: fewer labels first (a family whose
-            // samples have different label sets, as node_power_supply_info),
-            // then label values compared in label-name order.
-            f.samples.sort_by_cached_key(|s| {
-                let mut l: Vec<&(String, String)> = s.labels.iter().collect();
-                l.sort();
-                let values: Vec<String> = l.into_iter().map(|(_, v)| v.clone()).collect();
-                (s.labels.len(), values)
-            });
-        }
+        v.sort_by(|a, b| a.0.name.cmp(&b.0.name));
         v
     }
 }
@@ -348,14 +350,14 @@ pub const OPENMETRICS_CONTENT_TYPE: &str =
 /// ```
 pub fn encode_text(m: &Metrics) -> String {
     let mut out = String::with_capacity(64 * 1024);
-    for f in m.sorted() {
+    for (f, samples) in m.sorted() {
         out.push_str("# HELP ");
         out.push_str(&f.name);
         out.push(' ');
         escape_help(&f.help, &mut out);
         out.push('\n');
         let _ = writeln!(out, "# TYPE {} {}", f.name, f.kind.as_str());
-        for s in &f.samples {
+        for s in samples {
             out.push_str(&f.name);
             if !s.labels.is_empty() {
                 out.push('{');
@@ -378,13 +380,14 @@ pub fn encode_text(m: &Metrics) -> String {
     out
 }
 
-/// The families of one scrape as a prometheus-client collector.
+/// The families of one scrape as a prometheus-client collector (shared,
+/// not copied: the registry wants a `'static` collector).
 #[derive(Debug)]
-struct Snapshot(Vec<Family>);
+struct Snapshot(Arc<Metrics>);
 
 impl Collector for Snapshot {
     fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
-        for f in &self.0 {
+        for (f, samples) in self.0.sorted() {
             // OpenMetrics names a counter family without its `_total`; the
             // encoder adds it back to each sample.
             let (name, ty) = match f.kind {
@@ -396,7 +399,7 @@ impl Collector for Snapshot {
                 Kind::Untyped => (f.name.as_str(), MetricType::Unknown),
             };
             let mut fam = encoder.encode_descriptor(name, &f.help, None, ty)?;
-            if let [s] = &f.samples[..] {
+            if let [s] = &samples[..] {
                 if s.labels.is_empty() {
                     // No `{}` after the name.
                     match f.kind {
@@ -406,7 +409,7 @@ impl Collector for Snapshot {
                     continue;
                 }
             }
-            for s in &f.samples {
+            for s in samples {
                 let enc = fam.encode_family(&s.labels)?;
                 match f.kind {
                     Kind::Counter => ConstCounter::new(s.value).encode(enc)?,
@@ -430,8 +433,21 @@ impl Collector for Snapshot {
 /// assert!(text.ends_with("# EOF\n"));
 /// ```
 pub fn encode_openmetrics(m: &Metrics) -> Result<String, std::fmt::Error> {
+    encode_openmetrics_shared(Arc::new(m.clone()))
+}
+
+/// [`encode_openmetrics`] of metrics already shared, without copying them
+/// (what the server does with each collection).
+///
+/// ```
+/// let mut m = pskit_serve::expo::Metrics::default();
+/// m.gauge("node_load1", "1m load average.").set(0.5);
+/// let text = pskit_serve::expo::encode_openmetrics_shared(std::sync::Arc::new(m)).unwrap();
+/// assert!(text.contains("node_load1 0.5\n"));
+/// ```
+pub fn encode_openmetrics_shared(m: Arc<Metrics>) -> Result<String, std::fmt::Error> {
     let mut registry = Registry::default();
-    registry.register_collector(Box::new(Snapshot(m.sorted())));
+    registry.register_collector(Box::new(Snapshot(m)));
     let mut out = String::with_capacity(64 * 1024);
     prometheus_client::encoding::text::encode(&mut out, &registry)?;
     Ok(out)

@@ -229,7 +229,7 @@ pub fn serve_with(
 /// The result of one collection, and its encodings, made once each when
 /// first asked for.
 struct Collected {
-    metrics: Metrics,
+    metrics: Arc<Metrics>,
     bodies: [OnceLock<Option<Bytes>>; 4],
 }
 
@@ -243,7 +243,7 @@ impl Collected {
                 if gzip {
                     self.body(openmetrics, false).map(|b| gzip_bytes(&b))
                 } else if openmetrics {
-                    match expo::encode_openmetrics(&self.metrics) {
+                    match expo::encode_openmetrics_shared(Arc::clone(&self.metrics)) {
                         Ok(s) => Some(Bytes::from(s)),
                         Err(e) => {
                             eprintln!("pskit serve: writing OpenMetrics: {e}");
@@ -337,7 +337,9 @@ impl Drop for InFlight<'_> {
 /// The exporter's own families, as client_golang's process collector and
 /// promhttp name them.
 fn exporter_metrics(m: &mut Metrics, stats: &HandlerStats) {
-    if let Ok(p) = pskit::Process::current() {
+    // This process, once: a handle is a pidfd, not worth opening per scrape.
+    static ME: OnceLock<Option<pskit::Process>> = OnceLock::new();
+    if let Some(p) = ME.get_or_init(|| pskit::Process::current().ok()) {
         if let Ok(t) = p.cpu_times() {
             m.counter(
                 "process_cpu_seconds_total",
@@ -531,7 +533,7 @@ impl State {
                         .await;
                         let r = Arc::new(match r {
                             Ok(metrics) => Ok(Collected {
-                                metrics,
+                                metrics: Arc::new(metrics),
                                 bodies: Default::default(),
                             }),
                             Err(e) => Err(format!("collection failed: {e}")),

@@ -480,27 +480,29 @@ fn report_failure(name: &'static str, err: Option<&String>) {
 pub fn scrape(cfg: &Config) -> Metrics {
     let ctx = cfg.ctx();
     ctx.root.clone().scope(|| {
-        let mut m = Metrics::default();
-        let mut timing = Vec::with_capacity(cfg.enabled.len());
-        for c in &cfg.enabled {
-            let t = Instant::now();
-            let r = (c.collect)(ctx, &mut m);
-            report_failure(c.name, r.as_ref().err());
-            timing.push((c.name, t.elapsed().as_secs_f64(), r.is_ok()));
-        }
-        for (name, secs, ok) in timing {
-            m.gauge(
-                "node_scrape_collector_duration_seconds",
-                "node_exporter: Duration of a collector scrape.",
-            )
-            .sample(&[("collector", name)], secs);
-            m.gauge(
-                "node_scrape_collector_success",
-                "node_exporter: Whether a collector succeeded.",
-            )
-            .sample(&[("collector", name)], if ok { 1.0 } else { 0.0 });
-        }
-        m
+        node::stat::once_per_scrape(|| {
+            let mut m = Metrics::default();
+            let mut timing = Vec::with_capacity(cfg.enabled.len());
+            for c in &cfg.enabled {
+                let t = Instant::now();
+                let r = (c.collect)(ctx, &mut m);
+                report_failure(c.name, r.as_ref().err());
+                timing.push((c.name, t.elapsed().as_secs_f64(), r.is_ok()));
+            }
+            for (name, secs, ok) in timing {
+                m.gauge(
+                    "node_scrape_collector_duration_seconds",
+                    "node_exporter: Duration of a collector scrape.",
+                )
+                .sample(&[("collector", name)], secs);
+                m.gauge(
+                    "node_scrape_collector_success",
+                    "node_exporter: Whether a collector succeeded.",
+                )
+                .sample(&[("collector", name)], if ok { 1.0 } else { 0.0 });
+            }
+            m
+        })
     })
 }
 

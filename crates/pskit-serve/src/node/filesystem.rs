@@ -7,7 +7,7 @@
 //! `--path.rootfs` joined with the mount point. A mount whose statfs does
 //! not answer within `--collector.filesystem.mount-timeout` (5s) is marked
 //! stale: it gets `node_filesystem_device_error 1`, and is not statfs'd
-//! again until the call that hung returns. The call runs in its own thread,
+//! again until the call that hung returns. The call runs on a worker thread,
 //! so unlike node_exporter even the first scrape never waits longer than
 //! the timeout for a hung NFS server.
 
@@ -161,10 +161,51 @@ fn statfs_with_timeout(path: String, mountpoint: &str, timeout: Duration) -> Opt
     })
 }
 
-/// Runs `call` in its own thread and waits at most `timeout` for it. When
-/// it does not answer in time, `mountpoint` is marked stuck and `None`
-/// returned; the thread unmarks it whenever the call does return (the
-/// check and the mark share the lock, so a late answer cannot leave a
+/// A thread that runs statfs calls one at a time, kept between scrapes
+/// (spawning one per call cost a clone, a stack mapping and its unmapping
+/// for every mount on every scrape). A worker is lent to one caller at a
+/// time; one whose call hung is never given back: it ends when that call
+/// returns and it finds its channel closed.
+struct Worker {
+    jobs: mpsc::Sender<Box<dyn FnOnce() + Send>>,
+}
+
+/// Idle workers, at most [`MAX_IDLE`] of them.
+fn idle() -> &'static Mutex<Vec<Worker>> {
+    static IDLE: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+    &IDLE
+}
+
+const MAX_IDLE: usize = 4;
+
+fn take_worker() -> Option<Worker> {
+    if let Some(w) = lock(idle()).pop() {
+        return Some(w);
+    }
+    let (tx, rx) = mpsc::channel::<Box<dyn FnOnce() + Send>>();
+    std::thread::Builder::new()
+        .name("pskit-statfs".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            while let Ok(job) = rx.recv() {
+                job();
+            }
+        })
+        .ok()?;
+    Some(Worker { jobs: tx })
+}
+
+fn give_back(w: Worker) {
+    let mut idle = lock(idle());
+    if idle.len() < MAX_IDLE {
+        idle.push(w);
+    }
+}
+
+/// Runs `call` on a statfs worker thread and waits at most `timeout` for
+/// it. When it does not answer in time, `mountpoint` is marked stuck and
+/// `None` returned; the worker unmarks it whenever the call does return
+/// (the check and the mark share the lock, so a late answer cannot leave a
 /// mark behind).
 fn call_with_timeout(
     mountpoint: &str,
@@ -175,33 +216,37 @@ fn call_with_timeout(
     let done = Arc::new(AtomicBool::new(false));
     let done2 = Arc::clone(&done);
     let mp = mountpoint.to_string();
-    let spawned = std::thread::Builder::new()
-        .name("pskit-statfs".into())
-        .stack_size(64 * 1024)
-        .spawn(move || {
-            let r = call();
-            let mut st = lock(stuck());
-            done2.store(true, Ordering::SeqCst);
-            if st.get(&mp).is_some_and(|d| Arc::ptr_eq(d, &done2)) {
-                st.remove(&mp);
-            }
-            drop(st);
-            let _ = tx.send(r);
-        });
-    if spawned.is_err() {
+    let worker = take_worker()?;
+    let job = Box::new(move || {
+        let r = call();
+        let mut st = lock(stuck());
+        done2.store(true, Ordering::SeqCst);
+        if st.get(&mp).is_some_and(|d| Arc::ptr_eq(d, &done2)) {
+            st.remove(&mp);
+        }
+        drop(st);
+        let _ = tx.send(r);
+    });
+    if worker.jobs.send(job).is_err() {
         return None;
     }
     match rx.recv_timeout(timeout) {
-        Ok(r) => r,
+        Ok(r) => {
+            give_back(worker);
+            r
+        }
         Err(_) => {
             let mut st = lock(stuck());
             if !done.load(Ordering::SeqCst) {
                 st.insert(mountpoint.to_string(), done);
+                // `worker` is dropped here, hung: it ends after its call.
                 return None;
             }
             drop(st);
             // It answered just after the timeout.
-            rx.recv().ok().flatten()
+            let r = rx.recv().ok().flatten();
+            give_back(worker);
+            r
         }
     }
 }

@@ -17,6 +17,7 @@ use std::path::Path;
 use crate::expo::Metrics;
 use crate::node::devfilter::{self, parse_go_int};
 use crate::node::netdev::parse_bool;
+use crate::node::sysread::SysDir;
 use crate::{Ctx, Opt};
 
 /// The collector's flags, with node_exporter 1.5's defaults
@@ -176,15 +177,10 @@ impl Iface {
 
 /// A sysfs attribute as procfs' `SysReadFile` gives it: one read of at
 /// most 128 bytes, trimmed. `Ok(None)` for the errors node_exporter skips.
-fn read_attr(path: &Path) -> Result<Option<String>, String> {
-    match pskit::fs::with_text(path, |t| {
-        let mut end = t.len().min(128);
-        while !t.is_char_boundary(end) {
-            end -= 1;
-        }
-        Ok(t[..end].trim().to_string())
-    }) {
-        Ok(s) => Ok(Some(s)),
+fn read_attr(dir: &SysDir, name: &str) -> Result<Option<String>, String> {
+    let mut buf = [0u8; 128];
+    match dir.read_attr(name, &mut buf) {
+        Ok(n) => Ok(Some(String::from_utf8_lossy(&buf[..n]).trim().to_string())),
         Err(pskit::Error::Io { source, .. })
             if matches!(
                 source.kind(),
@@ -211,20 +207,18 @@ mod libc_errno {
 /// `ReadDir`, symlinks and subdirectories not followed), then those of
 /// [`FILES`] it has.
 fn read_iface(dir: &Path, name: &str) -> Result<Iface, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut regular = HashSet::new();
-    for e in entries {
-        let e = e.map_err(|e| format!("{}: {e}", dir.display()))?;
-        if e.file_type().is_ok_and(|t| t.is_file()) {
-            regular.insert(e.file_name().to_string_lossy().into_owned());
-        }
-    }
+    let dir = SysDir::open(dir).map_err(|e| e.to_string())?;
+    let regular: HashSet<String> = dir
+        .regular_files()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .collect();
     let mut values = Vec::with_capacity(FILES.len());
     for f in FILES {
         if !regular.contains(f) {
             continue;
         }
-        if let Some(v) = read_attr(&dir.join(f))? {
+        if let Some(v) = read_attr(&dir, f)? {
             values.push((f, v));
         }
     }

@@ -267,8 +267,7 @@ pub fn read_supply(dir: &Path) -> Result<Supply, String> {
 /// ```
 pub fn collect(ctx: &Ctx, m: &mut Metrics) -> Result<(), String> {
     let pattern = ctx.opt("collector.powersupply.ignored-supplies");
-    let ignore = regex::Regex::new(pattern)
-        .map_err(|e| format!("--collector.powersupply.ignored-supplies: {e}"))?;
+    let ignore = crate::node::devfilter::regex("collector.powersupply.ignored-supplies", pattern)?;
     let class = ctx.root.sys().join("class/power_supply");
     let rd = std::fs::read_dir(&class).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {

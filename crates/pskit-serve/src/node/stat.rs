@@ -3,6 +3,9 @@
 //! node_procs_blocked from /proc/stat. The parser here also feeds the `cpu`
 //! collector.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use crate::expo::Metrics;
 use crate::Ctx;
 
@@ -218,12 +221,42 @@ pub fn parse(text: &str) -> Result<ProcStat, String> {
 /// let s = pskit_serve::node::stat::read(cfg.ctx()).unwrap();
 /// assert!(s.btime > 0 && !s.cpus.is_empty());
 /// ```
-pub fn read(ctx: &Ctx) -> Result<ProcStat, String> {
+pub fn read(ctx: &Ctx) -> Result<Rc<ProcStat>, String> {
+    if let Some(Some(s)) = IN_SCRAPE.with_borrow(Clone::clone) {
+        return Ok(s);
+    }
     let path = ctx.root.proc().join("stat");
-    pskit::fs::with_text(&path, |t| {
-        parse(t).map_err(|m| pskit::Error::parse(&path, m))
-    })
-    .map_err(|e| e.to_string())
+    let s = Rc::new(
+        pskit::fs::with_text(&path, |t| {
+            parse(t).map_err(|m| pskit::Error::parse(&path, m))
+        })
+        .map_err(|e| e.to_string())?,
+    );
+    IN_SCRAPE.with_borrow_mut(|m| {
+        if let Some(slot) = m {
+            *slot = Some(s.clone());
+        }
+    });
+    Ok(s)
+}
+
+thread_local! {
+    /// /proc/stat as first read in the scrape running on this thread: the
+    /// cpu and stat collectors share one read of it per scrape.
+    static IN_SCRAPE: RefCell<Option<Option<Rc<ProcStat>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` (one scrape) with /proc/stat read at most once inside it.
+pub(crate) fn once_per_scrape<T>(f: impl FnOnce() -> T) -> T {
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            IN_SCRAPE.set(None);
+        }
+    }
+    IN_SCRAPE.set(Some(None));
+    let _reset = Reset;
+    f()
 }
 
 /// Adds the /proc/stat families node_exporter's `stat` collector has.
