@@ -17,10 +17,9 @@
 //!   error naming the path (a `/dev/zero` linked in as meminfo, say).
 
 use std::cell::RefCell;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Read};
 use std::os::fd::AsFd;
-use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -131,10 +130,15 @@ fn read_into(path: &Path, buf: &mut Vec<u8>, cap: usize) -> io::Result<usize> {
 /// Opens `path` for reading without blocking, refusing anything but a regular
 /// file outside the kernel's own procfs and sysfs.
 pub(crate) fn open_checked(path: &Path) -> io::Result<File> {
-    let f = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK)
-        .open(path)?;
+    // rustix's openat is the bare syscall with O_CLOEXEC; std's File::open on
+    // musl adds an fcntl(F_SETFD) per file, one syscall in four of a scrape.
+    use rustix::fs::{openat, Mode, OFlags, CWD};
+    let f = File::from(openat(
+        CWD,
+        path,
+        OFlags::RDONLY | OFlags::NONBLOCK | OFlags::CLOEXEC,
+        Mode::empty(),
+    )?);
     if !kernel_fs(path) {
         ensure_regular(&f)?;
     }
