@@ -6,9 +6,10 @@
 //! crate. prometheus-client writes only OpenMetrics, so the 0.0.4 writer is
 //! the few lines below: no maintained crate writes it from dynamic families.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write as _;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -56,10 +57,37 @@ impl Kind {
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sample {
-    /// Label names and values.
-    pub labels: Vec<(String, String)>,
+    /// Label names and values. Names given to [`Family::sample`] are kept
+    /// once per process (see [`label_name`]), so a sample allocates only its
+    /// values.
+    pub labels: Vec<(Cow<'static, str>, String)>,
     /// The value.
     pub value: f64,
+}
+
+/// A label name kept for the life of the process: the same few dozen names
+/// (`cpu`, `mode`, `device`, …) label every scrape, so each is allocated once
+/// rather than once per sample. Past 4,096 distinct names (which no collector
+/// has) a name is simply owned by its sample.
+///
+/// ```
+/// let a = pskit_serve::expo::label_name("device");
+/// let b = pskit_serve::expo::label_name("device");
+/// assert_eq!(a, "device");
+/// assert!(std::ptr::eq(a.as_ptr(), b.as_ptr()));
+/// ```
+pub fn label_name(k: &str) -> Cow<'static, str> {
+    static NAMES: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(n) = names.get(k) {
+        return Cow::Borrowed(n);
+    }
+    if names.len() >= 4096 {
+        return Cow::Owned(k.to_string());
+    }
+    let n: &'static str = Box::leak(k.to_string().into_boxed_str());
+    names.insert(n);
+    Cow::Borrowed(n)
 }
 
 /// A metric family: a name, its help text, its type and its samples.
@@ -97,7 +125,7 @@ impl Family {
         self.samples.push(Sample {
             labels: labels
                 .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .map(|(k, v)| (label_name(k), v.to_string()))
                 .collect(),
             value,
         });
@@ -112,6 +140,10 @@ impl Family {
     /// assert_eq!(m.families()[0].samples.len(), 1);
     /// ```
     pub fn sample_owned(&mut self, labels: Vec<(String, String)>, value: f64) -> &mut Family {
+        let labels = labels
+            .into_iter()
+            .map(|(k, v)| (Cow::Owned(k), v))
+            .collect();
         self.samples.push(Sample { labels, value });
         self
     }
@@ -241,7 +273,7 @@ impl Metrics {
                 // samples have different label sets, as node_power_supply_info),
                 // then label values compared in label-name order.
                 samples.sort_by_cached_key(|s| {
-                    let mut l: Vec<&(String, String)> = s.labels.iter().collect();
+                    let mut l: Vec<&(Cow<'static, str>, String)> = s.labels.iter().collect();
                     l.sort();
                     let values: Vec<&str> = l.into_iter().map(|(_, v)| v.as_str()).collect();
                     (s.labels.len(), values)

@@ -173,6 +173,32 @@ impl SysDir {
         Ok(out)
     }
 
+    /// Which of `wanted` (at most 64 names) are regular files in it, as a
+    /// bit mask (bit `i` for `wanted[i]`), read from the directory entries'
+    /// types without allocating a name.
+    ///
+    /// ```
+    /// let root = pskit::Root::current();
+    /// let d = pskit_serve::node::sysread::SysDir::open(&root.sys().join("kernel")).unwrap();
+    /// assert_eq!(d.regular_among(&["uevent_seqnum", "nosuch", "mm"]).unwrap(), 0b001);
+    /// ```
+    pub fn regular_among(&self, wanted: &[&str]) -> pskit::Result<u64> {
+        use rustix::fs::{Dir, FileType};
+        let err = |e| io_err(&self.path, e);
+        let mut mask = 0u64;
+        for e in Dir::read_from(&self.fd).map_err(err)? {
+            let e = e.map_err(err)?;
+            if e.file_type() != FileType::RegularFile {
+                continue;
+            }
+            let name = e.file_name().to_bytes();
+            if let Some(i) = wanted.iter().take(64).position(|w| w.as_bytes() == name) {
+                mask |= 1 << i;
+            }
+        }
+        Ok(mask)
+    }
+
     /// One read of at most `buf.len()` bytes of the file `name` in it, as
     /// procfs' `SysReadFile` does (128 bytes there); opened without blocking,
     /// so a FIFO planted in a hostile tree cannot hang the scrape, and never
