@@ -73,9 +73,9 @@ enum Command {
     Iostat(iostat::Args),
     /// Temperatures, fans and battery, like sensors and acpi -b.
     Sensors(sensors::Args),
-    /// Interactive process monitor, like htop (batch mode with -b).
+    #[command(about = TOP_ABOUT)]
     Top(top::TopArgs),
-    /// Per-process disk I/O rates, like iotop.
+    #[command(about = IOTOP_ABOUT)]
     Iotop(top::IotopArgs),
     /// Send a signal to processes (race-free), like `kill`.
     Kill(kill::Args),
@@ -118,6 +118,43 @@ enum Command {
     Serve(serve::Args),
 }
 
+const TOP_ABOUT: &str = "Interactive process monitor, like htop (batch mode with -b)";
+const IOTOP_ABOUT: &str = "Per-process disk I/O rates, like iotop";
+
+/// `pskit top …` and `pskit iotop …` parsed with only their own parser.
+/// Building clap's whole tree (every subcommand's arguments) touches code
+/// spread over the binary, and the kernel maps up to 64 KiB of it around
+/// every page touched: for a monitor meant to be lighter than htop that was
+/// a megabyte of resident memory spent once, at startup.
+fn parse_monitor(args: &[std::ffi::OsString]) -> Option<Cli> {
+    use clap::{Args, FromArgMatches};
+    fn one<A: Args + FromArgMatches>(
+        name: &'static str,
+        about: &'static str,
+        args: &[std::ffi::OsString],
+    ) -> A {
+        let program = std::path::Path::new(&args[0])
+            .file_name()
+            .map_or_else(|| "pskit".into(), |n| n.to_string_lossy());
+        let cmd = A::augment_args(clap::Command::new(name))
+            .bin_name(format!("{program} {name}"))
+            .about(about);
+        cmd.try_get_matches_from(&args[1..])
+            .and_then(|m| A::from_arg_matches(&m))
+            .unwrap_or_else(|e| e.exit())
+    }
+    let command = match args.get(1)?.to_str()? {
+        "top" => Command::Top(one("top", TOP_ABOUT, args)),
+        "iotop" => Command::Iotop(one("iotop", IOTOP_ABOUT, args)),
+        _ => return None,
+    };
+    Some(Cli {
+        json: false,
+        install_links: None,
+        command: Some(command),
+    })
+}
+
 fn main() -> ExitCode {
     // SAFETY: called first thing, before any other thread exists; SIG_DFL is a
     // valid disposition. Like C tools, `pskit ps | head` then ends quietly on
@@ -130,7 +167,7 @@ fn main() -> ExitCode {
     if rewritten.len() != args.len() {
         fmt::set_via_link();
     }
-    let cli = Cli::parse_from(rewritten);
+    let cli = parse_monitor(&rewritten).unwrap_or_else(|| Cli::parse_from(rewritten));
     if let Some(dir) = &cli.install_links {
         return multicall::install_links(dir);
     }

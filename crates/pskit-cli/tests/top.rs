@@ -254,7 +254,16 @@ fn iotop_batch_has_current_disk_prio_and_kilobytes() {
         .iter()
         .find(|l| l.trim_start().starts_with("PID"))
         .unwrap();
-    assert!(header.starts_with("    PID PRIO   USER"), "{header}");
+    // The PID field as wide as pid_max's digits (at least 5), as top's.
+    let digits = std::fs::read_to_string("/proc/sys/kernel/pid_max")
+        .unwrap()
+        .trim()
+        .len()
+        .max(5);
+    assert!(
+        header.starts_with(&format!("{:>digits$} PRIO   USER", "PID")),
+        "{header}"
+    );
     // -k: every rate in K/s.
     for l in &lines {
         for unit in [" B/s", " M/s", " G/s"] {
