@@ -416,6 +416,12 @@ pub fn run(args: Args) -> CmdResult {
             let g = unsafe { libc::getpgid(pid as libc::pid_t) };
             if g < 0 {
                 let e = std::io::Error::last_os_error().raw_os_error().unwrap_or(0);
+                if e == libc::ESRCH {
+                    // Gone since the scan (often a member of a group just
+                    // signalled): nothing to signal. psmisc prints its race
+                    // here as an error; a vanished process is not one.
+                    continue;
+                }
                 eprintln!(
                     "{}: getpgid({pid}): {}",
                     crate::fmt::prog("killall"),
