@@ -620,13 +620,32 @@ mod tests {
 
     #[test]
     fn non_child_wait_is_none_once_gone() {
+        // Another shell's child that ends when told (a line through a FIFO),
+        // not after a delay a loaded machine can outlast before we look.
+        let dir = std::env::temp_dir().join(format!("pskit-nonchild-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let fifo = dir.join("go");
+        let _ = std::fs::remove_file(&fifo);
+        assert!(Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success());
         let out = Command::new("sh")
-            .args(["-c", "sleep 0.3 & echo $!"])
+            .args([
+                "-c",
+                &format!(
+                    "sh -c 'read x < {}' >/dev/null 2>&1 & echo $!",
+                    fifo.display()
+                ),
+            ])
             .output()
             .unwrap();
         let pid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
         let p = Process::new(pid).unwrap();
+        std::fs::write(&fifo, b"\n").unwrap();
         assert_eq!(p.wait(Some(10.0)).unwrap(), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
