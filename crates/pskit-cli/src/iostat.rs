@@ -43,6 +43,9 @@ Options are:
 /// What the command line asked for.
 #[derive(Debug, Default, PartialEq)]
 struct Opts {
+    /// `-V`: print the version and stop (sysstat does so at the letter,
+    /// before reading the arguments after it).
+    version: bool,
     cpu: bool,
     disk: bool,
     kilobytes: bool,
@@ -200,6 +203,10 @@ fn parse(raw: &[String]) -> Result<Opts, ()> {
                     'x' => o.extended = true,
                     'y' => o.omit_since_boot = true,
                     'z' => o.zero_omit = true,
+                    'V' => {
+                        o.version = true;
+                        return Ok(o);
+                    }
                     _ => return Err(()),
                 }
             }
@@ -1313,6 +1320,10 @@ pub fn run(args: Args) -> CmdResult {
         eprint!("{USAGE}");
         return Ok(ExitCode::FAILURE);
     };
+    if o.version {
+        println!("pskit iostat version {}", env!("CARGO_PKG_VERSION"));
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(t) = &o.persistent {
         if std::fs::read_dir(persistent_dir(t)).is_err() {
             eprintln!("Invalid type of persistent device name");
@@ -1424,6 +1435,15 @@ mod tests {
     fn args(s: &str) -> Result<Opts, ()> {
         let v: Vec<String> = s.split_whitespace().map(String::from).collect();
         parse(&v)
+    }
+
+    #[test]
+    fn version_stops_at_the_letter() {
+        assert!(args("-V").unwrap().version);
+        assert!(args("-xV 1 0").unwrap().version);
+        assert!(args("-V 1 0").unwrap().version);
+        assert!(!args("-x").unwrap().version);
+        assert!(args("-Q -V").is_err());
     }
 
     #[test]

@@ -120,3 +120,19 @@ fn bad_arguments_exit_1() {
     let o = pskit(&["iostat", "-c", "99999999999999999999999", "1"]);
     assert!(stdout(&o).contains("avg-cpu"));
 }
+
+/// `-V` prints the version on stdout and exits 0, as sysstat's does, even
+/// before arguments that would be a usage error.
+#[test]
+fn version_exits_0() {
+    for args in [&["iostat", "-V"][..], &["iostat", "-xV", "1", "0"]] {
+        let o = pskit(args);
+        let text = stdout(&o);
+        assert_eq!(
+            text,
+            format!("pskit iostat version {}\n", env!("CARGO_PKG_VERSION")),
+            "{args:?}"
+        );
+        assert!(o.stderr.is_empty());
+    }
+}
