@@ -1,0 +1,1085 @@
+"""pskit: psutil's API on a Rust core.
+
+``import pskit as psutil`` is the goal (issue #10). This first part has
+psutil 7.2.2's system-wide functions, named tuples, constants and exception
+classes; the ``Process`` class is not here yet, and its names are absent (not
+stubbed), so code that needs it fails with AttributeError.
+
+Written for pskit from psutil's documented behaviour
+(../shared/reference/psutil-linux.md); no psutil code is copied here.
+"""
+
+import collections
+import enum
+import os
+import socket
+import sys
+import threading
+import time
+
+from . import _pskit
+
+__all__ = [
+    # exceptions
+    "Error", "NoSuchProcess", "ZombieProcess", "AccessDenied", "TimeoutExpired",
+    # constants
+    "version_info", "__version__", "PROCFS_PATH",
+    "STATUS_RUNNING", "STATUS_IDLE", "STATUS_SLEEPING", "STATUS_DISK_SLEEP",
+    "STATUS_STOPPED", "STATUS_TRACING_STOP", "STATUS_ZOMBIE", "STATUS_DEAD",
+    "STATUS_WAKING", "STATUS_LOCKED", "STATUS_WAITING", "STATUS_PARKED",
+    "CONN_ESTABLISHED", "CONN_SYN_SENT", "CONN_SYN_RECV", "CONN_FIN_WAIT1",
+    "CONN_FIN_WAIT2", "CONN_TIME_WAIT", "CONN_CLOSE", "CONN_CLOSE_WAIT",
+    "CONN_LAST_ACK", "CONN_LISTEN", "CONN_CLOSING", "CONN_NONE",
+    "AF_LINK", "NIC_DUPLEX_FULL", "NIC_DUPLEX_HALF", "NIC_DUPLEX_UNKNOWN",
+    "POWER_TIME_UNKNOWN", "POWER_TIME_UNLIMITED",
+    "BSD", "FREEBSD", "LINUX", "NETBSD", "OPENBSD", "MACOS", "OSX", "POSIX",
+    "SUNOS", "WINDOWS", "AIX",
+    "IOPRIO_CLASS_NONE", "IOPRIO_CLASS_RT", "IOPRIO_CLASS_BE", "IOPRIO_CLASS_IDLE",
+    # functions
+    "pids", "pid_exists",
+    "cpu_count", "cpu_times", "cpu_percent", "cpu_times_percent", "cpu_stats",
+    "cpu_freq", "getloadavg",
+    "virtual_memory", "swap_memory",
+    "disk_partitions", "disk_usage", "disk_io_counters",
+    "net_io_counters", "net_if_addrs", "net_if_stats",
+    "sensors_temperatures", "sensors_fans", "sensors_battery",
+    "users", "boot_time",
+]
+
+# The version of psutil whose API this follows (the contract), and pskit's own.
+version_info = (7, 2, 2)
+__version__ = "7.2.2"
+pskit_version = _pskit.__version__
+
+PROCFS_PATH = "/proc"
+
+# --- platform flags ---------------------------------------------------------
+LINUX = sys.platform.startswith("linux")
+POSIX = os.name == "posix"
+WINDOWS = MACOS = OSX = FREEBSD = OPENBSD = NETBSD = BSD = SUNOS = AIX = False
+if not LINUX:
+    raise ImportError("pskit's Python bindings support Linux only (platform: %s)" % sys.platform)
+
+# --- constants --------------------------------------------------------------
+STATUS_RUNNING = "running"
+STATUS_SLEEPING = "sleeping"
+STATUS_DISK_SLEEP = "disk-sleep"
+STATUS_STOPPED = "stopped"
+STATUS_TRACING_STOP = "tracing-stop"
+STATUS_ZOMBIE = "zombie"
+STATUS_DEAD = "dead"
+STATUS_WAKE_KILL = "wake-kill"
+STATUS_WAKING = "waking"
+STATUS_IDLE = "idle"
+STATUS_LOCKED = "locked"
+STATUS_WAITING = "waiting"
+STATUS_SUSPENDED = "suspended"
+STATUS_PARKED = "parked"
+
+CONN_ESTABLISHED = "ESTABLISHED"
+CONN_SYN_SENT = "SYN_SENT"
+CONN_SYN_RECV = "SYN_RECV"
+CONN_FIN_WAIT1 = "FIN_WAIT1"
+CONN_FIN_WAIT2 = "FIN_WAIT2"
+CONN_TIME_WAIT = "TIME_WAIT"
+CONN_CLOSE = "CLOSE"
+CONN_CLOSE_WAIT = "CLOSE_WAIT"
+CONN_LAST_ACK = "LAST_ACK"
+CONN_LISTEN = "LISTEN"
+CONN_CLOSING = "CLOSING"
+CONN_NONE = "NONE"
+
+AF_LINK = socket.AF_PACKET
+
+
+class NicDuplex(enum.IntEnum):
+    """A NIC's duplex, as psutil's ``net_if_stats()`` gives it."""
+
+    NIC_DUPLEX_FULL = 2
+    NIC_DUPLEX_HALF = 1
+    NIC_DUPLEX_UNKNOWN = 0
+
+
+NIC_DUPLEX_FULL = NicDuplex.NIC_DUPLEX_FULL
+NIC_DUPLEX_HALF = NicDuplex.NIC_DUPLEX_HALF
+NIC_DUPLEX_UNKNOWN = NicDuplex.NIC_DUPLEX_UNKNOWN
+
+
+class BatteryTime(enum.IntEnum):
+    """``sensors_battery().secsleft``'s two special values."""
+
+    POWER_TIME_UNKNOWN = -1
+    POWER_TIME_UNLIMITED = -2
+
+
+POWER_TIME_UNKNOWN = BatteryTime.POWER_TIME_UNKNOWN
+POWER_TIME_UNLIMITED = BatteryTime.POWER_TIME_UNLIMITED
+
+
+class IOPriority(enum.IntEnum):
+    """A process's I/O scheduling class (``Process.ionice``)."""
+
+    IOPRIO_CLASS_NONE = 0
+    IOPRIO_CLASS_RT = 1
+    IOPRIO_CLASS_BE = 2
+    IOPRIO_CLASS_IDLE = 3
+
+
+IOPRIO_CLASS_NONE = IOPriority.IOPRIO_CLASS_NONE
+IOPRIO_CLASS_RT = IOPriority.IOPRIO_CLASS_RT
+IOPRIO_CLASS_BE = IOPriority.IOPRIO_CLASS_BE
+IOPRIO_CLASS_IDLE = IOPriority.IOPRIO_CLASS_IDLE
+
+# --- named tuples (psutil's type names and fields, 7.2.2 order) ------------
+_nt = collections.namedtuple
+svmem = _nt("svmem", "total available percent used free active inactive buffers cached shared slab")
+sswap = _nt("sswap", "total used free percent sin sout")
+scputimes = _nt("scputimes", "user nice system idle iowait irq softirq steal guest guest_nice")
+scpustats = _nt("scpustats", "ctx_switches interrupts soft_interrupts syscalls")
+scpufreq = _nt("scpufreq", "current min max")
+sdiskusage = _nt("sdiskusage", "total used free percent")
+sdiskpart = _nt("sdiskpart", "device mountpoint fstype opts")
+sdiskio = _nt(
+    "sdiskio",
+    "read_count write_count read_bytes write_bytes read_time write_time "
+    "read_merged_count write_merged_count busy_time",
+)
+snetio = _nt("snetio", "bytes_sent bytes_recv packets_sent packets_recv errin errout dropin dropout")
+suser = _nt("suser", "name terminal host started pid")
+snicaddr = _nt("snicaddr", "family address netmask broadcast ptp")
+snicstats = _nt("snicstats", "isup duplex speed mtu flags")
+shwtemp = _nt("shwtemp", "label current high critical")
+sbattery = _nt("sbattery", "percent secsleft power_plugged")
+sfan = _nt("sfan", "label current")
+del _nt
+
+
+# --- exceptions -------------------------------------------------------------
+def _details(pid=None, ppid=None, name=None):
+    parts = []
+    if pid is not None:
+        parts.append("pid=%s" % pid)
+    if ppid is not None:
+        parts.append("ppid=%s" % ppid)
+    if name:
+        parts.append("name=%r" % name)
+    return ", ".join(parts)
+
+
+class Error(Exception):
+    """Base of pskit's (psutil's) exceptions."""
+
+    msg = ""
+
+    def _message(self, msg, **kw):
+        details = _details(**kw)
+        if msg and details:
+            return "%s (%s)" % (msg, details)
+        if details:
+            return "(%s)" % details
+        return msg or ""
+
+    def __str__(self):
+        return self._message(self.msg, **self._info())
+
+    def __repr__(self):
+        fields = ", ".join("%s=%r" % (k, v) for k, v in self._repr_info() if v not in (None, ""))
+        return "psutil.%s(%s)" % (type(self).__name__, fields)
+
+    def _info(self):
+        return {}
+
+    def _repr_info(self):
+        return [("msg", getattr(self, "msg", None))]
+
+
+class NoSuchProcess(Error):
+    """The process no longer exists (or never did)."""
+
+    def __init__(self, pid, name=None, msg=None):
+        Error.__init__(self)
+        self.pid = pid
+        self.name = name
+        self.msg = msg or "process no longer exists"
+
+    def __reduce__(self):
+        return (self.__class__, (self.pid, self.name, self.msg))
+
+    def _info(self):
+        return {"pid": self.pid, "name": self.name}
+
+    def _repr_info(self):
+        return [("pid", self.pid), ("name", self.name), ("msg", self.msg)]
+
+
+class ZombieProcess(NoSuchProcess):
+    """The process exists but is a zombie."""
+
+    def __init__(self, pid, name=None, ppid=None, msg=None):
+        NoSuchProcess.__init__(self, pid, name, msg or "PID still exists but it's a zombie")
+        self.ppid = ppid
+
+    def __reduce__(self):
+        return (self.__class__, (self.pid, self.name, self.ppid, self.msg))
+
+    def _info(self):
+        return {"pid": self.pid, "ppid": self.ppid, "name": self.name}
+
+    def _repr_info(self):
+        return [("pid", self.pid), ("ppid", self.ppid), ("name", self.name), ("msg", self.msg)]
+
+
+class AccessDenied(Error):
+    """Permission denied."""
+
+    def __init__(self, pid=None, name=None, msg=None):
+        Error.__init__(self)
+        self.pid = pid
+        self.name = name
+        self.msg = msg or ""
+
+    def __reduce__(self):
+        return (self.__class__, (self.pid, self.name, self.msg))
+
+    def _info(self):
+        return {"pid": self.pid, "name": self.name}
+
+    def _repr_info(self):
+        return [("pid", self.pid), ("name", self.name), ("msg", self.msg)]
+
+
+class TimeoutExpired(Error):
+    """A wait timed out."""
+
+    def __init__(self, seconds, pid=None, name=None):
+        Error.__init__(self)
+        self.seconds = seconds
+        self.pid = pid
+        self.name = name
+        self.msg = "timeout after %s seconds" % seconds
+
+    def __reduce__(self):
+        return (self.__class__, (self.seconds, self.pid, self.name))
+
+    def _info(self):
+        return {"pid": self.pid, "name": self.name}
+
+    def _repr_info(self):
+        return [("seconds", self.seconds), ("pid", self.pid), ("name", self.name), ("msg", self.msg)]
+
+
+def _native(fn, *args):
+    """Calls a native function, raising psutil's exception for pskit's error."""
+    try:
+        return fn(*args)
+    except _pskit.NativeError as e:
+        kind, msg, pid, name, ppid, seconds = e.args
+        if kind == "NoSuchProcess":
+            raise NoSuchProcess(pid, name, msg or None) from None
+        if kind == "ZombieProcess":
+            raise ZombieProcess(pid, name, ppid, msg or None) from None
+        if kind == "AccessDenied":
+            raise AccessDenied(pid, name, msg or None) from None
+        raise TimeoutExpired(seconds, pid, name) from None
+
+
+# --- system functions -------------------------------------------------------
+def pids():
+    """The pids of the running processes, sorted."""
+    return _native(_pskit.pids)
+
+
+def pid_exists(pid):
+    """Whether ``pid`` is in the process table (a thread id counts, as in psutil)."""
+    if pid < 0:
+        return False
+    return _native(_pskit.pid_exists, pid)
+
+
+def virtual_memory():
+    """System memory, as psutil's ``svmem``."""
+    return svmem(*_native(_pskit.virtual_memory))
+
+
+def swap_memory():
+    """Swap, as psutil's ``sswap``."""
+    return sswap(*_native(_pskit.swap_memory))
+
+
+def cpu_count(logical=True):
+    """Logical CPUs, or physical cores with ``logical=False``; None if unknown."""
+    return _pskit.cpu_count(bool(logical))
+
+
+def cpu_times(percpu=False):
+    """System CPU times in seconds, as ``scputimes`` (a list with ``percpu``)."""
+    if percpu:
+        return [scputimes(*t) for t in _native(_pskit.cpu_times, True)]
+    return scputimes(*_native(_pskit.cpu_times, False))
+
+
+def cpu_stats():
+    """Context switches, interrupts, soft interrupts (syscalls is 0 on Linux)."""
+    return scpustats(*_native(_pskit.cpu_stats))
+
+
+def cpu_freq(percpu=False):
+    """CPU frequency in MHz, as ``scpufreq`` (a list with ``percpu``)."""
+    if percpu:
+        return [scpufreq(*t) for t in _native(_pskit.cpu_freq, True)]
+    t = _native(_pskit.cpu_freq, False)
+    return None if t is None else scpufreq(*t)
+
+
+def getloadavg():
+    """The 1, 5 and 15 minute load averages.
+
+    psutil's is ``os.getloadavg`` (getloadavg(3)); so is this, to give the same
+    figures: glibc >= 2.35 computes them from sysinfo(2), finer than the two
+    decimals of /proc/loadavg that ``pskit::getloadavg`` reads.
+    """
+    return os.getloadavg()
+
+
+def boot_time():
+    """The boot time, seconds since the epoch."""
+    return _native(_pskit.boot_time)
+
+
+def users():
+    """The users logged in, from utmp."""
+    return [suser(*t) for t in _native(_pskit.users)]
+
+
+# cpu_percent and cpu_times_percent keep their last sample per calling thread,
+# and sample at import for the importing thread (reference §1.5).
+def _total(t):
+    return sum(t) - t.guest - t.guest_nice
+
+
+def _busy(t):
+    return _total(t) - t.idle - t.iowait
+
+
+def _delta(t1, t2):
+    return scputimes(*[max(0.0, b - a) for a, b in zip(t1, t2)])
+
+
+def _busy_percent(t1, t2):
+    d = _delta(t1, t2)
+    total = _total(d)
+    if total == 0:
+        return 0.0
+    return round(_busy(d) / total * 100, 1)
+
+
+def _times_percent(t1, t2):
+    d = _delta(t1, t2)
+    total = max(1, _total(d))
+    return scputimes(*[min(100.0, max(0.0, round(x * 100 / total, 1))) for x in d])
+
+
+_last_cpu = {}
+_last_cpu_percpu = {}
+_last_times = {}
+_last_times_percpu = {}
+
+
+def _sampled(interval, percpu, store, store_percpu, compute):
+    if interval is not None and interval < 0:
+        raise ValueError("interval is not positive (got %r)" % interval)
+    tid = threading.get_ident()
+    blocking = interval is not None and interval > 0.0
+    if percpu:
+        if blocking:
+            t1 = cpu_times(percpu=True)
+            time.sleep(interval)
+        else:
+            t1 = store_percpu.get(tid) or cpu_times(percpu=True)
+        t2 = cpu_times(percpu=True)
+        store_percpu[tid] = t2
+        return [compute(a, b) for a, b in zip(t1, t2)]
+    if blocking:
+        t1 = cpu_times()
+        time.sleep(interval)
+    else:
+        t1 = store.get(tid) or cpu_times()
+    t2 = cpu_times()
+    store[tid] = t2
+    return compute(t1, t2)
+
+
+def cpu_percent(interval=None, percpu=False):
+    """System CPU use in percent since the last call (or over ``interval`` seconds)."""
+    return _sampled(interval, percpu, _last_cpu, _last_cpu_percpu, _busy_percent)
+
+
+def cpu_times_percent(interval=None, percpu=False):
+    """Each CPU time field in percent, sampled as ``cpu_percent``."""
+    return _sampled(interval, percpu, _last_times, _last_times_percpu, _times_percent)
+
+
+def disk_partitions(all=False):
+    """Mounted partitions (with ``all``, pseudo file systems too)."""
+    return [sdiskpart(*t) for t in _native(_pskit.disk_partitions, bool(all))]
+
+
+def disk_usage(path):
+    """Total, used and free bytes and percent used of the file system at ``path``."""
+    return sdiskusage(*_native(_pskit.disk_usage, os.fspath(path)))
+
+
+def disk_io_counters(perdisk=False, nowrap=True):
+    """Disk I/O counters: one ``sdiskio``, or a dict by disk with ``perdisk``."""
+    r = _native(_pskit.disk_io_counters, bool(perdisk), bool(nowrap))
+    if perdisk:
+        return {k: sdiskio(*v) for k, v in r.items()}
+    return None if r is None else sdiskio(*r)
+
+
+disk_io_counters.cache_clear = _pskit.disk_io_counters_cache_clear
+
+
+def net_io_counters(pernic=False, nowrap=True):
+    """Network I/O counters: one ``snetio``, or a dict by NIC with ``pernic``."""
+    r = _native(_pskit.net_io_counters, bool(pernic), bool(nowrap))
+    if pernic:
+        return {k: snetio(*v) for k, v in r.items()}
+    return None if r is None else snetio(*r)
+
+
+net_io_counters.cache_clear = _pskit.net_io_counters_cache_clear
+
+
+def _family(f):
+    try:
+        return socket.AddressFamily(f)
+    except ValueError:
+        return f
+
+
+def net_if_addrs():
+    """Each NIC's addresses, as lists of ``snicaddr``."""
+    out = {}
+    for nic, addrs in _native(_pskit.net_if_addrs).items():
+        out[nic] = [snicaddr(_family(a[0]), *a[1:]) for a in addrs]
+    return out
+
+
+def net_if_stats():
+    """Each NIC's state, duplex, speed, MTU and flags, as ``snicstats``."""
+    out = {}
+    for nic, (isup, duplex, speed, mtu, flags) in _native(_pskit.net_if_stats).items():
+        out[nic] = snicstats(isup, _duplex(duplex), speed, mtu, flags)
+    return out
+
+
+def _duplex(d):
+    if isinstance(d, str):
+        return {"full": NIC_DUPLEX_FULL, "half": NIC_DUPLEX_HALF}.get(d.lower(), NIC_DUPLEX_UNKNOWN)
+    return NicDuplex(d)
+
+
+def sensors_temperatures(fahrenheit=False):
+    """Temperatures by chip, as lists of ``shwtemp``."""
+    r = _native(_pskit.sensors_temperatures, bool(fahrenheit))
+    return {k: [shwtemp(*t) for t in v] for k, v in r.items()}
+
+
+def sensors_fans():
+    """Fan speeds (RPM) by chip, as lists of ``sfan``."""
+    return {k: [sfan(*t) for t in v] for k, v in _native(_pskit.sensors_fans).items()}
+
+
+def sensors_battery():
+    """The battery, as ``sbattery``, or None without one."""
+    t = _native(_pskit.sensors_battery)
+    if t is None:
+        return None
+    percent, secsleft, plugged = t
+    if secsleft == -1:
+        secsleft = POWER_TIME_UNKNOWN
+    elif secsleft == -2:
+        secsleft = POWER_TIME_UNLIMITED
+    return sbattery(percent, secsleft, plugged)
+
+
+# Sample now, so that the importing thread's first non-blocking call measures
+# "since import", as psutil does.
+try:
+    cpu_percent()
+    cpu_times_percent()
+except Exception:  # a missing /proc/stat surfaces at the caller's first call
+    pass
+
+
+# --- processes --------------------------------------------------------------
+import contextlib as _contextlib
+import signal as _signal
+import subprocess as _subprocess
+
+__all__ += ["Process", "Popen", "process_iter", "wait_procs", "Negsignal"]
+
+_nt = collections.namedtuple
+pcputimes = _nt("pcputimes", "user system children_user children_system iowait")
+pmem = _nt("pmem", "rss vms shared text lib data dirty")
+pfullmem = _nt("pfullmem", "rss vms shared text lib data dirty uss pss swap")
+pmmap_grouped = _nt(
+    "pmmap_grouped",
+    "path rss size pss shared_clean shared_dirty private_clean private_dirty referenced anonymous swap",
+)
+pmmap_ext = _nt(
+    "pmmap_ext",
+    "addr perms path rss size pss shared_clean shared_dirty private_clean private_dirty "
+    "referenced anonymous swap",
+)
+popenfile = _nt("popenfile", "path fd position mode flags")
+pthread = _nt("pthread", "id user_time system_time")
+puids = _nt("puids", "real effective saved")
+pgids = _nt("pgids", "real effective saved")
+pionice = _nt("pionice", "ioclass value")
+pio = _nt("pio", "read_count write_count read_bytes write_bytes read_chars write_chars")
+pctxsw = _nt("pctxsw", "voluntary involuntary")
+pconn = _nt("pconn", "fd family type laddr raddr status")
+sconn = _nt("sconn", "fd family type laddr raddr status pid")
+addr = _nt("addr", "ip port")
+del _nt
+
+Negsignal = enum.IntEnum("Negsignal", {s.name: -s.value for s in _signal.Signals})
+
+# The names as_dict() knows (psutil 7.2.2 on Linux, reference §3.6).
+_as_dict_attrnames = frozenset(
+    "cmdline cpu_affinity cpu_num cpu_percent cpu_times create_time cwd environ exe gids "
+    "io_counters ionice memory_full_info memory_info memory_maps memory_percent name "
+    "net_connections nice num_ctx_switches num_fds num_threads open_files pid ppid status "
+    "terminal threads uids username".split()
+)
+
+
+def _sock_enum(value, enum_type):
+    try:
+        return enum_type(value)
+    except ValueError:
+        return value
+
+
+def _addr(a):
+    if a is None:
+        return ()
+    if isinstance(a, dict):
+        return addr(a["ip"], a["port"])
+    if isinstance(a, list):
+        return addr(*a) if a else ()
+    return a
+
+
+def _conn(t, cls):
+    fields = list(t)
+    fields[1] = _sock_enum(fields[1], socket.AddressFamily)
+    fields[2] = _sock_enum(fields[2], socket.SocketKind)
+    fields[3] = _addr(fields[3])
+    fields[4] = _addr(fields[4])
+    return cls(*fields)
+
+
+class Process:
+    """A process, by pid (the current one without), as psutil's ``Process``.
+
+    Signals and setters go through the pidfd the native handle opened, so they
+    reach this process and never one that reused its pid. ``oneshot()`` is a
+    context manager that does not cache yet: values inside it are read afresh.
+    """
+
+    def __init__(self, pid=None):
+        self._init(pid)
+
+    def _init(self, pid, _ignore_nsp=False, _handle=None):
+        # _ignore_nsp: psutil's tests re-init a live object to drop its cache;
+        # the handle (and its pidfd) stays that of the same process.
+        if _handle is None and _ignore_nsp and getattr(self, "_h", None) is not None:
+            _handle = self._h
+        if _handle is None:
+            if pid is None:
+                _handle = _native(_pskit.Handle.current)
+            else:
+                if not isinstance(pid, int) or isinstance(pid, bool):
+                    raise TypeError("pid must be an integer (got %r)" % (pid,))
+                if pid < 0:
+                    raise ValueError("pid must be a positive integer (got %s)" % pid)
+                try:
+                    _handle = _native(_pskit.Handle, pid)
+                except OverflowError:
+                    raise NoSuchProcess(pid, msg="process PID not found") from None
+        self._h = _handle
+        self._pid = _handle.pid()
+        self._name = None
+        self._ppid = None
+        self._exitcode = None
+        self._create_time = None
+        self.info = {}
+        try:
+            self._ident = self._get_ident()
+        except (AccessDenied, ZombieProcess):
+            self._ident = (self._pid, None)
+
+    def _get_ident(self):
+        try:
+            self._create_time = self._h.create_time()
+        except (_pskit.NativeError, OSError):
+            self._create_time = None
+        return (self._pid, self._create_time)
+
+    # -- identity
+    @property
+    def pid(self):
+        """The process id."""
+        return self._pid
+
+    def __eq__(self, other):
+        if not isinstance(other, Process):
+            return NotImplemented
+        return self._ident == other._ident
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash(self._ident)
+
+    def __str__(self):
+        info = collections.OrderedDict()
+        info["pid"] = self.pid
+        if self._name:
+            info["name"] = self._name
+        try:
+            info["name"] = self._name = self.name()
+            if self._create_time is not None and not self.is_running():
+                raise NoSuchProcess(self.pid)
+            info["status"] = self.status()
+        except ZombieProcess:
+            info["status"] = "zombie"
+        except NoSuchProcess:
+            info["status"] = "terminated"
+        except AccessDenied:
+            pass
+        if self._exitcode not in (None, _SENTINEL):
+            info["exitcode"] = self._exitcode
+        return "psutil.Process(%s)" % ", ".join("%s=%r" % (k, v) for k, v in info.items())
+
+    __repr__ = __str__
+
+    def _call(self, method, *args):
+        return _native(method, *args)
+
+    @_contextlib.contextmanager
+    def oneshot(self):
+        """A block of reads of this process (no caching yet: each reads afresh)."""
+        yield
+
+    def as_dict(self, attrs=None, ad_value=None):
+        """The attributes named (all when None), AccessDenied/Zombie as ``ad_value``."""
+        valid = _as_dict_attrnames
+        if attrs is not None:
+            if not isinstance(attrs, (list, tuple, set, frozenset)):
+                raise TypeError("invalid attrs type %s" % type(attrs))
+            attrs = set(attrs)
+            invalid = attrs - valid
+            if invalid:
+                raise ValueError(
+                    "invalid attr name%s %s"
+                    % ("s" if len(invalid) > 1 else "", ", ".join(map(repr, sorted(invalid))))
+                )
+        retdict = {}
+        ls = attrs or valid
+        with self.oneshot():
+            for name in ls:
+                try:
+                    if name == "pid":
+                        ret = self.pid
+                    else:
+                        ret = getattr(self, name)()
+                except (AccessDenied, ZombieProcess):
+                    ret = ad_value
+                except NotImplementedError:
+                    if attrs:
+                        raise
+                    continue
+                retdict[name] = ret
+        return retdict
+
+    # -- tree
+    def ppid(self):
+        """The parent's pid."""
+        self._ppid = self._call(self._h.ppid)
+        return self._ppid
+
+    def parent(self):
+        """The parent as a Process, or None (gone, or younger than this one)."""
+        h = self._call(self._h.parent)
+        return None if h is None else _from_handle(h)
+
+    def parents(self):
+        """The ancestors, nearest first."""
+        return [_from_handle(h) for h in self._call(self._h.parents)]
+
+    def children(self, recursive=False):
+        """The children (all descendants with ``recursive``)."""
+        return [_from_handle(h) for h in self._call(self._h.children, bool(recursive))]
+
+    def is_running(self):
+        """Whether this very process (not a reuser of its pid) still runs."""
+        return self._h.is_running()
+
+    # -- simple getters
+    def name(self):
+        """The process name."""
+        self._name = self._call(self._h.name)
+        return self._name
+
+    def exe(self):
+        """The executable's absolute path ('' when unknown)."""
+        return self._call(self._h.exe)
+
+    def cmdline(self):
+        """The command line, as a list."""
+        return self._call(self._h.cmdline)
+
+    def cwd(self):
+        """The working directory."""
+        return self._call(self._h.cwd)
+
+    def environ(self):
+        """The environment, as a dict."""
+        return dict(self._call(self._h.environ))
+
+    def status(self):
+        """One of the STATUS_* strings."""
+        return self._call(self._h.status)
+
+    def create_time(self):
+        """The start time, seconds since the epoch."""
+        return self._call(self._h.create_time)
+
+    def username(self):
+        """The real user's name (its uid as a string when it has none)."""
+        return self._call(self._h.username)
+
+    def terminal(self):
+        """The controlling terminal's path, or None."""
+        return self._call(self._h.terminal)
+
+    def uids(self):
+        """Real, effective and saved uids."""
+        return puids(*self._call(self._h.uids))
+
+    def gids(self):
+        """Real, effective and saved gids."""
+        return pgids(*self._call(self._h.gids))
+
+    def nice(self, value=None):
+        """The niceness; with ``value``, sets it."""
+        if value is None:
+            return self._call(self._h.nice)
+        if not isinstance(value, int):
+            raise TypeError("value must be an integer (got %r)" % (value,))
+        self._call(self._h.set_nice, value)
+        return None
+
+    def ionice(self, ioclass=None, value=None):
+        """The I/O class and value; with ``ioclass``, sets them."""
+        if ioclass is None:
+            if value is not None:
+                raise ValueError("'ioclass' argument must be specified")
+            c, v = self._call(self._h.ionice)
+            return pionice(_sock_enum(c, IOPriority), v)
+        self._call(self._h.set_ionice, int(ioclass), value)
+        return None
+
+    def rlimit(self, resource, limits=None):
+        """(soft, hard) for ``resource``; with ``limits``, sets them."""
+        if limits is None:
+            return self._call(self._h.rlimit, resource)
+        try:
+            soft, hard = limits
+        except (TypeError, ValueError):
+            raise ValueError("second argument must be a (soft, hard) tuple, got %r" % (limits,)) from None
+        self._call(self._h.set_rlimit, resource, soft, hard)
+        return None
+
+    def cpu_affinity(self, cpus=None):
+        """The CPUs this process may run on; with ``cpus``, sets them ([] = all)."""
+        if cpus is None:
+            return sorted(set(self._call(self._h.cpu_affinity)))
+        if not cpus:
+            cpus = list(range(len(cpu_times(percpu=True))))
+        self._call(self._h.set_cpu_affinity, list(cpus))
+        return None
+
+    def cpu_num(self):
+        """The CPU it last ran on."""
+        return self._call(self._h.cpu_num)
+
+    def cpu_times(self):
+        """User, system, children's and iowait times, seconds."""
+        return pcputimes(*self._call(self._h.cpu_times))
+
+    def cpu_percent(self, interval=None):
+        """CPU use in percent since the last call (or over ``interval`` s)."""
+        if interval is not None and interval < 0:
+            raise ValueError("interval is not positive (got %r)" % interval)
+        return self._call(self._h.cpu_percent, interval)
+
+    def memory_info(self):
+        """rss, vms, shared, text, lib, data, dirty in bytes."""
+        return pmem(*self._call(self._h.memory_info))
+
+    def memory_full_info(self):
+        """memory_info plus uss, pss and swap (reads smaps)."""
+        return pfullmem(*self._call(self._h.memory_full_info))
+
+    def memory_percent(self, memtype="rss"):
+        """``memtype`` of memory_full_info as a percent of physical memory."""
+        valid = pfullmem._fields
+        if memtype not in valid:
+            raise ValueError("invalid memtype %r; valid types are %r" % (memtype, tuple(valid)))
+        return self._call(self._h.memory_percent, memtype)
+
+    def memory_maps(self, grouped=True):
+        """Mapped regions (grouped by path by default)."""
+        rows = self._call(self._h.memory_maps, bool(grouped))
+        cls = pmmap_grouped if grouped else pmmap_ext
+        return [cls(*r) for r in rows]
+
+    def io_counters(self):
+        """I/O counts and bytes."""
+        return pio(*self._call(self._h.io_counters))
+
+    def num_ctx_switches(self):
+        """Voluntary and involuntary context switches."""
+        return pctxsw(*self._call(self._h.num_ctx_switches))
+
+    def num_fds(self):
+        """Open file descriptors."""
+        return self._call(self._h.num_fds)
+
+    def num_threads(self):
+        """Threads."""
+        return self._call(self._h.num_threads)
+
+    def threads(self):
+        """Each thread's id and times."""
+        return [pthread(*t) for t in self._call(self._h.threads)]
+
+    def open_files(self):
+        """Regular files open."""
+        return [popenfile(*t) for t in self._call(self._h.open_files)]
+
+    def net_connections(self, kind="inet"):
+        """Sockets of ``kind``."""
+        return [_conn(t, pconn) for t in self._call(self._h.net_connections, kind)]
+
+    def connections(self, kind="inet"):
+        """Deprecated alias of net_connections."""
+        import warnings
+
+        warnings.warn(
+            "connections() is deprecated and will be removed; use net_connections() instead",
+            category=DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.net_connections(kind)
+
+    # -- signals
+    def send_signal(self, sig):
+        """Sends ``sig`` through the pidfd."""
+        self._call(self._h.send_signal, int(sig))
+
+    def suspend(self):
+        """SIGSTOP."""
+        self.send_signal(_signal.SIGSTOP)
+
+    def resume(self):
+        """SIGCONT."""
+        self.send_signal(_signal.SIGCONT)
+
+    def terminate(self):
+        """SIGTERM."""
+        self.send_signal(_signal.SIGTERM)
+
+    def kill(self):
+        """SIGKILL."""
+        self.send_signal(_signal.SIGKILL)
+
+    def wait(self, timeout=None):
+        """Waits for the end; the exit code for a child (a Negsignal when killed)."""
+        if timeout is not None:
+            if not isinstance(timeout, (int, float)):
+                raise TypeError("timeout must be an int or float (got %s)" % type(timeout).__name__)
+            if timeout < 0:
+                raise ValueError("timeout must be positive or zero (got %s)" % timeout)
+        if self.pid == 0:
+            raise ValueError("can't wait for PID 0")
+        if self._exitcode is not _SENTINEL and self._exitcode is not None:
+            return self._exitcode
+        code = self._call(self._h.wait, timeout)
+        if code is not None and code < 0:
+            try:
+                code = Negsignal(code)
+            except ValueError:
+                pass
+        self._exitcode = code
+        return code
+
+
+_SENTINEL = object()
+
+
+def _from_handle(h):
+    p = Process.__new__(Process)
+    p._init(None, _handle=h)
+    return p
+
+
+class Popen(Process):
+    """subprocess.Popen and Process in one object, as psutil's ``Popen``."""
+
+    def __init__(self, *args, **kwargs):
+        self.__subproc = _subprocess.Popen(*args, **kwargs)
+        self._init(self.__subproc.pid)
+
+    def __dir__(self):
+        return sorted(set(dir(Popen) + dir(_subprocess.Popen)))
+
+    def __enter__(self):
+        if hasattr(self.__subproc, "__enter__"):
+            self.__subproc.__enter__()
+        return self
+
+    def __exit__(self, *args, **kwargs):
+        if hasattr(self.__subproc, "__exit__"):
+            return self.__subproc.__exit__(*args, **kwargs)
+        return None
+
+    def __getattribute__(self, name):
+        try:
+            return object.__getattribute__(self, name)
+        except AttributeError:
+            try:
+                return object.__getattribute__(self.__subproc, name)
+            except AttributeError:
+                raise AttributeError(
+                    "%s instance has no attribute '%s'" % (self.__class__.__name__, name)
+                ) from None
+
+    def wait(self, timeout=None):
+        if self.__subproc.returncode is not None:
+            return self.__subproc.returncode
+        ret = super().wait(timeout)
+        self.__subproc.returncode = ret
+        return ret
+
+
+_pmap = {}
+
+
+def process_iter(attrs=None, ad_value=None):
+    """Every running process, reusing the Process objects of earlier calls."""
+    global _pmap
+    new_pids = set(pids())
+    old_pids = set(_pmap)
+    for pid in old_pids - new_pids:
+        _pmap.pop(pid, None)
+    pmap = _pmap
+    if attrs is not None and not isinstance(attrs, (list, tuple, set, frozenset)):
+        raise TypeError("invalid attrs type %s" % type(attrs))
+    for pid in sorted(new_pids):
+        proc = pmap.get(pid)
+        try:
+            if proc is None or not proc.is_running():
+                proc = Process(pid)
+                pmap[pid] = proc
+            if attrs is not None:
+                proc.info = proc.as_dict(attrs=attrs, ad_value=ad_value)
+            yield proc
+        except NoSuchProcess:
+            pmap.pop(pid, None)
+
+
+def net_connections(kind="inet"):
+    """System-wide sockets of ``kind``, as ``sconn`` (with the owning pid)."""
+    return [_conn(t, sconn) for t in _native(_pskit.net_connections, kind)]
+
+
+__all__.append("net_connections")
+
+
+def _pmap_clear():
+    _pmap.clear()
+
+
+process_iter.cache_clear = _pmap_clear
+
+
+def wait_procs(procs, timeout=None, callback=None):
+    """Waits for ``procs`` to end; (gone, alive). Each gone one gets ``returncode``."""
+    if timeout is not None and not timeout >= 0:
+        raise ValueError("timeout must be a positive integer, got %s" % timeout)
+    if callback is not None and not callable(callback):
+        raise TypeError("callback %r is not a callable" % callback)
+    gone = set()
+    alive = set(procs)
+    deadline = None if timeout is None else time.monotonic() + timeout
+
+    def check(proc, t):
+        try:
+            code = proc.wait(t)
+        except TimeoutExpired:
+            return
+        except NoSuchProcess:
+            code = None
+        proc.returncode = code
+        gone.add(proc)
+        if callback is not None:
+            callback(proc)
+
+    while alive:
+        if deadline is not None and time.monotonic() >= deadline:
+            break
+        for proc in list(alive):
+            slot = 0.05 / max(1, len(alive))
+            if deadline is not None:
+                slot = max(0, min(slot, deadline - time.monotonic()))
+            check(proc, slot)
+        alive -= gone
+    if alive:
+        for proc in list(alive):
+            check(proc, 0)
+        alive -= gone
+    return (list(gone), list(alive))
+
+
+# --- resource limits (names and values from Python's resource module) ----
+import resource as _resource
+
+# Linux's numbers for the limits Python's resource module may not name.
+_RLIMIT_LINUX = {"LOCKS": 10, "SIGPENDING": 11, "MSGQUEUE": 12, "NICE": 13, "RTPRIO": 14, "RTTIME": 15}
+
+RLIM_INFINITY = _resource.RLIM_INFINITY
+for _n in (
+    "AS CORE CPU DATA FSIZE LOCKS MEMLOCK MSGQUEUE NICE NOFILE NPROC RSS RTPRIO RTTIME "
+    "SIGPENDING STACK"
+).split():
+    globals()["RLIMIT_" + _n] = getattr(_resource, "RLIMIT_" + _n, _RLIMIT_LINUX.get(_n))
+    __all__.append("RLIMIT_" + _n)
+__all__.append("RLIM_INFINITY")
+del _n
+
+
+def _set_debug(value):
+    """psutil's debug switch (pskit prints no debug lines; kept for its tests' setUp)."""
+    return None
+
+
+def _cpu_busy_time(times):
+    """Busy CPU seconds of a ``scputimes`` (total minus idle and iowait)."""
+    return _busy(times)

@@ -1,0 +1,607 @@
+//! `pskit._pskit`: the native half of pskit's Python package.
+//!
+//! Each function here reads the system through the `pskit` crate with the GIL
+//! released, and returns plain tuples (fields in psutil's order), lists and
+//! dicts of them. The Python half (`python/pskit/__init__.py`) turns those into
+//! psutil's named tuples and raises psutil's exception classes: they live in
+//! Python, where they pickle and can be patched as psutil's tests do.
+//!
+//! Errors cross the boundary as `NativeError(kind, msg, pid, name, ppid,
+//! seconds)` for psutil's own errors, `OSError(errno, text)` for I/O,
+//! `ValueError` for a bad argument and `NotImplementedError` for what this
+//! system cannot answer.
+
+use pskit::{IndexMap, PsutilTuple};
+use pyo3::create_exception;
+use pyo3::exceptions::{PyException, PyNotImplementedError, PyOSError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use serde_json::Value;
+
+create_exception!(
+    _pskit,
+    NativeError,
+    PyException,
+    "psutil's own errors, as (kind, msg, pid, name, ppid, seconds)."
+);
+
+/// pskit's error as the Python exception the package converts.
+fn py_err(e: pskit::Error) -> PyErr {
+    use pskit::Error as E;
+    match e {
+        E::NoSuchProcess { pid, name, msg } => NativeError::new_err((
+            "NoSuchProcess",
+            msg,
+            Some(pid),
+            name,
+            None::<u32>,
+            None::<f64>,
+        )),
+        E::ZombieProcess {
+            pid,
+            name,
+            ppid,
+            msg,
+        } => NativeError::new_err(("ZombieProcess", msg, Some(pid), name, ppid, None::<f64>)),
+        E::AccessDenied { pid, name, msg } => {
+            NativeError::new_err(("AccessDenied", msg, pid, name, None::<u32>, None::<f64>))
+        }
+        E::TimeoutExpired {
+            seconds, pid, name, ..
+        } => NativeError::new_err((
+            "TimeoutExpired",
+            String::new(),
+            pid,
+            name,
+            None::<u32>,
+            Some(seconds),
+        )),
+        E::Io { ref source, .. } => match source.raw_os_error() {
+            Some(errno) => PyOSError::new_err((errno, e.to_string())),
+            None => PyOSError::new_err(e.to_string()),
+        },
+        E::Parse { .. } => PyOSError::new_err(e.to_string()),
+        E::InvalidArgument(msg) => PyValueError::new_err(msg),
+        E::Unsupported(msg) => PyNotImplementedError::new_err(msg),
+        // pskit::Error is non_exhaustive: a kind added later reads as OSError.
+        other => PyOSError::new_err(other.to_string()),
+    }
+}
+
+/// One JSON value (a field of a pskit result) as a Python object: integers
+/// stay ints, floats floats, as psutil types them.
+fn value<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match v {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => b.into_pyobject(py)?.to_owned().into_any(),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                u.into_pyobject(py)?.into_any()
+            } else if let Some(i) = n.as_i64() {
+                i.into_pyobject(py)?.into_any()
+            } else {
+                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
+            }
+        }
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let items = items
+                .iter()
+                .map(|x| value(py, x))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, items)?.into_any()
+        }
+        Value::Object(map) => {
+            let d = PyDict::new(py);
+            for (k, x) in map {
+                d.set_item(k, value(py, x)?)?;
+            }
+            d.into_any()
+        }
+    })
+}
+
+/// A pskit result as a plain tuple of its fields, in psutil's order.
+fn tuple<'py, T: PsutilTuple>(py: Python<'py>, t: &T) -> PyResult<Bound<'py, PyAny>> {
+    let fields = t
+        .fields()
+        .iter()
+        .map(|(_, v)| value(py, v))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyTuple::new(py, fields)?.into_any())
+}
+
+fn tuples<'py, T: PsutilTuple>(py: Python<'py>, items: &[T]) -> PyResult<Bound<'py, PyAny>> {
+    let items = items
+        .iter()
+        .map(|t| tuple(py, t))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyList::new(py, items)?.into_any())
+}
+
+fn map_of<'py, T, F>(py: Python<'py>, m: &IndexMap<String, T>, f: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Fn(Python<'py>, &T) -> PyResult<Bound<'py, PyAny>>,
+{
+    let d = PyDict::new(py);
+    for (k, v) in m {
+        d.set_item(k, f(py, v)?)?;
+    }
+    Ok(d.into_any())
+}
+
+/// Runs `f` with the GIL released and maps its error.
+fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> pskit::Result<T> + Send) -> PyResult<T> {
+    py.detach(f).map_err(py_err)
+}
+
+#[pyfunction]
+fn virtual_memory(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let m = detached(py, pskit::virtual_memory)?;
+    tuple(py, &m)
+}
+
+#[pyfunction]
+fn swap_memory(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let m = detached(py, pskit::swap_memory)?;
+    tuple(py, &m)
+}
+
+#[pyfunction]
+#[pyo3(signature = (percpu=false))]
+fn cpu_times(py: Python<'_>, percpu: bool) -> PyResult<Bound<'_, PyAny>> {
+    if percpu {
+        let v = detached(py, pskit::cpu_times_percpu)?;
+        tuples(py, &v)
+    } else {
+        let t = detached(py, pskit::cpu_times)?;
+        tuple(py, &t)
+    }
+}
+
+#[pyfunction]
+#[pyo3(signature = (logical=true))]
+fn cpu_count(py: Python<'_>, logical: bool) -> Option<u32> {
+    py.detach(|| pskit::cpu_count(logical))
+}
+
+#[pyfunction]
+fn cpu_stats(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let s = detached(py, pskit::cpu_stats)?;
+    tuple(py, &s)
+}
+
+#[pyfunction]
+#[pyo3(signature = (percpu=false))]
+fn cpu_freq(py: Python<'_>, percpu: bool) -> PyResult<Bound<'_, PyAny>> {
+    if percpu {
+        let v = detached(py, pskit::cpu_freq_percpu)?;
+        tuples(py, &v)
+    } else {
+        match detached(py, pskit::cpu_freq)? {
+            Some(f) => tuple(py, &f),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+}
+
+#[pyfunction]
+fn getloadavg(py: Python<'_>) -> PyResult<(f64, f64, f64)> {
+    detached(py, pskit::getloadavg)
+}
+
+#[pyfunction]
+fn boot_time(py: Python<'_>) -> PyResult<f64> {
+    detached(py, pskit::boot_time)
+}
+
+#[pyfunction]
+fn users(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let v = detached(py, pskit::users)?;
+    tuples(py, &v)
+}
+
+#[pyfunction]
+fn pids(py: Python<'_>) -> PyResult<Vec<u32>> {
+    detached(py, pskit::pids)
+}
+
+#[pyfunction]
+fn pid_exists(py: Python<'_>, pid: u32) -> PyResult<bool> {
+    detached(py, || pskit::pid_exists(pid))
+}
+
+#[pyfunction]
+#[pyo3(signature = (all=false))]
+fn disk_partitions(py: Python<'_>, all: bool) -> PyResult<Bound<'_, PyAny>> {
+    let v = detached(py, || pskit::disk_partitions(all))?;
+    tuples(py, &v)
+}
+
+#[pyfunction]
+fn disk_usage(py: Python<'_>, path: std::path::PathBuf) -> PyResult<Bound<'_, PyAny>> {
+    let u = detached(py, || pskit::disk_usage(&path))?;
+    tuple(py, &u)
+}
+
+#[pyfunction]
+#[pyo3(signature = (perdisk=false, nowrap=true))]
+fn disk_io_counters(py: Python<'_>, perdisk: bool, nowrap: bool) -> PyResult<Bound<'_, PyAny>> {
+    if perdisk {
+        let m = detached(py, || pskit::disk_io_counters_perdisk(nowrap))?;
+        map_of(py, &m, |py, t| tuple(py, t))
+    } else {
+        match detached(py, || pskit::disk_io_counters(nowrap))? {
+            Some(t) => tuple(py, &t),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+}
+
+#[pyfunction]
+fn disk_io_counters_cache_clear() {
+    pskit::disk_io_counters_cache_clear()
+}
+
+#[pyfunction]
+#[pyo3(signature = (pernic=false, nowrap=true))]
+fn net_io_counters(py: Python<'_>, pernic: bool, nowrap: bool) -> PyResult<Bound<'_, PyAny>> {
+    if pernic {
+        let m = detached(py, || pskit::net_io_counters_pernic(nowrap))?;
+        map_of(py, &m, |py, t| tuple(py, t))
+    } else {
+        match detached(py, || pskit::net_io_counters(nowrap))? {
+            Some(t) => tuple(py, &t),
+            None => Ok(py.None().into_bound(py)),
+        }
+    }
+}
+
+#[pyfunction]
+fn net_io_counters_cache_clear() {
+    pskit::net_io_counters_cache_clear()
+}
+
+#[pyfunction]
+#[pyo3(signature = (kind="inet".to_string()))]
+fn net_connections(py: Python<'_>, kind: String) -> PyResult<Bound<'_, PyAny>> {
+    let v = detached(py, || pskit::net_connections(&kind))?;
+    tuples(py, &v)
+}
+
+#[pyfunction]
+fn net_if_stats(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let m = detached(py, pskit::net_if_stats)?;
+    map_of(py, &m, |py, t| tuple(py, t))
+}
+
+#[pyfunction]
+fn net_if_addrs(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let m = detached(py, pskit::net_if_addrs)?;
+    map_of(py, &m, |py, v| tuples(py, v))
+}
+
+#[pyfunction]
+#[pyo3(signature = (fahrenheit=false))]
+fn sensors_temperatures(py: Python<'_>, fahrenheit: bool) -> PyResult<Bound<'_, PyAny>> {
+    let m = detached(py, || pskit::sensors_temperatures(fahrenheit))?;
+    map_of(py, &m, |py, v| tuples(py, v))
+}
+
+#[pyfunction]
+fn sensors_fans(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let m = detached(py, pskit::sensors_fans)?;
+    map_of(py, &m, |py, v| tuples(py, v))
+}
+
+#[pyfunction]
+fn sensors_battery(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    match detached(py, pskit::sensors_battery)? {
+        Some(b) => tuple(py, &b),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
+/// A process, as `pskit::Process`: the native half of `pskit.Process`.
+///
+/// It holds the pidfd the library opened, so signals and setters reach this
+/// process and never one that reused its pid.
+#[pyclass(name = "Handle", module = "pskit._pskit", frozen)]
+struct Handle {
+    p: pskit::Process,
+}
+
+/// Calls a `pskit::Process` getter on the handle with the GIL released.
+macro_rules! getter {
+    ($self:ident, $py:ident, $call:expr) => {{
+        let p = &$self.p;
+        #[allow(clippy::redundant_closure_call)]
+        let r = $py.detach(|| ($call)(p)).map_err(py_err)?;
+        r
+    }};
+}
+
+fn handles(v: Vec<pskit::Process>) -> Vec<Handle> {
+    v.into_iter().map(|p| Handle { p }).collect()
+}
+
+#[pymethods]
+impl Handle {
+    #[new]
+    fn new(py: Python<'_>, pid: u32) -> PyResult<Self> {
+        Ok(Handle {
+            p: detached(py, || pskit::Process::new(pid))?,
+        })
+    }
+
+    #[staticmethod]
+    fn current(py: Python<'_>) -> PyResult<Self> {
+        Ok(Handle {
+            p: detached(py, pskit::Process::current)?,
+        })
+    }
+
+    fn pid(&self) -> u32 {
+        self.p.pid()
+    }
+
+    fn ppid(&self, py: Python<'_>) -> PyResult<u32> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.ppid()))
+    }
+
+    fn name(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.name()))
+    }
+
+    fn exe(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.exe()))
+    }
+
+    fn cmdline(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.cmdline()))
+    }
+
+    fn cwd(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.cwd()))
+    }
+
+    fn environ(&self, py: Python<'_>) -> PyResult<std::collections::BTreeMap<String, String>> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.environ()))
+    }
+
+    fn status(&self, py: Python<'_>) -> PyResult<String> {
+        let s = getter!(self, py, |p: &pskit::Process| p.status());
+        Ok(s.to_string())
+    }
+
+    fn create_time(&self, py: Python<'_>) -> PyResult<f64> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.create_time()))
+    }
+
+    fn username(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.username()))
+    }
+
+    fn terminal(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.terminal()))
+    }
+
+    fn cgroup(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.cgroup()))
+    }
+
+    fn nice(&self, py: Python<'_>) -> PyResult<i32> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.nice()))
+    }
+
+    fn set_nice(&self, py: Python<'_>, value: i32) -> PyResult<()> {
+        getter!(self, py, |p: &pskit::Process| p.set_nice(value));
+        Ok(())
+    }
+
+    fn ionice<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.ionice());
+        tuple(py, &v)
+    }
+
+    fn set_ionice(&self, py: Python<'_>, ioclass: i32, value: Option<i32>) -> PyResult<()> {
+        getter!(self, py, |p: &pskit::Process| p.set_ionice(ioclass, value));
+        Ok(())
+    }
+
+    fn rlimit(&self, py: Python<'_>, resource: i32) -> PyResult<(i64, i64)> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.rlimit(resource)))
+    }
+
+    fn set_rlimit(&self, py: Python<'_>, resource: i32, soft: i64, hard: i64) -> PyResult<()> {
+        getter!(self, py, |p: &pskit::Process| p
+            .set_rlimit(resource, (soft, hard)));
+        Ok(())
+    }
+
+    fn cpu_affinity(&self, py: Python<'_>) -> PyResult<Vec<u32>> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.cpu_affinity()))
+    }
+
+    fn set_cpu_affinity(&self, py: Python<'_>, cpus: Vec<u32>) -> PyResult<()> {
+        getter!(self, py, |p: &pskit::Process| p.set_cpu_affinity(&cpus));
+        Ok(())
+    }
+
+    fn cpu_num(&self, py: Python<'_>) -> PyResult<u32> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.cpu_num()))
+    }
+
+    fn cpu_times<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.cpu_times());
+        tuple(py, &v)
+    }
+
+    #[pyo3(signature = (interval=None))]
+    fn cpu_percent(&self, py: Python<'_>, interval: Option<f64>) -> PyResult<f64> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.cpu_percent(interval)))
+    }
+
+    fn memory_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.memory_info());
+        tuple(py, &v)
+    }
+
+    fn memory_full_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.memory_full_info());
+        tuple(py, &v)
+    }
+
+    fn memory_percent(&self, py: Python<'_>, memtype: String) -> PyResult<f64> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.memory_percent(&memtype)))
+    }
+
+    fn memory_maps<'py>(&self, py: Python<'py>, grouped: bool) -> PyResult<Bound<'py, PyAny>> {
+        if grouped {
+            let v = getter!(self, py, |p: &pskit::Process| p.memory_maps());
+            tuples(py, &v)
+        } else {
+            let v = getter!(self, py, |p: &pskit::Process| p.memory_maps_ext());
+            tuples(py, &v)
+        }
+    }
+
+    fn io_counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.io_counters());
+        tuple(py, &v)
+    }
+
+    fn num_ctx_switches<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.num_ctx_switches());
+        tuple(py, &v)
+    }
+
+    fn num_fds(&self, py: Python<'_>) -> PyResult<u32> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.num_fds()))
+    }
+
+    fn num_threads(&self, py: Python<'_>) -> PyResult<u32> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.num_threads()))
+    }
+
+    fn threads<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.threads());
+        tuples(py, &v)
+    }
+
+    fn open_files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.open_files());
+        tuples(py, &v)
+    }
+
+    fn net_connections<'py>(&self, py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.net_connections(&kind));
+        tuples(py, &v)
+    }
+
+    fn uids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.uids());
+        tuple(py, &v)
+    }
+
+    fn gids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = getter!(self, py, |p: &pskit::Process| p.gids());
+        tuple(py, &v)
+    }
+
+    fn is_running(&self, py: Python<'_>) -> bool {
+        let p = &self.p;
+        py.detach(|| p.is_running())
+    }
+
+    fn children(&self, py: Python<'_>, recursive: bool) -> PyResult<Vec<Handle>> {
+        Ok(handles(
+            getter!(self, py, |p: &pskit::Process| p.children(recursive))
+        ))
+    }
+
+    fn parent(&self, py: Python<'_>) -> PyResult<Option<Handle>> {
+        Ok(getter!(self, py, |p: &pskit::Process| p.parent()).map(|p| Handle { p }))
+    }
+
+    fn parents(&self, py: Python<'_>) -> PyResult<Vec<Handle>> {
+        Ok(handles(getter!(self, py, |p: &pskit::Process| p.parents())))
+    }
+
+    fn send_signal(&self, py: Python<'_>, sig: i32) -> PyResult<()> {
+        getter!(self, py, |p: &pskit::Process| p.send_signal(sig));
+        Ok(())
+    }
+
+    /// Waits in slices of at most 0.2 s, checking for signals between them, so
+    /// that Ctrl-C (and any Python signal handler) interrupts a long wait as
+    /// it does psutil's.
+    #[pyo3(signature = (timeout=None))]
+    fn wait(&self, py: Python<'_>, timeout: Option<f64>) -> PyResult<Option<i32>> {
+        use std::time::{Duration, Instant};
+        // A timeout too large for a Duration (1e300, inf) waits without end.
+        let deadline = timeout
+            .and_then(|t| Duration::try_from_secs_f64(t).ok())
+            .and_then(|d| Instant::now().checked_add(d));
+        loop {
+            let slice = match deadline {
+                Some(d) => d
+                    .saturating_duration_since(Instant::now())
+                    .min(Duration::from_millis(200)),
+                None => Duration::from_millis(200),
+            };
+            let p = &self.p;
+            match py.detach(|| p.wait(Some(slice.as_secs_f64()))) {
+                Ok(code) => return Ok(code),
+                Err(pskit::Error::TimeoutExpired { .. })
+                    if deadline.is_none_or(|d| Instant::now() < d) =>
+                {
+                    py.check_signals()?;
+                }
+                Err(pskit::Error::TimeoutExpired { pid, name, .. }) => {
+                    return Err(NativeError::new_err((
+                        "TimeoutExpired",
+                        String::new(),
+                        pid,
+                        name,
+                        None::<u32>,
+                        timeout,
+                    )));
+                }
+                Err(e) => return Err(py_err(e)),
+            }
+        }
+    }
+}
+
+/// The module `pskit._pskit`.
+#[pymodule]
+fn _pskit(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("NativeError", m.py().get_type::<NativeError>())?;
+    m.add_class::<Handle>()?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_function(wrap_pyfunction!(virtual_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(swap_memory, m)?)?;
+    m.add_function(wrap_pyfunction!(cpu_times, m)?)?;
+    m.add_function(wrap_pyfunction!(cpu_count, m)?)?;
+    m.add_function(wrap_pyfunction!(cpu_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(cpu_freq, m)?)?;
+    m.add_function(wrap_pyfunction!(getloadavg, m)?)?;
+    m.add_function(wrap_pyfunction!(boot_time, m)?)?;
+    m.add_function(wrap_pyfunction!(users, m)?)?;
+    m.add_function(wrap_pyfunction!(pids, m)?)?;
+    m.add_function(wrap_pyfunction!(pid_exists, m)?)?;
+    m.add_function(wrap_pyfunction!(disk_partitions, m)?)?;
+    m.add_function(wrap_pyfunction!(disk_usage, m)?)?;
+    m.add_function(wrap_pyfunction!(disk_io_counters, m)?)?;
+    m.add_function(wrap_pyfunction!(disk_io_counters_cache_clear, m)?)?;
+    m.add_function(wrap_pyfunction!(net_io_counters, m)?)?;
+    m.add_function(wrap_pyfunction!(net_io_counters_cache_clear, m)?)?;
+    m.add_function(wrap_pyfunction!(net_if_stats, m)?)?;
+    m.add_function(wrap_pyfunction!(net_connections, m)?)?;
+    m.add_function(wrap_pyfunction!(net_if_addrs, m)?)?;
+    m.add_function(wrap_pyfunction!(sensors_temperatures, m)?)?;
+    m.add_function(wrap_pyfunction!(sensors_fans, m)?)?;
+    m.add_function(wrap_pyfunction!(sensors_battery, m)?)?;
+    Ok(())
+}
