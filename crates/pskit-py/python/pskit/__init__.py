@@ -265,7 +265,7 @@ class TimeoutExpired(Error):
         return {"pid": self.pid, "name": self.name}
 
     def _repr_info(self):
-        return [("seconds", self.seconds), ("pid", self.pid), ("name", self.name), ("msg", self.msg)]
+        return [("pid", self.pid), ("name", self.name), ("seconds", self.seconds), ("msg", self.msg)]
 
 
 def _native(fn, *args):
@@ -426,7 +426,7 @@ def disk_partitions(all=False):
 
 def disk_usage(path):
     """Total, used and free bytes and percent used of the file system at ``path``."""
-    return sdiskusage(*_native(_pskit.disk_usage, os.fspath(path)))
+    return sdiskusage(*_native(_pskit.disk_usage, os.fsdecode(path)))
 
 
 def disk_io_counters(perdisk=False, nowrap=True):
@@ -1083,3 +1083,47 @@ def _set_debug(value):
 def _cpu_busy_time(times):
     """Busy CPU seconds of a ``scputimes`` (total minus idle and iowait)."""
     return _busy(times)
+
+
+# --- the C heap (glibc only, as psutil: mallinfo2 and malloc_trim) ---------
+pheap = collections.namedtuple("pheap", "heap_used mmap_used")
+
+try:
+    _GLIBC = bool(os.confstr("CS_GNU_LIBC_VERSION"))
+except (ValueError, OSError):
+    _GLIBC = False
+
+if _GLIBC:
+
+    def _libc():
+        import ctypes
+
+        return ctypes.CDLL(None)
+
+    def heap_info():
+        """Bytes in use on the C heap (brk) and in mmap'd chunks, as ``pheap``."""
+        import ctypes
+
+        class _Mallinfo2(ctypes.Structure):
+            _fields_ = [
+                (n, ctypes.c_size_t)
+                for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
+            ]
+
+        fn = _libc().mallinfo2
+        fn.restype = _Mallinfo2
+        mi = fn()
+        return pheap(mi.uordblks, mi.hblkhd)
+
+    def heap_trim():
+        """Gives the C heap's free memory back to the system (malloc_trim(0))."""
+        _libc().malloc_trim(0)
+
+    __all__ += ["heap_info", "heap_trim"]
+
+# Everything public is exported (the enums and named tuple types too).
+__all__ += [
+    _name
+    for _name, _obj in list(globals().items())
+    if not _name.startswith("_") and _name not in __all__ and not isinstance(_obj, type(os))
+]
