@@ -111,6 +111,17 @@ fn tuple<'py, T: PsutilTuple>(py: Python<'py>, t: &T) -> PyResult<Bound<'py, PyA
     Ok(PyTuple::new(py, fields)?.into_any())
 }
 
+/// A pskit result that may be absent (no disks, no battery): its tuple, or None.
+fn tuple_or_none<'py, T: PsutilTuple>(
+    py: Python<'py>,
+    t: Option<T>,
+) -> PyResult<Bound<'py, PyAny>> {
+    match t {
+        Some(t) => tuple(py, &t),
+        None => Ok(py.None().into_bound(py)),
+    }
+}
+
 fn tuples<'py, T: PsutilTuple>(py: Python<'py>, items: &[T]) -> PyResult<Bound<'py, PyAny>> {
     let items = items
         .iter()
@@ -178,10 +189,7 @@ fn cpu_freq(py: Python<'_>, percpu: bool) -> PyResult<Bound<'_, PyAny>> {
         let v = detached(py, pskit::cpu_freq_percpu)?;
         tuples(py, &v)
     } else {
-        match detached(py, pskit::cpu_freq)? {
-            Some(f) => tuple(py, &f),
-            None => Ok(py.None().into_bound(py)),
-        }
+        tuple_or_none(py, detached(py, pskit::cpu_freq)?)
     }
 }
 
@@ -231,10 +239,7 @@ fn disk_io_counters(py: Python<'_>, perdisk: bool, nowrap: bool) -> PyResult<Bou
         let m = detached(py, || pskit::disk_io_counters_perdisk(nowrap))?;
         map_of(py, &m, |py, t| tuple(py, t))
     } else {
-        match detached(py, || pskit::disk_io_counters(nowrap))? {
-            Some(t) => tuple(py, &t),
-            None => Ok(py.None().into_bound(py)),
-        }
+        tuple_or_none(py, detached(py, || pskit::disk_io_counters(nowrap))?)
     }
 }
 
@@ -250,10 +255,7 @@ fn net_io_counters(py: Python<'_>, pernic: bool, nowrap: bool) -> PyResult<Bound
         let m = detached(py, || pskit::net_io_counters_pernic(nowrap))?;
         map_of(py, &m, |py, t| tuple(py, t))
     } else {
-        match detached(py, || pskit::net_io_counters(nowrap))? {
-            Some(t) => tuple(py, &t),
-            None => Ok(py.None().into_bound(py)),
-        }
+        tuple_or_none(py, detached(py, || pskit::net_io_counters(nowrap))?)
     }
 }
 
@@ -296,10 +298,7 @@ fn sensors_fans(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 
 #[pyfunction]
 fn sensors_battery(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
-    match detached(py, pskit::sensors_battery)? {
-        Some(b) => tuple(py, &b),
-        None => Ok(py.None().into_bound(py)),
-    }
+    tuple_or_none(py, detached(py, pskit::sensors_battery)?)
 }
 
 /// A process, as `pskit::Process`: the native half of `pskit.Process`.
@@ -311,14 +310,16 @@ struct Handle {
     p: pskit::Process,
 }
 
-/// Calls a `pskit::Process` getter on the handle with the GIL released.
-macro_rules! getter {
-    ($self:ident, $py:ident, $call:expr) => {{
-        let p = &$self.p;
-        #[allow(clippy::redundant_closure_call)]
-        let r = $py.detach(|| ($call)(p)).map_err(py_err)?;
-        r
-    }};
+impl Handle {
+    /// Calls a `pskit::Process` method with the GIL released.
+    fn with<T: Send>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&pskit::Process) -> pskit::Result<T> + Send,
+    ) -> PyResult<T> {
+        let p = &self.p;
+        detached(py, || f(p))
+    }
 }
 
 fn handles(v: Vec<pskit::Process>) -> Vec<Handle> {
@@ -346,166 +347,161 @@ impl Handle {
     }
 
     fn ppid(&self, py: Python<'_>) -> PyResult<u32> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.ppid()))
+        self.with(py, |p| p.ppid())
     }
 
     fn name(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.name()))
+        self.with(py, |p| p.name())
     }
 
     fn exe(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.exe()))
+        self.with(py, |p| p.exe())
     }
 
     fn cmdline(&self, py: Python<'_>) -> PyResult<Vec<String>> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.cmdline()))
+        self.with(py, |p| p.cmdline())
     }
 
     fn cwd(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.cwd()))
+        self.with(py, |p| p.cwd())
     }
 
     fn environ(&self, py: Python<'_>) -> PyResult<std::collections::BTreeMap<String, String>> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.environ()))
+        self.with(py, |p| p.environ())
     }
 
     fn status(&self, py: Python<'_>) -> PyResult<String> {
-        let s = getter!(self, py, |p: &pskit::Process| p.status());
+        let s = self.with(py, |p| p.status())?;
         Ok(s.to_string())
     }
 
     fn create_time(&self, py: Python<'_>) -> PyResult<f64> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.create_time()))
+        self.with(py, |p| p.create_time())
     }
 
     fn username(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.username()))
+        self.with(py, |p| p.username())
     }
 
     fn terminal(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.terminal()))
+        self.with(py, |p| p.terminal())
     }
 
     fn cgroup(&self, py: Python<'_>) -> PyResult<Option<String>> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.cgroup()))
+        self.with(py, |p| p.cgroup())
     }
 
     fn nice(&self, py: Python<'_>) -> PyResult<i32> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.nice()))
+        self.with(py, |p| p.nice())
     }
 
     fn set_nice(&self, py: Python<'_>, value: i32) -> PyResult<()> {
-        getter!(self, py, |p: &pskit::Process| p.set_nice(value));
-        Ok(())
+        self.with(py, |p| p.set_nice(value))
     }
 
     fn ionice<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.ionice());
+        let v = self.with(py, |p| p.ionice())?;
         tuple(py, &v)
     }
 
     fn set_ionice(&self, py: Python<'_>, ioclass: i32, value: Option<i32>) -> PyResult<()> {
-        getter!(self, py, |p: &pskit::Process| p.set_ionice(ioclass, value));
-        Ok(())
+        self.with(py, |p| p.set_ionice(ioclass, value))
     }
 
     fn rlimit(&self, py: Python<'_>, resource: i32) -> PyResult<(i64, i64)> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.rlimit(resource)))
+        self.with(py, |p| p.rlimit(resource))
     }
 
     fn set_rlimit(&self, py: Python<'_>, resource: i32, soft: i64, hard: i64) -> PyResult<()> {
-        getter!(self, py, |p: &pskit::Process| p
-            .set_rlimit(resource, (soft, hard)));
-        Ok(())
+        self.with(py, |p| p.set_rlimit(resource, (soft, hard)))
     }
 
     fn cpu_affinity(&self, py: Python<'_>) -> PyResult<Vec<u32>> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.cpu_affinity()))
+        self.with(py, |p| p.cpu_affinity())
     }
 
     fn set_cpu_affinity(&self, py: Python<'_>, cpus: Vec<u32>) -> PyResult<()> {
-        getter!(self, py, |p: &pskit::Process| p.set_cpu_affinity(&cpus));
-        Ok(())
+        self.with(py, |p| p.set_cpu_affinity(&cpus))
     }
 
     fn cpu_num(&self, py: Python<'_>) -> PyResult<u32> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.cpu_num()))
+        self.with(py, |p| p.cpu_num())
     }
 
     fn cpu_times<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.cpu_times());
+        let v = self.with(py, |p| p.cpu_times())?;
         tuple(py, &v)
     }
 
     #[pyo3(signature = (interval=None))]
     fn cpu_percent(&self, py: Python<'_>, interval: Option<f64>) -> PyResult<f64> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.cpu_percent(interval)))
+        self.with(py, |p| p.cpu_percent(interval))
     }
 
     fn memory_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.memory_info());
+        let v = self.with(py, |p| p.memory_info())?;
         tuple(py, &v)
     }
 
     fn memory_full_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.memory_full_info());
+        let v = self.with(py, |p| p.memory_full_info())?;
         tuple(py, &v)
     }
 
     fn memory_percent(&self, py: Python<'_>, memtype: String) -> PyResult<f64> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.memory_percent(&memtype)))
+        self.with(py, |p| p.memory_percent(&memtype))
     }
 
     fn memory_maps<'py>(&self, py: Python<'py>, grouped: bool) -> PyResult<Bound<'py, PyAny>> {
         if grouped {
-            let v = getter!(self, py, |p: &pskit::Process| p.memory_maps());
+            let v = self.with(py, |p| p.memory_maps())?;
             tuples(py, &v)
         } else {
-            let v = getter!(self, py, |p: &pskit::Process| p.memory_maps_ext());
+            let v = self.with(py, |p| p.memory_maps_ext())?;
             tuples(py, &v)
         }
     }
 
     fn io_counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.io_counters());
+        let v = self.with(py, |p| p.io_counters())?;
         tuple(py, &v)
     }
 
     fn num_ctx_switches<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.num_ctx_switches());
+        let v = self.with(py, |p| p.num_ctx_switches())?;
         tuple(py, &v)
     }
 
     fn num_fds(&self, py: Python<'_>) -> PyResult<u32> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.num_fds()))
+        self.with(py, |p| p.num_fds())
     }
 
     fn num_threads(&self, py: Python<'_>) -> PyResult<u32> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.num_threads()))
+        self.with(py, |p| p.num_threads())
     }
 
     fn threads<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.threads());
+        let v = self.with(py, |p| p.threads())?;
         tuples(py, &v)
     }
 
     fn open_files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.open_files());
+        let v = self.with(py, |p| p.open_files())?;
         tuples(py, &v)
     }
 
     fn net_connections<'py>(&self, py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.net_connections(&kind));
+        let v = self.with(py, |p| p.net_connections(&kind))?;
         tuples(py, &v)
     }
 
     fn uids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.uids());
+        let v = self.with(py, |p| p.uids())?;
         tuple(py, &v)
     }
 
     fn gids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let v = getter!(self, py, |p: &pskit::Process| p.gids());
+        let v = self.with(py, |p| p.gids())?;
         tuple(py, &v)
     }
 
@@ -515,22 +511,19 @@ impl Handle {
     }
 
     fn children(&self, py: Python<'_>, recursive: bool) -> PyResult<Vec<Handle>> {
-        Ok(handles(
-            getter!(self, py, |p: &pskit::Process| p.children(recursive))
-        ))
+        Ok(handles(self.with(py, |p| p.children(recursive))?))
     }
 
     fn parent(&self, py: Python<'_>) -> PyResult<Option<Handle>> {
-        Ok(getter!(self, py, |p: &pskit::Process| p.parent()).map(|p| Handle { p }))
+        Ok(self.with(py, |p| p.parent())?.map(|p| Handle { p }))
     }
 
     fn parents(&self, py: Python<'_>) -> PyResult<Vec<Handle>> {
-        Ok(handles(getter!(self, py, |p: &pskit::Process| p.parents())))
+        Ok(handles(self.with(py, |p| p.parents())?))
     }
 
     fn send_signal(&self, py: Python<'_>, sig: i32) -> PyResult<()> {
-        getter!(self, py, |p: &pskit::Process| p.send_signal(sig));
-        Ok(())
+        self.with(py, |p| p.send_signal(sig))
     }
 
     /// Waits in slices of at most 0.2 s, checking for signals between them, so

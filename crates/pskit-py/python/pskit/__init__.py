@@ -167,34 +167,46 @@ def _details(pid=None, ppid=None, name=None):
 
 
 class Error(Exception):
-    """Base of pskit's (psutil's) exceptions."""
+    """Base of pskit's (psutil's) exceptions.
+
+    A subclass names its constructor's arguments in ``_init_args`` (pickling
+    rebuilds it from them) and its repr's fields in ``_repr_fields``; str() is
+    the message followed by the pid, ppid and name it has.
+    """
 
     msg = ""
+    _init_args = ()
+    _repr_fields = ("msg",)
 
-    def _message(self, msg, **kw):
-        details = _details(**kw)
-        if msg and details:
-            return "%s (%s)" % (msg, details)
-        if details:
-            return "(%s)" % details
-        return msg or ""
+    def __reduce__(self):
+        if not self._init_args:
+            return Exception.__reduce__(self)
+        return (self.__class__, tuple(getattr(self, a) for a in self._init_args))
 
     def __str__(self):
-        return self._message(self.msg, **self._info())
+        details = _details(
+            getattr(self, "pid", None), getattr(self, "ppid", None), getattr(self, "name", None)
+        )
+        if self.msg and details:
+            return "%s (%s)" % (self.msg, details)
+        if details:
+            return "(%s)" % details
+        return self.msg or ""
 
     def __repr__(self):
-        fields = ", ".join("%s=%r" % (k, v) for k, v in self._repr_info() if v not in (None, ""))
+        fields = ", ".join(
+            "%s=%r" % (k, v)
+            for k, v in ((k, getattr(self, k, None)) for k in self._repr_fields)
+            if v not in (None, "")
+        )
         return "psutil.%s(%s)" % (type(self).__name__, fields)
-
-    def _info(self):
-        return {}
-
-    def _repr_info(self):
-        return [("msg", getattr(self, "msg", None))]
 
 
 class NoSuchProcess(Error):
     """The process no longer exists (or never did)."""
+
+    _init_args = ("pid", "name", "msg")
+    _repr_fields = ("pid", "name", "msg")
 
     def __init__(self, pid, name=None, msg=None):
         Error.__init__(self)
@@ -202,35 +214,23 @@ class NoSuchProcess(Error):
         self.name = name
         self.msg = msg or "process no longer exists"
 
-    def __reduce__(self):
-        return (self.__class__, (self.pid, self.name, self.msg))
-
-    def _info(self):
-        return {"pid": self.pid, "name": self.name}
-
-    def _repr_info(self):
-        return [("pid", self.pid), ("name", self.name), ("msg", self.msg)]
-
 
 class ZombieProcess(NoSuchProcess):
     """The process exists but is a zombie."""
+
+    _init_args = ("pid", "name", "ppid", "msg")
+    _repr_fields = ("pid", "ppid", "name", "msg")
 
     def __init__(self, pid, name=None, ppid=None, msg=None):
         NoSuchProcess.__init__(self, pid, name, msg or "PID still exists but it's a zombie")
         self.ppid = ppid
 
-    def __reduce__(self):
-        return (self.__class__, (self.pid, self.name, self.ppid, self.msg))
-
-    def _info(self):
-        return {"pid": self.pid, "ppid": self.ppid, "name": self.name}
-
-    def _repr_info(self):
-        return [("pid", self.pid), ("ppid", self.ppid), ("name", self.name), ("msg", self.msg)]
-
 
 class AccessDenied(Error):
     """Permission denied."""
+
+    _init_args = ("pid", "name", "msg")
+    _repr_fields = ("pid", "name", "msg")
 
     def __init__(self, pid=None, name=None, msg=None):
         Error.__init__(self)
@@ -238,18 +238,12 @@ class AccessDenied(Error):
         self.name = name
         self.msg = msg or ""
 
-    def __reduce__(self):
-        return (self.__class__, (self.pid, self.name, self.msg))
-
-    def _info(self):
-        return {"pid": self.pid, "name": self.name}
-
-    def _repr_info(self):
-        return [("pid", self.pid), ("name", self.name), ("msg", self.msg)]
-
 
 class TimeoutExpired(Error):
     """A wait timed out."""
+
+    _init_args = ("seconds", "pid", "name")
+    _repr_fields = ("pid", "name", "seconds", "msg")
 
     def __init__(self, seconds, pid=None, name=None):
         Error.__init__(self)
@@ -257,15 +251,6 @@ class TimeoutExpired(Error):
         self.pid = pid
         self.name = name
         self.msg = "timeout after %s seconds" % seconds
-
-    def __reduce__(self):
-        return (self.__class__, (self.seconds, self.pid, self.name))
-
-    def _info(self):
-        return {"pid": self.pid, "name": self.name}
-
-    def _repr_info(self):
-        return [("pid", self.pid), ("name", self.name), ("seconds", self.seconds), ("msg", self.msg)]
 
 
 def _native(fn, *args):
@@ -429,12 +414,16 @@ def disk_usage(path):
     return sdiskusage(*_native(_pskit.disk_usage, os.fsdecode(path)))
 
 
+def _counters(r, cls):
+    """A dict of tuples (per disk or NIC) as ``cls`` by name; else one ``cls``, or None."""
+    if isinstance(r, dict):
+        return {k: cls(*v) for k, v in r.items()}
+    return None if r is None else cls(*r)
+
+
 def disk_io_counters(perdisk=False, nowrap=True):
     """Disk I/O counters: one ``sdiskio``, or a dict by disk with ``perdisk``."""
-    r = _native(_pskit.disk_io_counters, bool(perdisk), bool(nowrap))
-    if perdisk:
-        return {k: sdiskio(*v) for k, v in r.items()}
-    return None if r is None else sdiskio(*r)
+    return _counters(_native(_pskit.disk_io_counters, bool(perdisk), bool(nowrap)), sdiskio)
 
 
 disk_io_counters.cache_clear = _pskit.disk_io_counters_cache_clear
@@ -442,10 +431,7 @@ disk_io_counters.cache_clear = _pskit.disk_io_counters_cache_clear
 
 def net_io_counters(pernic=False, nowrap=True):
     """Network I/O counters: one ``snetio``, or a dict by NIC with ``pernic``."""
-    r = _native(_pskit.net_io_counters, bool(pernic), bool(nowrap))
-    if pernic:
-        return {k: snetio(*v) for k, v in r.items()}
-    return None if r is None else snetio(*r)
+    return _counters(_native(_pskit.net_io_counters, bool(pernic), bool(nowrap)), snetio)
 
 
 net_io_counters.cache_clear = _pskit.net_io_counters_cache_clear
@@ -556,7 +542,7 @@ _as_dict_attrnames = frozenset(
 )
 
 
-def _sock_enum(value, enum_type):
+def _enum_or_value(value, enum_type):
     try:
         return enum_type(value)
     except ValueError:
@@ -575,8 +561,8 @@ def _addr(a):
 
 def _conn(t, cls):
     fields = list(t)
-    fields[1] = _sock_enum(fields[1], socket.AddressFamily)
-    fields[2] = _sock_enum(fields[2], socket.SocketKind)
+    fields[1] = _enum_or_value(fields[1], socket.AddressFamily)
+    fields[2] = _enum_or_value(fields[2], socket.SocketKind)
     fields[3] = _addr(fields[3])
     fields[4] = _addr(fields[4])
     return cls(*fields)
@@ -662,14 +648,11 @@ class Process:
             info["status"] = "terminated"
         except AccessDenied:
             pass
-        if self._exitcode not in (None, _SENTINEL):
+        if self._exitcode is not None:
             info["exitcode"] = self._exitcode
         return "psutil.Process(%s)" % ", ".join("%s=%r" % (k, v) for k, v in info.items())
 
     __repr__ = __str__
-
-    def _call(self, method, *args):
-        return _native(method, *args)
 
     @_contextlib.contextmanager
     def oneshot(self):
@@ -710,21 +693,21 @@ class Process:
     # -- tree
     def ppid(self):
         """The parent's pid."""
-        self._ppid = self._call(self._h.ppid)
+        self._ppid = _native(self._h.ppid)
         return self._ppid
 
     def parent(self):
         """The parent as a Process, or None (gone, or younger than this one)."""
-        h = self._call(self._h.parent)
+        h = _native(self._h.parent)
         return None if h is None else _from_handle(h)
 
     def parents(self):
         """The ancestors, nearest first."""
-        return [_from_handle(h) for h in self._call(self._h.parents)]
+        return [_from_handle(h) for h in _native(self._h.parents)]
 
     def children(self, recursive=False):
         """The children (all descendants with ``recursive``)."""
-        return [_from_handle(h) for h in self._call(self._h.children, bool(recursive))]
+        return [_from_handle(h) for h in _native(self._h.children, bool(recursive))]
 
     def is_running(self):
         """Whether this very process (not a reuser of its pid) still runs."""
@@ -733,56 +716,56 @@ class Process:
     # -- simple getters
     def name(self):
         """The process name."""
-        self._name = self._call(self._h.name)
+        self._name = _native(self._h.name)
         return self._name
 
     def exe(self):
         """The executable's absolute path ('' when unknown)."""
-        return self._call(self._h.exe)
+        return _native(self._h.exe)
 
     def cmdline(self):
         """The command line, as a list."""
-        return self._call(self._h.cmdline)
+        return _native(self._h.cmdline)
 
     def cwd(self):
         """The working directory."""
-        return self._call(self._h.cwd)
+        return _native(self._h.cwd)
 
     def environ(self):
         """The environment, as a dict."""
-        return dict(self._call(self._h.environ))
+        return dict(_native(self._h.environ))
 
     def status(self):
         """One of the STATUS_* strings."""
-        return self._call(self._h.status)
+        return _native(self._h.status)
 
     def create_time(self):
         """The start time, seconds since the epoch."""
-        return self._call(self._h.create_time)
+        return _native(self._h.create_time)
 
     def username(self):
         """The real user's name (its uid as a string when it has none)."""
-        return self._call(self._h.username)
+        return _native(self._h.username)
 
     def terminal(self):
         """The controlling terminal's path, or None."""
-        return self._call(self._h.terminal)
+        return _native(self._h.terminal)
 
     def uids(self):
         """Real, effective and saved uids."""
-        return puids(*self._call(self._h.uids))
+        return puids(*_native(self._h.uids))
 
     def gids(self):
         """Real, effective and saved gids."""
-        return pgids(*self._call(self._h.gids))
+        return pgids(*_native(self._h.gids))
 
     def nice(self, value=None):
         """The niceness; with ``value``, sets it."""
         if value is None:
-            return self._call(self._h.nice)
+            return _native(self._h.nice)
         if not isinstance(value, int):
             raise TypeError("value must be an integer (got %r)" % (value,))
-        self._call(self._h.set_nice, value)
+        _native(self._h.set_nice, value)
         return None
 
     def ionice(self, ioclass=None, value=None):
@@ -790,93 +773,93 @@ class Process:
         if ioclass is None:
             if value is not None:
                 raise ValueError("'ioclass' argument must be specified")
-            c, v = self._call(self._h.ionice)
-            return pionice(_sock_enum(c, IOPriority), v)
-        self._call(self._h.set_ionice, int(ioclass), value)
+            c, v = _native(self._h.ionice)
+            return pionice(_enum_or_value(c, IOPriority), v)
+        _native(self._h.set_ionice, int(ioclass), value)
         return None
 
     def rlimit(self, resource, limits=None):
         """(soft, hard) for ``resource``; with ``limits``, sets them."""
         if limits is None:
-            return self._call(self._h.rlimit, resource)
+            return _native(self._h.rlimit, resource)
         try:
             soft, hard = limits
         except (TypeError, ValueError):
             raise ValueError("second argument must be a (soft, hard) tuple, got %r" % (limits,)) from None
-        self._call(self._h.set_rlimit, resource, soft, hard)
+        _native(self._h.set_rlimit, resource, soft, hard)
         return None
 
     def cpu_affinity(self, cpus=None):
         """The CPUs this process may run on; with ``cpus``, sets them ([] = all)."""
         if cpus is None:
-            return sorted(set(self._call(self._h.cpu_affinity)))
+            return sorted(set(_native(self._h.cpu_affinity)))
         if not cpus:
             cpus = list(range(len(cpu_times(percpu=True))))
-        self._call(self._h.set_cpu_affinity, list(cpus))
+        _native(self._h.set_cpu_affinity, list(cpus))
         return None
 
     def cpu_num(self):
         """The CPU it last ran on."""
-        return self._call(self._h.cpu_num)
+        return _native(self._h.cpu_num)
 
     def cpu_times(self):
         """User, system, children's and iowait times, seconds."""
-        return pcputimes(*self._call(self._h.cpu_times))
+        return pcputimes(*_native(self._h.cpu_times))
 
     def cpu_percent(self, interval=None):
         """CPU use in percent since the last call (or over ``interval`` s)."""
         if interval is not None and interval < 0:
             raise ValueError("interval is not positive (got %r)" % interval)
-        return self._call(self._h.cpu_percent, interval)
+        return _native(self._h.cpu_percent, interval)
 
     def memory_info(self):
         """rss, vms, shared, text, lib, data, dirty in bytes."""
-        return pmem(*self._call(self._h.memory_info))
+        return pmem(*_native(self._h.memory_info))
 
     def memory_full_info(self):
         """memory_info plus uss, pss and swap (reads smaps)."""
-        return pfullmem(*self._call(self._h.memory_full_info))
+        return pfullmem(*_native(self._h.memory_full_info))
 
     def memory_percent(self, memtype="rss"):
         """``memtype`` of memory_full_info as a percent of physical memory."""
         valid = pfullmem._fields
         if memtype not in valid:
             raise ValueError("invalid memtype %r; valid types are %r" % (memtype, tuple(valid)))
-        return self._call(self._h.memory_percent, memtype)
+        return _native(self._h.memory_percent, memtype)
 
     def memory_maps(self, grouped=True):
         """Mapped regions (grouped by path by default)."""
-        rows = self._call(self._h.memory_maps, bool(grouped))
+        rows = _native(self._h.memory_maps, bool(grouped))
         cls = pmmap_grouped if grouped else pmmap_ext
         return [cls(*r) for r in rows]
 
     def io_counters(self):
         """I/O counts and bytes."""
-        return pio(*self._call(self._h.io_counters))
+        return pio(*_native(self._h.io_counters))
 
     def num_ctx_switches(self):
         """Voluntary and involuntary context switches."""
-        return pctxsw(*self._call(self._h.num_ctx_switches))
+        return pctxsw(*_native(self._h.num_ctx_switches))
 
     def num_fds(self):
         """Open file descriptors."""
-        return self._call(self._h.num_fds)
+        return _native(self._h.num_fds)
 
     def num_threads(self):
         """Threads."""
-        return self._call(self._h.num_threads)
+        return _native(self._h.num_threads)
 
     def threads(self):
         """Each thread's id and times."""
-        return [pthread(*t) for t in self._call(self._h.threads)]
+        return [pthread(*t) for t in _native(self._h.threads)]
 
     def open_files(self):
         """Regular files open."""
-        return [popenfile(*t) for t in self._call(self._h.open_files)]
+        return [popenfile(*t) for t in _native(self._h.open_files)]
 
     def net_connections(self, kind="inet"):
         """Sockets of ``kind``."""
-        return [_conn(t, pconn) for t in self._call(self._h.net_connections, kind)]
+        return [_conn(t, pconn) for t in _native(self._h.net_connections, kind)]
 
     def connections(self, kind="inet"):
         """Deprecated alias of net_connections."""
@@ -892,7 +875,7 @@ class Process:
     # -- signals
     def send_signal(self, sig):
         """Sends ``sig`` through the pidfd."""
-        self._call(self._h.send_signal, int(sig))
+        _native(self._h.send_signal, int(sig))
 
     def suspend(self):
         """SIGSTOP."""
@@ -919,9 +902,9 @@ class Process:
                 raise ValueError("timeout must be positive or zero (got %s)" % timeout)
         if self.pid == 0:
             raise ValueError("can't wait for PID 0")
-        if self._exitcode is not _SENTINEL and self._exitcode is not None:
+        if self._exitcode is not None:
             return self._exitcode
-        code = self._call(self._h.wait, timeout)
+        code = _native(self._h.wait, timeout)
         if code is not None and code < 0:
             try:
                 code = Negsignal(code)
@@ -929,9 +912,6 @@ class Process:
                 pass
         self._exitcode = code
         return code
-
-
-_SENTINEL = object()
 
 
 def _from_handle(h):
@@ -984,7 +964,6 @@ _pmap = {}
 
 def process_iter(attrs=None, ad_value=None):
     """Every running process, reusing the Process objects of earlier calls."""
-    global _pmap
     new_pids = set(pids())
     old_pids = set(_pmap)
     for pid in old_pids - new_pids:
