@@ -63,6 +63,24 @@ fn long_named_sleeper(dir: &Path) -> (Kid, PathBuf) {
     (Kid(child), exe)
 }
 
+/// Waits until the long-named sleeper has exec'd and sleeps for good: just past
+/// exec it still maps its libraries (running, its memory growing), so its state
+/// is compared with psutil's only once it sleeps.
+fn wait_asleep(pid: u32) {
+    wait_for("exec", || {
+        Process::new(pid)
+            .and_then(|p| p.name())
+            .map(|n| n == "pskit-long-name-sleeper")
+            .unwrap_or(false)
+    });
+    wait_for("sleep", || {
+        Process::new(pid)
+            .and_then(|p| p.status())
+            .map(|s| s == pskit::STATUS_SLEEPING)
+            .unwrap_or(false)
+    });
+}
+
 fn which(prog: &str) -> PathBuf {
     let out = Command::new("sh")
         .arg("-c")
@@ -78,18 +96,7 @@ fn long_name_cmdline_environ_cwd() {
     let (kid, exe) = long_named_sleeper(&dir);
     let pid = kid.0.id();
     let p = Process::new(pid).unwrap();
-    wait_for("exec", || {
-        p.name()
-            .map(|n| n == "pskit-long-name-sleeper")
-            .unwrap_or(false)
-    });
-    // Past exec it still maps its libraries: compare once it sleeps for good.
-    wait_for("sleep", || {
-        Process::new(pid)
-            .and_then(|p| p.status())
-            .map(|s| s == pskit::STATUS_SLEEPING)
-            .unwrap_or(false)
-    });
+    wait_asleep(pid);
     assert_eq!(p.name().unwrap(), "pskit-long-name-sleeper");
     assert_eq!(p.cmdline().unwrap(), [exe.to_str().unwrap(), "1000"]);
     assert_eq!(p.exe().unwrap(), exe.to_str().unwrap());
@@ -403,12 +410,7 @@ fn process_iter_matches_psutil_on_stable_processes() {
     let dir = tempdir("iter dir");
     let (kid, _) = long_named_sleeper(&dir);
     let pid = kid.0.id();
-    wait_for("exec", || {
-        Process::new(pid)
-            .and_then(|p| p.name())
-            .map(|n| n == "pskit-long-name-sleeper")
-            .unwrap_or(false)
-    });
+    wait_asleep(pid);
     let attrs = [
         "pid",
         "ppid",
