@@ -11,11 +11,13 @@
 //! `ValueError` for a bad argument and `NotImplementedError` for what this
 //! system cannot answer.
 
+use pskit::process::{Attr, Field, ProcessInfo};
 use pskit::{IndexMap, PsutilTuple};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyNotImplementedError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::BoundObject;
 use serde_json::Value;
 
 create_exception!(
@@ -56,7 +58,20 @@ fn py_err(e: pskit::Error) -> PyErr {
             None::<u32>,
             Some(seconds),
         )),
-        E::Io { ref source, .. } => match source.raw_os_error() {
+        E::Io {
+            ref source,
+            ref path,
+        } => match source.raw_os_error() {
+            // A file: Python's own form, OSError(errno, strerror, filename),
+            // which str()s as psutil's "[Errno 2] No such file or directory: '/proc/…'".
+            Some(errno) if path.is_absolute() => {
+                let text = std::io::Error::from_raw_os_error(errno).to_string();
+                let strerror = match text.rfind(" (os error ") {
+                    Some(i) => text[..i].to_string(),
+                    None => text,
+                };
+                PyOSError::new_err((errno, strerror, path.to_string_lossy().into_owned()))
+            }
             Some(errno) => PyOSError::new_err((errno, e.to_string())),
             None => PyOSError::new_err(e.to_string()),
         },
@@ -139,6 +154,186 @@ where
         d.set_item(k, f(py, v)?)?;
     }
     Ok(d.into_any())
+}
+
+/// psutil's attribute names as [`Attr`]s; an unknown name is a ValueError (the
+/// Python side checks them first, with psutil's message).
+fn attrs_of(names: &[String]) -> PyResult<Vec<Attr>> {
+    names
+        .iter()
+        .map(|n| {
+            Attr::from_name(n)
+                .ok_or_else(|| PyValueError::new_err(format!("invalid attr name {n:?}")))
+        })
+        .collect()
+}
+
+/// The converters of one call, resolved once: for each attribute (by its
+/// position in [`Attr::ALL`] + [`Attr::EXTRA`]) the callable that makes its
+/// record, and whether it is a named tuple class (built with the C-level
+/// `tuple.__new__(cls, fields)`, without the class's Python `__new__`).
+struct Convs<'py> {
+    by_attr: Vec<Option<(Bound<'py, PyAny>, bool)>>,
+    tuple_new: Bound<'py, PyAny>,
+}
+
+fn attr_index(a: Attr) -> usize {
+    Attr::ALL
+        .iter()
+        .chain(Attr::EXTRA.iter())
+        .position(|x| *x == a)
+        .unwrap_or(0)
+}
+
+impl<'py> Convs<'py> {
+    fn new(py: Python<'py>, convs: &Bound<'py, PyDict>) -> PyResult<Convs<'py>> {
+        let tuple_type = py.get_type::<PyTuple>();
+        let mut by_attr = Vec::new();
+        for a in Attr::ALL.iter().chain(Attr::EXTRA.iter()) {
+            by_attr.push(match convs.get_item(a.name())? {
+                Some(c) => {
+                    let is_tuple = c
+                        .cast::<pyo3::types::PyType>()
+                        .is_ok_and(|t| t.is_subclass(&tuple_type).unwrap_or(false));
+                    Some((c, is_tuple))
+                }
+                None => None,
+            });
+        }
+        Ok(Convs {
+            by_attr,
+            tuple_new: tuple_type.getattr("__new__")?,
+        })
+    }
+
+    /// A record's fields (JSON values, in psutil's order) through `attr`'s converter.
+    fn record<I>(&self, py: Python<'py>, attr: Attr, fields: I) -> PyResult<Bound<'py, PyAny>>
+    where
+        I: IntoIterator<Item = Value>,
+    {
+        let items = fields
+            .into_iter()
+            .map(|x| value(py, &x))
+            .collect::<PyResult<Vec<_>>>()?;
+        let t = PyTuple::new(py, items)?;
+        match &self.by_attr[attr_index(attr)] {
+            Some((cls, true)) => self.tuple_new.call1((cls, t)),
+            Some((f, false)) => f.call1(t),
+            None => Ok(t.into_any()),
+        }
+    }
+
+    /// A JSON value of `attr` (a record, a list of records, or plain data).
+    fn json(&self, py: Python<'py>, attr: Attr, v: Value) -> PyResult<Bound<'py, PyAny>> {
+        let has_conv = self.by_attr[attr_index(attr)].is_some();
+        match v {
+            Value::Object(m) if has_conv => self.record(py, attr, m.into_iter().map(|(_, x)| x)),
+            Value::Array(items) if has_conv => {
+                let items = items
+                    .into_iter()
+                    .map(|x| match x {
+                        Value::Object(m) => self.record(py, attr, m.into_iter().map(|(_, x)| x)),
+                        other => value(py, &other),
+                    })
+                    .collect::<PyResult<Vec<_>>>()?;
+                Ok(PyList::new(py, items)?.into_any())
+            }
+            other => value(py, &other),
+        }
+    }
+}
+
+/// A field as a Python value: None when not in the dict (not requested, or
+/// left out), `ad_value` when denied, else `f(value)`.
+fn field_obj<'py, T>(
+    f: &Field<T>,
+    ad_value: &Bound<'py, PyAny>,
+    mk: impl FnOnce(&T) -> PyResult<Bound<'py, PyAny>>,
+) -> PyResult<Option<Bound<'py, PyAny>>> {
+    match f {
+        Field::NotRequested => Ok(None),
+        Field::Denied => Ok(Some(ad_value.clone())),
+        Field::Value(v) => mk(v).map(Some),
+    }
+}
+
+fn py_of<'py, T>(py: Python<'py>, v: &T) -> PyResult<Bound<'py, PyAny>>
+where
+    T: Clone + IntoPyObject<'py>,
+    PyErr: From<T::Error>,
+{
+    Ok(v.clone().into_pyobject(py)?.into_any().into_bound())
+}
+
+/// psutil's `as_dict` / `p.info` dict of what was read: exactly `attrs`, a
+/// denied one as `ad_value`, one left out (unsupported, when all were asked
+/// for) absent. The attributes of a ps-like scan are converted from their
+/// typed fields; the rest go through their JSON form.
+fn info_dict<'py>(
+    py: Python<'py>,
+    info: &ProcessInfo,
+    attrs: &[Attr],
+    ad_value: &Bound<'py, PyAny>,
+    convs: &Convs<'py>,
+) -> PyResult<Bound<'py, PyDict>> {
+    let d = PyDict::new(py);
+    let ad = ad_value;
+    for &a in attrs {
+        let rec = |t: &dyn PsutilTupleDyn| convs.record(py, a, t.values());
+        let obj = match a {
+            Attr::Pid => Some(info.pid().into_pyobject(py)?.into_any()),
+            Attr::Name => field_obj(&info.name, ad, |v| py_of(py, v))?,
+            Attr::Username => field_obj(&info.username, ad, |v| py_of(py, v))?,
+            Attr::Exe => field_obj(&info.exe, ad, |v| py_of(py, v))?,
+            Attr::Cwd => field_obj(&info.cwd, ad, |v| py_of(py, v))?,
+            Attr::Cmdline => field_obj(&info.cmdline, ad, |v| py_of(py, v))?,
+            Attr::Terminal => field_obj(&info.terminal, ad, |v| py_of(py, v))?,
+            Attr::Status => field_obj(&info.status, ad, |v| {
+                Ok(PyString::new(py, v.as_str()).into_any())
+            })?,
+            Attr::Ppid => field_obj(&info.ppid, ad, |v| py_of(py, v))?,
+            Attr::NumThreads => field_obj(&info.num_threads, ad, |v| py_of(py, v))?,
+            Attr::NumFds => field_obj(&info.num_fds, ad, |v| py_of(py, v))?,
+            Attr::CpuNum => field_obj(&info.cpu_num, ad, |v| py_of(py, v))?,
+            Attr::Nice => field_obj(&info.nice, ad, |v| py_of(py, v))?,
+            Attr::CreateTime => field_obj(&info.create_time, ad, |v| py_of(py, v))?,
+            Attr::CpuPercent => field_obj(&info.cpu_percent, ad, |v| py_of(py, v))?,
+            Attr::MemoryPercent => field_obj(&info.memory_percent, ad, |v| py_of(py, v))?,
+            Attr::CpuTimes => field_obj(&info.cpu_times, ad, |v| rec(v))?,
+            Attr::MemoryInfo => field_obj(&info.memory_info, ad, |v| rec(v))?,
+            Attr::MemoryFullInfo => field_obj(&info.memory_full_info, ad, |v| rec(v))?,
+            Attr::Uids => field_obj(&info.uids, ad, |v| rec(v))?,
+            Attr::Gids => field_obj(&info.gids, ad, |v| rec(v))?,
+            Attr::NumCtxSwitches => field_obj(&info.num_ctx_switches, ad, |v| rec(v))?,
+            Attr::IoCounters => field_obj(&info.io_counters, ad, |v| rec(v))?,
+            _ => {
+                if info.is_denied(a) {
+                    Some(ad.clone())
+                } else {
+                    match info.attr_json(a, &Value::Null) {
+                        Some(v) => Some(convs.json(py, a, v)?),
+                        None => None,
+                    }
+                }
+            }
+        };
+        if let Some(obj) = obj {
+            d.set_item(a.name(), obj)?;
+        }
+    }
+    Ok(d)
+}
+
+/// A psutil record's field values, in order, behind a trait object (so one
+/// closure converts records of any type).
+trait PsutilTupleDyn {
+    fn values(&self) -> Vec<Value>;
+}
+
+impl<T: PsutilTuple> PsutilTupleDyn for T {
+    fn values(&self) -> Vec<Value> {
+        self.fields().into_iter().map(|(_, v)| v).collect()
+    }
 }
 
 /// Runs `f` with the GIL released and maps its error.
@@ -243,6 +438,14 @@ fn disk_io_counters(py: Python<'_>, perdisk: bool, nowrap: bool) -> PyResult<Bou
     }
 }
 
+/// psutil's `PROCFS_PATH`: the procfs directory later reads use, for the whole
+/// process (None: the default, /proc or the environment's root).
+#[pyfunction]
+#[pyo3(signature = (path=None))]
+fn set_procfs_path(path: Option<std::path::PathBuf>) {
+    pskit::Root::set_global(path.map(|p| pskit::Root::from_env().with_proc(p)));
+}
+
 #[pyfunction]
 fn disk_io_counters_cache_clear() {
     pskit::disk_io_counters_cache_clear()
@@ -301,6 +504,37 @@ fn sensors_battery(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     tuple_or_none(py, detached(py, pskit::sensors_battery)?)
 }
 
+/// psutil's `process_iter(attrs, ad_value)` in one native scan: for each
+/// process, `(pid, create_time, handle, info)`, where `info` is the dict of
+/// `attrs` (see [`info_dict`]). The scan reads each /proc file the attributes
+/// need once per process, with the GIL released; processes that vanish during
+/// it are left out. create_time is always read (it is the Python object's
+/// identity); it is in `info` only when asked for.
+#[pyfunction]
+fn scan<'py>(
+    py: Python<'py>,
+    attrs: Vec<String>,
+    ad_value: Bound<'py, PyAny>,
+    convs: Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PyList>> {
+    let wanted = attrs_of(&attrs)?;
+    let mut read = wanted.clone();
+    if !read.contains(&Attr::CreateTime) {
+        read.push(Attr::CreateTime);
+    }
+    let infos = detached(py, || pskit::process_iter(read.as_slice()))?;
+    let convs = Convs::new(py, &convs)?;
+    let rows = PyList::empty(py);
+    for info in infos {
+        let d = info_dict(py, &info, &wanted, &ad_value, &convs)?;
+        let ctime = info.create_time.get().copied();
+        let pid = info.pid();
+        let h = Bound::new(py, Handle { p: info.process })?;
+        rows.append((pid, ctime, h, d))?;
+    }
+    Ok(rows)
+}
+
 /// A process, as `pskit::Process`: the native half of `pskit.Process`.
 ///
 /// It holds the pidfd the library opened, so signals and setters reach this
@@ -344,6 +578,32 @@ impl Handle {
 
     fn pid(&self) -> u32 {
         self.p.pid()
+    }
+
+    /// psutil's `as_dict(attrs, ad_value)`, all read in one oneshot scope; an
+    /// empty `attrs` means psutil's whole list (and leaves out what this
+    /// system cannot provide, as psutil does).
+    fn as_dict<'py>(
+        &self,
+        py: Python<'py>,
+        attrs: Vec<String>,
+        ad_value: Bound<'py, PyAny>,
+        convs: Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let wanted = attrs_of(&attrs)?;
+        let info = self.with(py, |p| p.as_dict(wanted.as_slice()))?;
+        let list: Vec<Attr> = if wanted.is_empty() {
+            Attr::ALL.to_vec()
+        } else {
+            wanted
+        };
+        info_dict(py, &info, &list, &ad_value, &Convs::new(py, &convs)?)
+    }
+
+    /// Drops what the handle remembered (name, create time, exit code, …):
+    /// psutil's `_init(pid, _ignore_nsp=True)`.
+    fn clear_cache(&self) {
+        self.p.clear_cache()
     }
 
     fn ppid(&self, py: Python<'_>) -> PyResult<u32> {
@@ -596,5 +856,7 @@ fn _pskit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensors_temperatures, m)?)?;
     m.add_function(wrap_pyfunction!(sensors_fans, m)?)?;
     m.add_function(wrap_pyfunction!(sensors_battery, m)?)?;
+    m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(set_procfs_path, m)?)?;
     Ok(())
 }

@@ -501,6 +501,7 @@ except Exception:  # a missing /proc/stat surfaces at the caller's first call
 
 # --- processes --------------------------------------------------------------
 import contextlib as _contextlib
+import pwd  # psutil's module attribute too (its tests patch psutil.pwd)
 import signal as _signal
 import subprocess as _subprocess
 
@@ -568,6 +569,46 @@ def _conn(t, cls):
     return cls(*fields)
 
 
+def _ionice_of(ioclass, value):
+    return pionice(_enum_or_value(ioclass, IOPriority), value)
+
+
+def _pconn_of(*fields):
+    return _conn(fields, pconn)
+
+
+# The named tuple (or the function building it) of each attribute whose value
+# is a record: the native as_dict and process_iter build p.info with them.
+_CONV = {
+    "cpu_times": pcputimes,
+    "memory_info": pmem,
+    "memory_full_info": pfullmem,
+    "memory_maps": pmmap_grouped,
+    "open_files": popenfile,
+    "threads": pthread,
+    "uids": puids,
+    "gids": pgids,
+    "ionice": _ionice_of,
+    "io_counters": pio,
+    "num_ctx_switches": pctxsw,
+    "net_connections": _pconn_of,
+}
+
+
+def _check_attrs(attrs):
+    """psutil's validation of as_dict/process_iter ``attrs``: the set asked for."""
+    if not isinstance(attrs, (list, tuple, set, frozenset)):
+        raise TypeError("invalid attrs type %s" % type(attrs))
+    attrs = set(attrs)
+    invalid = attrs - _as_dict_attrnames
+    if invalid:
+        raise ValueError(
+            "invalid attr name%s %s"
+            % ("s" if len(invalid) > 1 else "", ", ".join(map(repr, sorted(invalid))))
+        )
+    return attrs
+
+
 class Process:
     """A process, by pid (the current one without), as psutil's ``Process``.
 
@@ -584,6 +625,7 @@ class Process:
         # the handle (and its pidfd) stays that of the same process.
         if _handle is None and _ignore_nsp and getattr(self, "_h", None) is not None:
             _handle = self._h
+            _handle.clear_cache()
         if _handle is None:
             if pid is None:
                 _handle = _native(_pskit.Handle.current)
@@ -661,19 +703,16 @@ class Process:
 
     def as_dict(self, attrs=None, ad_value=None):
         """The attributes named (all when None), AccessDenied/Zombie as ``ad_value``."""
-        valid = _as_dict_attrnames
         if attrs is not None:
-            if not isinstance(attrs, (list, tuple, set, frozenset)):
-                raise TypeError("invalid attrs type %s" % type(attrs))
-            attrs = set(attrs)
-            invalid = attrs - valid
-            if invalid:
-                raise ValueError(
-                    "invalid attr name%s %s"
-                    % ("s" if len(invalid) > 1 else "", ", ".join(map(repr, sorted(invalid))))
-                )
+            attrs = _check_attrs(attrs)
+        ls = attrs or _as_dict_attrnames
+        if _unpatched(self, ls):
+            # One native call reads them all in one oneshot scope.
+            d = _native(self._h.as_dict, list(attrs or ()), ad_value, _CONV)
+            if d.get("name") is not None and d["name"] is not ad_value:
+                self._name = d["name"]
+            return d
         retdict = {}
-        ls = attrs or valid
         with self.oneshot():
             for name in ls:
                 try:
@@ -741,11 +780,21 @@ class Process:
 
     def create_time(self):
         """The start time, seconds since the epoch."""
-        return _native(self._h.create_time)
+        if self._create_time is None:
+            self._create_time = _native(self._h.create_time)
+        return self._create_time
 
     def username(self):
-        """The real user's name (its uid as a string when it has none)."""
-        return _native(self._h.username)
+        """The real user's name (its uid as a string when it has none).
+
+        As psutil: the real uid through ``pwd.getpwuid``, so NSS (LDAP, …)
+        names resolve too.
+        """
+        real_uid = self.uids().real
+        try:
+            return pwd.getpwuid(real_uid).pw_name
+        except KeyError:
+            return str(real_uid)
 
     def terminal(self):
         """The controlling terminal's path, or None."""
@@ -795,7 +844,14 @@ class Process:
             return sorted(set(_native(self._h.cpu_affinity)))
         if not cpus:
             cpus = list(range(len(cpu_times(percpu=True))))
-        _native(self._h.set_cpu_affinity, list(cpus))
+        cpus = list(set(cpus))
+        allcpus = range(len(cpu_times(percpu=True)))
+        for cpu in cpus:
+            if not isinstance(cpu, int):
+                raise TypeError("invalid CPU %r; an integer is required" % cpu)
+            if cpu not in allcpus:
+                raise ValueError("invalid CPU %r; choose between %r" % (cpu, tuple(allcpus)))
+        _native(self._h.set_cpu_affinity, cpus)
         return None
 
     def cpu_num(self):
@@ -959,18 +1015,55 @@ class Popen(Process):
         return ret
 
 
+# Process's own getters, as defined: as_dict and process_iter read natively only
+# while none of the requested ones is patched or overridden (psutil's tests
+# mock them; a subclass may override them), else they call the methods.
+_PROCESS = Process
+_ORIG = {n: getattr(Process, n) for n in _as_dict_attrnames | {"as_dict"} if n != "pid"}
+
+
+def _unpatched(proc_or_cls, names):
+    cls = proc_or_cls if isinstance(proc_or_cls, type) else type(proc_or_cls)
+    inst = {} if isinstance(proc_or_cls, type) else proc_or_cls.__dict__
+    for n in names:
+        if n != "pid" and (getattr(cls, n, None) is not _ORIG[n] or n in inst):
+            return False
+    return True
+
+
+def _from_scan(pid, ctime, h):
+    p = _PROCESS.__new__(_PROCESS)
+    p._h = h
+    p._pid = pid
+    p._name = None
+    p._ppid = None
+    p._exitcode = None
+    p._create_time = ctime
+    p.info = {}
+    p._ident = (pid, ctime)
+    return p
+
+
 _pmap = {}
 
 
 def process_iter(attrs=None, ad_value=None):
-    """Every running process, reusing the Process objects of earlier calls."""
+    """Every running process, reusing the Process objects of earlier calls.
+
+    With ``attrs``, one native scan reads them for every process (each /proc
+    file once per process) and fills ``p.info``.
+    """
+    if attrs is not None:
+        wanted = _check_attrs(attrs)
+        names = (wanted or _as_dict_attrnames) | {"as_dict"}
+        if Process is _PROCESS and _unpatched(Process, names):
+            yield from _scan(wanted, ad_value)
+            return
     new_pids = set(pids())
     old_pids = set(_pmap)
     for pid in old_pids - new_pids:
         _pmap.pop(pid, None)
     pmap = _pmap
-    if attrs is not None and not isinstance(attrs, (list, tuple, set, frozenset)):
-        raise TypeError("invalid attrs type %s" % type(attrs))
     for pid in sorted(new_pids):
         proc = pmap.get(pid)
         try:
@@ -982,6 +1075,25 @@ def process_iter(attrs=None, ad_value=None):
             yield proc
         except NoSuchProcess:
             pmap.pop(pid, None)
+
+
+def _scan(wanted, ad_value):
+    names = sorted(wanted or _as_dict_attrnames)
+    rows = _native(_pskit.scan, names, ad_value, _CONV)
+    pmap = _pmap
+    live = set()
+    procs = []
+    for pid, ctime, h, info in rows:
+        live.add(pid)
+        proc = pmap.get(pid)
+        if proc is None or proc._ident != (pid, ctime):
+            proc = _from_scan(pid, ctime, h)
+            pmap[pid] = proc
+        proc.info = info
+        procs.append(proc)
+    for pid in [p for p in pmap if p not in live]:
+        del pmap[pid]
+    return procs
 
 
 def net_connections(kind="inet"):
@@ -1106,3 +1218,17 @@ __all__ += [
     for _name, _obj in list(globals().items())
     if not _name.startswith("_") and _name not in __all__ and not isinstance(_obj, type(os))
 ]
+
+
+class _Module(type(os)):
+    """pskit's module type: assigning ``PROCFS_PATH`` (as psutil users and
+    psutil's tests do) moves every later read to that procfs directory."""
+
+    def __setattr__(self, name, value):
+        if name == "PROCFS_PATH":
+            path = os.fspath(value)
+            _pskit.set_procfs_path(None if path == "/proc" else path)
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Module

@@ -128,7 +128,43 @@ pub(crate) fn wait_pid(pid: u32, timeout: Option<f64>) -> Result<Option<i32>> {
         return wait_pid_polling(pid, deadline, timeout);
     };
     poll_exit(&fd, pid, deadline, timeout)?;
-    Ok(reap(pid, WaitOptions::empty())?.flatten())
+    match reap(pid, WaitOptions::empty())? {
+        // Not our child: psutil waits until its parent has reaped it.
+        Some(None) => wait_reaped(&fd, pid, deadline, timeout),
+        code => Ok(code.flatten()),
+    }
+}
+
+/// After a non-child exited (its pidfd polled readable), waits as psutil does
+/// until it is gone: reaped by its parent (a zombie still exists, and psutil's
+/// `pid_exists` polling says so). pidfd_send_signal(0) answers ESRCH only once
+/// the process is reaped, and never for another process that took its pid.
+/// Sleeps 0.1 ms doubling to 40 ms, psutil's back-off; `TimeoutExpired` at the
+/// deadline (at once for timeout 0, as psutil's `wait_pid_posix`).
+fn wait_reaped(
+    fd: &OwnedFd,
+    pid: u32,
+    deadline: Option<Instant>,
+    timeout: Option<f64>,
+) -> Result<Option<i32>> {
+    let mut delay = Duration::from_micros(100);
+    loop {
+        match sys::pidfd_send_signal(fd.as_fd(), 0) {
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => return Ok(None),
+            // EPERM: it exists, we may not signal it.
+            Ok(()) | Err(_) => {}
+        }
+        if deadline.is_none_or(|d| Instant::now() < d) && timeout != Some(0.0) {
+            let nap = match deadline {
+                Some(d) => delay.min(d.saturating_duration_since(Instant::now())),
+                None => delay,
+            };
+            std::thread::sleep(nap);
+            delay = (delay * 2).min(Duration::from_millis(40));
+        } else {
+            return Err(timeout_expired(pid, timeout));
+        }
+    }
 }
 
 /// A timeout psutil accepts: None, or a number ≥ 0 (NaN and negatives are
@@ -185,8 +221,9 @@ pub(crate) fn wait_pidfd(
     pid: u32,
     timeout: Option<f64>,
 ) -> Result<Option<i32>> {
-    poll_exit(&pin.fd, pid, deadline(timeout), timeout)?;
-    let _reap = pin.reap.lock().unwrap_or_else(|e| e.into_inner());
+    let deadline = deadline(timeout);
+    poll_exit(&pin.fd, pid, deadline, timeout)?;
+    let reap_lock = pin.reap.lock().unwrap_or_else(|e| e.into_inner());
     loop {
         match rustix::process::waitid(
             rustix::process::WaitId::PidFd(pin.fd.as_fd()),
@@ -200,8 +237,12 @@ pub(crate) fn wait_pidfd(
             }
             Ok(None) => return Ok(None),
             Err(Errno::INTR) => continue,
-            // Not our child, or reaped already by someone else.
-            Err(Errno::CHILD) => return Ok(None),
+            // Not our child (or reaped already by someone else): wait until
+            // its parent has reaped it, as psutil does.
+            Err(Errno::CHILD) => {
+                drop(reap_lock);
+                return wait_reaped(&pin.fd, pid, deadline, timeout);
+            }
             // waitid(P_PIDFD) needs Linux 5.4: fall back to waitpid while the pidfd
             // says the process is unreaped (so the pid is still its own).
             Err(Errno::INVAL) => {
@@ -323,13 +364,21 @@ mod tests {
 
     #[test]
     fn non_child_gives_none_after_exit() {
-        // sh starts a grandchild and prints its pid; the grandchild is not ours.
-        let out = Command::new("sh")
-            .args(["-c", "sleep 0.3 & echo $!"])
-            .output()
+        // sh starts a grandchild, prints its pid and reaps it (PID 1 may never
+        // reap an orphan, and psutil waits until the non-child is gone).
+        use std::io::BufRead;
+        let mut sh = Command::new("sh")
+            .args(["-c", "sleep 0.3 & echo $!; wait"])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
             .unwrap();
-        let pid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(sh.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let pid: u32 = line.trim().parse().unwrap();
         assert_eq!(wait_pid(pid, Some(10.0)).unwrap(), None);
+        assert!(sh.wait().unwrap().success());
     }
 
     #[test]

@@ -618,10 +618,26 @@ mod tests {
         finish(c);
     }
 
+    /// `sh -c SCRIPT` with its stdout piped, and the first line it prints.
+    fn sh_line(script: &str) -> (Child, u32) {
+        use std::io::BufRead;
+        let mut sh = Command::new("sh")
+            .args(["-c", script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(sh.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        (sh, line.trim().parse().unwrap())
+    }
+
     #[test]
-    fn non_child_wait_is_none_once_gone() {
+    fn non_child_wait_is_none_once_its_parent_reaped_it() {
         // Another shell's child that ends when told (a line through a FIFO),
-        // not after a delay a loaded machine can outlast before we look.
+        // not after a delay a loaded machine can outlast before we look. Its
+        // parent, not PID 1 (which may never reap), collects it.
         let dir = std::env::temp_dir().join(format!("pskit-nonchild-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let fifo = dir.join("go");
@@ -631,21 +647,34 @@ mod tests {
             .status()
             .unwrap()
             .success());
-        let out = Command::new("sh")
-            .args([
-                "-c",
-                &format!(
-                    "sh -c 'read x < {}' >/dev/null 2>&1 & echo $!",
-                    fifo.display()
-                ),
-            ])
-            .output()
-            .unwrap();
-        let pid: u32 = String::from_utf8_lossy(&out.stdout).trim().parse().unwrap();
+        let (mut sh, pid) = sh_line(&format!(
+            "sh -c 'read x < {}' >/dev/null 2>&1 & echo $!; wait",
+            fifo.display()
+        ));
         let p = Process::new(pid).unwrap();
         std::fs::write(&fifo, b"\n").unwrap();
         assert_eq!(p.wait(Some(10.0)).unwrap(), None);
+        assert!(sh.wait().unwrap().success());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn non_child_zombie_is_waited_for_until_reaped() {
+        // psutil waits for a non-child until it is gone: a zombie its parent
+        // (sleep, which never waits) holds is still there.
+        let (mut parent, pid) = sh_line("true & echo $!; exec sleep 1000");
+        let p = Process::new(pid).unwrap();
+        assert_eq!(status_eventually(&p, &["zombie"]), "zombie");
+        assert!(matches!(
+            p.wait(Some(0.0)),
+            Err(Error::TimeoutExpired { .. })
+        ));
+        assert!(matches!(
+            p.wait(Some(0.2)),
+            Err(Error::TimeoutExpired { .. })
+        ));
+        parent.kill().unwrap();
+        parent.wait().unwrap();
     }
 
     #[test]

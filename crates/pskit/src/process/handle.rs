@@ -448,6 +448,27 @@ impl Process {
         }
     }
 
+    /// Forgets what this handle remembered of its process (its name, exe,
+    /// create time, exit code and cpu_percent's last sample), keeping its pid,
+    /// identity and pidfd: later reads go to /proc again, so on a process that
+    /// has ended they raise NoSuchProcess. psutil's `_init(pid, _ignore_nsp=True)`
+    /// re-init, which its tests use to drop a Process's caches.
+    ///
+    /// ```
+    /// let p = pskit::Process::current().unwrap();
+    /// let t = p.create_time().unwrap();
+    /// p.clear_cache();
+    /// assert_eq!(p.create_time().unwrap(), t);
+    /// ```
+    pub fn clear_cache(&self) {
+        let mut st = self.lock();
+        st.name = None;
+        st.exe = None;
+        st.create_time = None;
+        st.exitcode = None;
+        st.cpu_sample = None;
+    }
+
     /// Runs `f` with the oneshot cache on (psutil `oneshot()`): inside it, stat,
     /// status, statm and smaps are read at most once each, however many methods
     /// use them. Nested scopes are fine; the cache is dropped when the outermost
@@ -499,6 +520,18 @@ impl Process {
             }
         }
         parse(st.files[i].as_deref().unwrap_or_default())
+    }
+
+    /// Parses `which` if this oneshot scope has read it already; None otherwise
+    /// (outside oneshot, or not read yet), so a caller can take the cached
+    /// bytes over reading another file.
+    pub(crate) fn if_cached<T>(
+        &self,
+        which: Cached,
+        parse: impl FnOnce(&[u8]) -> Result<T>,
+    ) -> Option<Result<T>> {
+        let st = self.lock();
+        st.files[which as usize].as_deref().map(parse)
     }
 
     /// Parses stat and hands the fields to `f`.

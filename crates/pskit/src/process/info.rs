@@ -469,6 +469,24 @@ macro_rules! process_attrs {
                     $(Attr::$var => self.$field.json(ad_value),)*
                 }
             }
+
+            /// True when `attr` was asked for and reading it was denied
+            /// (AccessDenied or ZombieProcess: psutil's `ad_value`), so that
+            /// callers putting their own `ad_value` in (the Python bindings) can
+            /// tell a denied attribute from one whose value is null.
+            ///
+            /// ```
+            /// use pskit::process::Attr;
+            /// let me = pskit::Process::current().unwrap().as_dict([Attr::Terminal]).unwrap();
+            /// assert!(!me.is_denied(Attr::Terminal));
+            /// assert!(!me.is_denied(Attr::Pid));
+            /// ```
+            pub fn is_denied(&self, attr: Attr) -> bool {
+                match attr {
+                    Attr::Pid => false,
+                    $(Attr::$var => self.$field.is_denied(),)*
+                }
+            }
         }
     };
 }
@@ -673,7 +691,11 @@ impl Process {
     ) -> Result<ProcessInfo> {
         self.oneshot(|p| {
             let mut info = ProcessInfo::empty(p.clone(), attrs.clone());
-            for &a in attrs.iter() {
+            // memory_maps first: the smaps it reads then serves memory_full_info
+            // (and memory_percent's uss/pss) without a read of smaps_rollup.
+            let maps_first = attrs.iter().filter(|a| **a == Attr::MemoryMaps);
+            let rest = attrs.iter().filter(|a| **a != Attr::MemoryMaps);
+            for &a in maps_first.chain(rest) {
                 info.read(p, a, skip_unsupported)?;
             }
             // A copy made after the reads carries their state (cpu_percent's sample).

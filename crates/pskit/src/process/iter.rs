@@ -14,8 +14,10 @@ use crate::linux::cpu::clk_tck;
 use crate::linux::process::{files, parse, scan};
 use crate::root::Root;
 
-/// Attributes the scan fills from stat, status, statm and cmdline.
-const SCANNED: [Attr; 17] = [
+/// Attributes the scan fills from stat, status, statm and cmdline (nice is
+/// stat's field 19, the value getpriority(2) gives; memory_percent is rss over
+/// the cached total, as `Process::memory_percent("rss")`).
+const SCANNED: [Attr; 19] = [
     Attr::ProcStat,
     Attr::Pid,
     Attr::Ppid,
@@ -33,6 +35,8 @@ const SCANNED: [Attr; 17] = [
     Attr::Terminal,
     Attr::CpuNum,
     Attr::PageFaults,
+    Attr::MemoryPercent,
+    Attr::Nice,
 ];
 
 /// A scanned attribute's field: not requested, the value, or (requested but not
@@ -96,7 +100,7 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
         name: want(Attr::Name),
     };
     // With status read anyway, memory_info comes from it and statm is not read.
-    need.statm = want(Attr::MemoryInfo) && !need.status;
+    need.statm = (want(Attr::MemoryInfo) || want(Attr::MemoryPercent)) && !need.status;
     let others: Vec<Attr> = names
         .iter()
         .copied()
@@ -107,6 +111,11 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
     let page = page_size();
     let boot = if want(Attr::CreateTime) {
         Some(crate::linux::cpu::boot_time(&root)?)
+    } else {
+        None
+    };
+    let total = if want(Attr::MemoryPercent) {
+        Some(super::maps::total_memory()?)
     } else {
         None
     };
@@ -176,14 +185,20 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
         info.ppid = field(want(Attr::Ppid), Some(s.ppid));
         info.status = field(want(Attr::Status), Some(Status::from_letter(s.state)));
         info.cpu_times = field(want(Attr::CpuTimes), Some(cpu_times_of(s, tck)));
-        info.memory_info = field(
-            want(Attr::MemoryInfo),
-            match (&e.statm, &status) {
-                (Some(Ok(v)), _) => Some(memory_info_of(v, page)),
-                (None, Some(st)) => Some(memory_info_of_status(st)),
-                _ => None,
-            },
+        let mem = match (&e.statm, &status) {
+            (Some(Ok(v)), _) => Some(memory_info_of(v, page)),
+            (None, Some(st)) => Some(memory_info_of_status(st)),
+            _ => None,
+        };
+        info.memory_percent = field(
+            want(Attr::MemoryPercent),
+            mem.as_ref().zip(total).map(|(m, t)| match t {
+                0 => 0.0,
+                t => m.rss as f64 / t as f64 * 100.0,
+            }),
         );
+        info.memory_info = field(want(Attr::MemoryInfo), mem);
+        info.nice = field(want(Attr::Nice), Some(s.nice as i32));
         info.uids = field(
             want(Attr::Uids),
             uids.map(|u| Uids {

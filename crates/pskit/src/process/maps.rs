@@ -114,9 +114,19 @@ impl Process {
     pub fn memory_full_info(&self) -> Result<MemoryFullInfo> {
         let m = self.memory_info()?;
         let (root, pid) = (&self.root, self.pid);
-        let rollup = crate::linux::fs::with_bytes(&self.path("smaps_rollup"), |b| {
-            parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps_rollup", m))
-        });
+        let smaps_sums = |b: &[u8]| {
+            parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
+        };
+        // Inside oneshot, smaps already read (for memory_maps) holds the same
+        // sums the rollup would give: no second file.
+        let cached = self.if_cached(Cached::Smaps, smaps_sums);
+        let rollup = match cached {
+            Some(sums) => sums,
+            None => crate::linux::fs::with_bytes(&self.path("smaps_rollup"), |b| {
+                parse::parse_uss_pss_swap(b)
+                    .map_err(|m| sys::parse_err(root, pid, "smaps_rollup", m))
+            }),
+        };
         let (uss, pss, swap) = match rollup {
             Ok(v) => v,
             Err(e)
@@ -125,9 +135,7 @@ impl Process {
                     Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)
                 ) =>
             {
-                self.with_file(Cached::Smaps, |b| {
-                    parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
-                })?
+                self.with_file(Cached::Smaps, smaps_sums)?
             }
             Err(e) => return Err(self.translate(e)),
         };
@@ -254,7 +262,7 @@ impl Process {
 }
 
 /// virtual_memory().total, read once (psutil caches it too).
-fn total_memory() -> Result<u64> {
+pub(crate) fn total_memory() -> Result<u64> {
     static TOTAL: OnceLock<u64> = OnceLock::new();
     if let Some(t) = TOTAL.get() {
         return Ok(*t);

@@ -431,7 +431,11 @@ const SMAPS_KEYS: [&[u8]; 10] = [
 ];
 
 fn is_header(line: &[u8]) -> bool {
-    // "addr perms offset dev inode [path]": the first word is "hex-hex".
+    // "addr perms offset dev inode [path]": the first word is "hex-hex". The
+    // value lines ("Rss:", …) start with a capital: rejected at the first byte.
+    if line.first().is_some_and(u8::is_ascii_uppercase) {
+        return false;
+    }
     let first = line.split(|&c| c == b' ').next().unwrap_or(b"");
     match first.iter().position(|&c| c == b'-') {
         Some(d) => {
@@ -540,6 +544,10 @@ pub(crate) fn group_smaps(entries: Vec<SmapsEntry>) -> Res<Vec<(String, [u64; 10
 pub(crate) fn parse_uss_pss_swap(b: &[u8]) -> Res<(u64, u64, u64)> {
     let (mut uss, mut pss, mut swap) = (0u64, 0u64, 0u64);
     for line in b.split(|&c| c == b'\n') {
+        // Only Private_*, Pss and Swap count: skip other lines at the first byte.
+        if !matches!(line.first(), Some(b'P' | b'S')) {
+            continue;
+        }
         let Some(colon) = line.iter().position(|&c| c == b':') else {
             continue;
         };
