@@ -2,7 +2,8 @@
 # pskit's whole test suite, on a fresh machine: installs what the tests need (psutil
 # 7.2.2 from PyPI as the oracle, Debian packages for the tools the tests compare
 # against), then runs fmt, clippy, the unit, fixture, live and CLI tests, rustdoc,
-# and a short pass of every fuzz target.
+# the Python bindings' tests (psutil's own suite, stubs, leaks) and a short pass of
+# every fuzz target.
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -29,6 +30,7 @@ command -v script >/dev/null 2>&1 || need+=(bsdutils)
 command -v sensors >/dev/null 2>&1 || need+=(lm-sensors)
 command -v python3 >/dev/null 2>&1 || need+=(python3 python3-pip)
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 command -v prometheus-node-exporter >/dev/null 2>&1 || need+=(prometheus-node-exporter)
 command -v prometheus-process-exporter >/dev/null 2>&1 || need+=(prometheus-process-exporter)
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)
@@ -71,6 +73,21 @@ log "cargo test (unit, fixture, live, CLI and doc tests)"
 cargo test --workspace --no-fail-fast
 log "rustdoc (missing docs are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc -p pskit -p pskit-serve --no-deps -q
+
+# The Python bindings (crates/pskit-py, a cargo workspace of its own): the wheel is
+# built with maturin into a venv (target/py-venv), psutil 7.2.2's own test files run
+# against it beside psutil itself (the gate: 95 % of what psutil passes here, and all
+# of test_contracts and test_process_all), the type stubs are checked against the
+# runtime, and every call is checked for leaks.
+log "Python bindings: cargo fmt and clippy (crates/pskit-py)"
+(cd crates/pskit-py && cargo fmt -- --check && cargo clippy --release --all-targets -- -D warnings)
+log "Python bindings: psutil 7.2.2's tests against pskit and psutil (judge/run.sh)"
+crates/pskit-py/judge/run.sh --gate 95
+log "Python bindings: type stubs (mypy stubtest)"
+target/py-venv/bin/pip install -q --disable-pip-version-check mypy==2.4.1
+target/py-venv/bin/python -m mypy.stubtest pskit
+log "Python bindings: no leaks (10,000 calls of each function and method)"
+target/py-venv/bin/python crates/pskit-py/tests/leaks.py
 
 # The fuzz smoke pass: every cargo-fuzz target for a few seconds (nightly and
 # cargo-fuzz; cargo-fuzz is installed from crates.io when missing).

@@ -1,10 +1,16 @@
 """Prints psutil's and pskit's results on psutil's tests side by side.
 
-usage: report.py XML_DIR FILE...   (junit XML files named {impl}-{file}.xml)
+usage: report.py [--gate PERCENT] XML_DIR FILE...
+       (junit XML files named {impl}-{file}.xml)
 
 Per file and implementation: passed, failed (failures and errors), skipped,
 excluded (skipped by excluded.tsv). Then the pass rate: of the tests psutil
-passes here and that are not excluded, how many pass against pskit.
+passes here and that are not excluded, how many pass against pskit, and the
+ones that do not.
+
+With --gate, exits 1 when the rate is below PERCENT, when a test of
+test_contracts or test_process_all that psutil passes fails against pskit (the
+issue wants all of those), or when a file gave no result for either.
 """
 
 import os
@@ -31,8 +37,19 @@ def results(path):
     return out
 
 
+# Every test psutil passes in these files must pass against pskit too.
+WHOLE = ("test_contracts", "test_process_all")
+
+
 def main():
-    xml_dir, files = sys.argv[1], sys.argv[2:]
+    args = sys.argv[1:]
+    gate = None
+    if args[:1] == ["--gate"]:
+        gate = float(args[1])
+        args = args[2:]
+    xml_dir, files = args[0], args[1:]
+    missing = []
+    misses = []
     kinds = ("passed", "failed", "skipped", "excluded")
     print()
     print("%-18s | %-29s | %-29s" % ("", "psutil 7.2.2", "pskit"))
@@ -44,6 +61,7 @@ def main():
         cols = []
         for r in (a, b):
             if r is None:
+                missing.append(f)
                 cols.append("%29s" % "(no result: collection failed)")
             else:
                 counts = [sum(1 for v in r.values() if v == k) for k in kinds]
@@ -54,9 +72,27 @@ def main():
                 base += 1
                 if (b or {}).get(test) == "passed":
                     hit += 1
+                else:
+                    misses.append((f, test))
     rate = 100.0 * hit / base if base else 0.0
     print()
     print("pskit passes %d of the %d tests psutil passes here (excluded ones aside): %.1f %%" % (hit, base, rate))
+    for f, test in misses:
+        print("  not passed against pskit: %s: %s" % (f, test))
+    if gate is None:
+        return
+    problems = []
+    if rate < gate:
+        problems.append("the pass rate %.1f %% is below %g %%" % (rate, gate))
+    whole = [t for f, t in misses if f in WHOLE]
+    if whole:
+        problems.append("tests of %s that psutil passes fail: %s" % (" and ".join(WHOLE), whole))
+    if missing:
+        problems.append("no result for: %s" % ", ".join(missing))
+    if problems:
+        print("FAILED: " + "; ".join(problems))
+        sys.exit(1)
+    print("gate passed: at least %g %%, and all of %s" % (gate, " and ".join(WHOLE)))
 
 
 if __name__ == "__main__":

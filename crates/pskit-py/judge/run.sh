@@ -2,12 +2,19 @@
 # psutil 7.2.2's own tests, run against pskit's Python package and against psutil
 # itself on the same machine in the same run; prints both results side by side.
 #
-#   crates/pskit-py/judge/run.sh            (from anywhere; needs network to PyPI)
+#   crates/pskit-py/judge/run.sh [--gate PERCENT]   (from anywhere; needs PyPI)
+#
+# --gate (the README's test command uses it): exit 1 below PERCENT, or when a test of
+# test_contracts or test_process_all that psutil passes fails against pskit.
 #
 # It builds the wheel with maturin into a venv (target/py-venv), downloads psutil's
 # sdist (target/psutil-sdist; never committed), and runs each test file in its own
 # directory under target/psutil-judge/{psutil,pskit}. Exclusions: excluded.tsv.
 set -euo pipefail
+GATE=()
+if [ "${1:-}" = --gate ]; then
+    GATE=(--gate "${2:?--gate needs a percentage}")
+fi
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../../.." && pwd)
 cd "$ROOT"
@@ -58,4 +65,4 @@ for impl in psutil pskit; do
         tail -1 "$OUT/$impl-$f.log"
     done
 done
-"$VENV/bin/python" "$HERE/report.py" "$OUT/xml" "${FILES[@]}"
+"$VENV/bin/python" "$HERE/report.py" "${GATE[@]}" "$OUT/xml" "${FILES[@]}"

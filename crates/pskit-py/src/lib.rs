@@ -336,6 +336,13 @@ impl<T: PsutilTuple> PsutilTupleDyn for T {
     }
 }
 
+/// A serializable pskit value (the beyond-psutil records) as plain Python data:
+/// a dict of its fields, the Python side wraps it in a named tuple.
+fn data<'py, T: serde::Serialize>(py: Python<'py>, t: &T) -> PyResult<Bound<'py, PyAny>> {
+    let v = serde_json::to_value(t).map_err(|e| PyValueError::new_err(e.to_string()))?;
+    value(py, &v)
+}
+
 /// Runs `f` with the GIL released and maps its error.
 fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> pskit::Result<T> + Send) -> PyResult<T> {
     py.detach(f).map_err(py_err)
@@ -499,6 +506,27 @@ fn sensors_fans(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     map_of(py, &m, |py, v| tuples(py, v))
 }
 
+/// Beyond psutil: the calling process's CPU limit (cgroup quota and affinity).
+#[pyfunction]
+fn cpu_limit(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let v = detached(py, pskit::container::cpu_limit)?;
+    data(py, &v)
+}
+
+/// Beyond psutil: the calling process's cgroup memory limit and usage.
+#[pyfunction]
+fn memory_limit(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let v = detached(py, pskit::container::memory_limit)?;
+    data(py, &v)
+}
+
+/// Beyond psutil: pressure stall information (/proc/pressure).
+#[pyfunction]
+fn pressure(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
+    let v = detached(py, pskit::pressure::pressure)?;
+    data(py, &v)
+}
+
 #[pyfunction]
 fn sensors_battery(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     tuple_or_none(py, detached(py, pskit::sensors_battery)?)
@@ -649,6 +677,16 @@ impl Handle {
 
     fn cgroup(&self, py: Python<'_>) -> PyResult<Option<String>> {
         self.with(py, |p| p.cgroup())
+    }
+
+    fn cpu_limit<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.with(py, |p| p.cpu_limit())?;
+        data(py, &v)
+    }
+
+    fn memory_limit<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let v = self.with(py, |p| p.memory_limit())?;
+        data(py, &v)
     }
 
     fn nice(&self, py: Python<'_>) -> PyResult<i32> {
@@ -857,6 +895,9 @@ fn _pskit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(sensors_fans, m)?)?;
     m.add_function(wrap_pyfunction!(sensors_battery, m)?)?;
     m.add_function(wrap_pyfunction!(scan, m)?)?;
+    m.add_function(wrap_pyfunction!(cpu_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(memory_limit, m)?)?;
+    m.add_function(wrap_pyfunction!(pressure, m)?)?;
     m.add_function(wrap_pyfunction!(set_procfs_path, m)?)?;
     Ok(())
 }

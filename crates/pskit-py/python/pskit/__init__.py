@@ -490,6 +490,53 @@ def sensors_battery():
     return sbattery(percent, secsleft, plugged)
 
 
+# --- beyond psutil: containers and pressure -----------------------------------
+scpulimit = collections.namedtuple("scpulimit", "cpus quota affinity cgroup_version cgroup")
+scpulimit.__doc__ = """CPUs usable (cgroup quota bounded by affinity), the quota in CPUs (None:
+unlimited), CPUs in the affinity mask, cgroup version and path."""
+smemlimit = collections.namedtuple(
+    "smemlimit", "limit usage peak swap_limit cgroup_version cgroup"
+)
+smemlimit.__doc__ = """The cgroup's memory limit, usage, peak and swap limit in bytes (None:
+unlimited or not shown), cgroup version and path."""
+spressure = collections.namedtuple("spressure", "cpu memory io irq")
+spressure.__doc__ = """Pressure stall information per resource (None where the kernel has none)."""
+spressureres = collections.namedtuple("spressureres", "some full")
+spressureres.__doc__ = """A resource's pressure: some task stalled, all tasks stalled (or None)."""
+spressureline = collections.namedtuple("spressureline", "avg10 avg60 avg300 total")
+spressureline.__doc__ = """Stall percentages over 10, 60 and 300 s, and total stall µs since boot."""
+
+
+def cpu_limit():
+    """Beyond psutil: the CPU limit this process runs under (container-aware:
+    the cgroup CPU quota, bounded by the affinity mask), as ``scpulimit``."""
+    return scpulimit(**_native(_pskit.cpu_limit))
+
+
+def memory_limit():
+    """Beyond psutil: this process's cgroup memory limit and usage, as
+    ``smemlimit``."""
+    return smemlimit(**_native(_pskit.memory_limit))
+
+
+def _line(d):
+    return None if d is None else spressureline(**d)
+
+
+def _res(d):
+    return None if d is None else spressureres(_line(d.get("some")), _line(d.get("full")))
+
+
+def pressure():
+    """Beyond psutil: pressure stall information (/proc/pressure/{cpu,memory,io,irq}),
+    as ``spressure``; a resource the kernel does not report is None."""
+    d = _native(_pskit.pressure)
+    return spressure(_res(d.get("cpu")), _res(d.get("memory")), _res(d.get("io")), _res(d.get("irq")))
+
+
+__all__ += ["cpu_limit", "memory_limit", "pressure"]
+
+
 # Sample now, so that the importing thread's first non-blocking call measures
 # "since import", as psutil does.
 try:
@@ -795,6 +842,21 @@ class Process:
             return pwd.getpwuid(real_uid).pw_name
         except KeyError:
             return str(real_uid)
+
+    # -- beyond psutil
+    def cgroup(self):
+        """Beyond psutil: the cgroup path (the v2 path of /proc/PID/cgroup, else
+        the first hierarchy's), or None."""
+        return _native(self._h.cgroup)
+
+    def cpu_limit(self):
+        """Beyond psutil: this process's cgroup CPU limit, as ``scpulimit``."""
+        return scpulimit(**_native(self._h.cpu_limit))
+
+    def memory_limit(self):
+        """Beyond psutil: this process's cgroup memory limit and usage, as
+        ``smemlimit``."""
+        return smemlimit(**_native(self._h.memory_limit))
 
     def terminal(self):
         """The controlling terminal's path, or None."""
@@ -1186,29 +1248,37 @@ except (ValueError, OSError):
 
 if _GLIBC:
 
-    def _libc():
-        import ctypes
+    _HEAP = []
 
-        return ctypes.CDLL(None)
+    def _heap_fns():
+        """(mallinfo2, malloc_trim), bound once (a ctypes type and prototype made
+        per call would pile up in ctypes' caches)."""
+        if not _HEAP:
+            import ctypes
+
+            class _Mallinfo2(ctypes.Structure):
+                _fields_ = [
+                    (n, ctypes.c_size_t)
+                    for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
+                ]
+
+            libc = ctypes.CDLL(None)
+            info = libc.mallinfo2
+            info.restype = _Mallinfo2
+            info.argtypes = []
+            trim = libc.malloc_trim
+            trim.argtypes = [ctypes.c_size_t]
+            _HEAP[:] = [info, trim]
+        return _HEAP
 
     def heap_info():
         """Bytes in use on the C heap (brk) and in mmap'd chunks, as ``pheap``."""
-        import ctypes
-
-        class _Mallinfo2(ctypes.Structure):
-            _fields_ = [
-                (n, ctypes.c_size_t)
-                for n in "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
-            ]
-
-        fn = _libc().mallinfo2
-        fn.restype = _Mallinfo2
-        mi = fn()
+        mi = _heap_fns()[0]()
         return pheap(mi.uordblks, mi.hblkhd)
 
     def heap_trim():
         """Gives the C heap's free memory back to the system (malloc_trim(0))."""
-        _libc().malloc_trim(0)
+        _heap_fns()[1](0)
 
     __all__ += ["heap_info", "heap_trim"]
 

@@ -661,8 +661,12 @@ mod tests {
     #[test]
     fn non_child_zombie_is_waited_for_until_reaped() {
         // psutil waits for a non-child until it is gone: a zombie its parent
-        // (sleep, which never waits) holds is still there.
-        let (mut parent, pid) = sh_line("true & echo $!; exec sleep 1000");
+        // holds is still there. The parent is a Python that forks a child that
+        // exits at once, prints its pid and sleeps, never waiting (a shell may
+        // reap its background job on its own).
+        let (mut parent, pid) = sh_line(
+            "exec python3 -c 'import os, time\npid = os.fork()\nif pid == 0:\n    os._exit(0)\nprint(pid, flush=True)\ntime.sleep(1000)'",
+        );
         let p = Process::new(pid).unwrap();
         assert_eq!(status_eventually(&p, &["zombie"]), "zombie");
         assert!(matches!(
