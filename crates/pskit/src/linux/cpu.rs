@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::cpu::{CpuFreq, CpuStats, CpuTimes};
 use crate::error::{Error, Result};
-use crate::linux::fs::{is_not_found, read_int, read_trimmed, with_text};
+use crate::linux::fs::{is_not_found, read_int, read_trimmed, with_text, with_text_single};
 use crate::linux::parse::count_cpu_list;
 use crate::root::Root;
 
@@ -105,7 +105,7 @@ pub(crate) fn read_stat<T>(
     parse: impl FnOnce(&str) -> std::result::Result<T, String>,
 ) -> Result<T> {
     let path = root.proc_path("stat");
-    with_text(&path, |s| parse(s).map_err(|m| Error::parse(&path, m)))
+    with_text_single(&path, |s| parse(s).map_err(|m| Error::parse(&path, m)))
 }
 
 pub(crate) fn cpu_times(root: &Root) -> Result<CpuTimes> {

@@ -70,6 +70,28 @@ pub(crate) fn with_bytes<T>(path: &Path, parse: impl FnOnce(&[u8]) -> Result<T>)
     with_bytes_cap(path, SMALL, parse)
 }
 
+/// Like [`with_text`] for a file the kernel writes in one go (procfs
+/// `single_open` files: meminfo, stat): a read that does not fill the buffer
+/// has it all, so the read that would only confirm the end is skipped. (A
+/// multi-record seq_file may stop short before its end: never use this there.)
+pub(crate) fn with_text_single<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
+    let mut buf = BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
+    let out = match read_into_impl(path, &mut buf, SMALL, true) {
+        Ok(n) => parse(&String::from_utf8_lossy(&buf[..n])),
+        Err(e) => Err(Error::io(path, e)),
+    };
+    if buf.len() > KEEP {
+        buf = Vec::new();
+    }
+    BUF.with(|b| {
+        let mut slot = b.borrow_mut();
+        if slot.len() < buf.len() {
+            *slot = buf;
+        }
+    });
+    out
+}
+
 /// Like [`with_text`] for the files that grow with the machine ([`LARGE`] cap).
 pub(crate) fn with_text_large<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
     with_bytes_cap(path, LARGE, |bytes| parse(&String::from_utf8_lossy(bytes)))
@@ -106,6 +128,11 @@ pub(crate) fn with_bytes_cap<T>(
 /// than `read_to_end`, which adds a statx and an lseek per file to size its buffer
 /// (/proc files report size 0 anyway).
 fn read_into(path: &Path, buf: &mut Vec<u8>, cap: usize) -> io::Result<usize> {
+    read_into_impl(path, buf, cap, false)
+}
+
+/// [`read_into`]; with `single`, a short read ends it (see [`with_text_single`]).
+fn read_into_impl(path: &Path, buf: &mut Vec<u8>, cap: usize, single: bool) -> io::Result<usize> {
     let mut f = open_checked(path)?;
     if buf.len() < CHUNK {
         buf.resize(CHUNK, 0);
@@ -120,7 +147,12 @@ fn read_into(path: &Path, buf: &mut Vec<u8>, cap: usize) -> io::Result<usize> {
         }
         match f.read(&mut buf[filled..]) {
             Ok(0) => return Ok(filled),
-            Ok(n) => filled += n,
+            Ok(n) => {
+                filled += n;
+                if single && filled < buf.len() {
+                    return Ok(filled);
+                }
+            }
             Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }

@@ -1,7 +1,7 @@
 //! /proc/meminfo, /proc/zoneinfo and /proc/vmstat: parsers and readers.
 
 use crate::error::{Error, Result};
-use crate::linux::fs::{is_not_found, with_text};
+use crate::linux::fs::{is_not_found, with_text, with_text_single};
 use crate::linux::parse::usage_percent;
 use crate::memory::{SwapMemory, VirtualMemory};
 use crate::root::Root;
@@ -241,7 +241,7 @@ pub(crate) fn virtual_memory_from(
 }
 
 fn read_meminfo(root: &Root) -> Result<MemInfo> {
-    with_text(&root.proc_path("meminfo"), |s| Ok(parse_meminfo(s)))
+    with_text_single(&root.proc_path("meminfo"), |s| Ok(parse_meminfo(s)))
 }
 
 pub(crate) fn virtual_memory(root: &Root) -> Result<VirtualMemory> {
