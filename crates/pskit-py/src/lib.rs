@@ -628,6 +628,17 @@ impl Handle {
         info_dict(py, &info, &list, &ad_value, &Convs::new(py, &convs)?)
     }
 
+    /// Opens a oneshot scope (psutil's `oneshot()`): stat, status, statm and
+    /// smaps are read once until the matching exit.
+    fn oneshot_enter(&self) {
+        self.p.oneshot_enter()
+    }
+
+    /// Closes a scope oneshot_enter opened.
+    fn oneshot_exit(&self) {
+        self.p.oneshot_exit()
+    }
+
     /// Drops what the handle remembered (name, create time, exit code, …):
     /// psutil's `_init(pid, _ignore_nsp=True)`.
     fn clear_cache(&self) {

@@ -86,7 +86,7 @@ def cases(child):
         ("Process.memory_limit", me.memory_limit),
         ("Process.as_dict", me.as_dict),
         ("Process.as_dict(attrs)", lambda: me.as_dict(["name", "cpu_times", "memory_info"])),
-        ("Process.oneshot", lambda: me.oneshot().__enter__()),
+        ("Process.oneshot", lambda: _oneshot(me)),
         ("Process.parent", me.parent),
         ("Process.parents", me.parents),
         ("Process.children", me.children),
@@ -105,6 +105,12 @@ def cases(child):
         ("NoSuchProcess", lambda: _nsp()),
     ]
     return out
+
+
+def _oneshot(p):
+    with p.oneshot():
+        p.name()
+        p.cpu_times()
 
 
 def _timeout(p):

@@ -660,8 +660,7 @@ class Process:
     """A process, by pid (the current one without), as psutil's ``Process``.
 
     Signals and setters go through the pidfd the native handle opened, so they
-    reach this process and never one that reused its pid. ``oneshot()`` is a
-    context manager that does not cache yet: values inside it are read afresh.
+    reach this process and never one that reused its pid.
     """
 
     def __init__(self, pid=None):
@@ -745,8 +744,14 @@ class Process:
 
     @_contextlib.contextmanager
     def oneshot(self):
-        """A block of reads of this process (no caching yet: each reads afresh)."""
-        yield
+        """A block of reads of this process, as psutil's: inside it stat, status,
+        statm and smaps are read once each however many methods use them (the
+        cache belongs to this Process object, and is dropped at the end)."""
+        self._h.oneshot_enter()
+        try:
+            yield
+        finally:
+            self._h.oneshot_exit()
 
     def as_dict(self, attrs=None, ad_value=None):
         """The attributes named (all when None), AccessDenied/Zombie as ``ad_value``."""

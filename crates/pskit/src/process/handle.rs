@@ -483,16 +483,43 @@ impl Process {
         struct Exit<'a>(&'a Process);
         impl Drop for Exit<'_> {
             fn drop(&mut self) {
-                let mut st = self.0.lock();
-                st.oneshot = st.oneshot.saturating_sub(1);
-                if st.oneshot == 0 {
-                    st.files = Default::default();
-                }
+                self.0.oneshot_exit();
             }
         }
-        self.lock().oneshot += 1;
+        self.oneshot_enter();
         let _exit = Exit(self);
         f(self)
+    }
+
+    /// Opens a oneshot scope that stays open until [`Process::oneshot_exit`],
+    /// for callers that cannot wrap the reads in a closure (a Python `with`
+    /// block in the bindings). Prefer [`Process::oneshot`]; each enter must be
+    /// matched by one exit, and the cache is dropped at the outermost exit.
+    ///
+    /// ```
+    /// let p = pskit::Process::current().unwrap();
+    /// p.oneshot_enter();
+    /// let (a, b) = (p.cpu_times().unwrap(), p.cpu_times().unwrap());
+    /// p.oneshot_exit();
+    /// assert_eq!(a, b); // one read of stat served both
+    /// ```
+    pub fn oneshot_enter(&self) {
+        self.lock().oneshot += 1;
+    }
+
+    /// Closes a scope [`Process::oneshot_enter`] opened (an exit without an
+    /// enter does nothing).
+    ///
+    /// ```
+    /// let p = pskit::Process::current().unwrap();
+    /// p.oneshot_exit(); // nothing open: nothing happens
+    /// ```
+    pub fn oneshot_exit(&self) {
+        let mut st = self.lock();
+        st.oneshot = st.oneshot.saturating_sub(1);
+        if st.oneshot == 0 {
+            st.files = Default::default();
+        }
     }
 
     /// Reads `which` (from the cache inside oneshot) and parses it; errors are
