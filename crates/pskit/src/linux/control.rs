@@ -154,17 +154,22 @@ fn wait_reaped(
             // EPERM: it exists, we may not signal it.
             Ok(()) | Err(_) => {}
         }
-        if deadline.is_none_or(|d| Instant::now() < d) && timeout != Some(0.0) {
-            let nap = match deadline {
-                Some(d) => delay.min(d.saturating_duration_since(Instant::now())),
-                None => delay,
-            };
-            std::thread::sleep(nap);
-            delay = (delay * 2).min(Duration::from_millis(40));
-        } else {
+        if timeout == Some(0.0) || deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(timeout_expired(pid, timeout));
         }
+        back_off(&mut delay, deadline);
     }
+}
+
+/// psutil's back-off between polls: sleeps `delay` (never past the deadline),
+/// then doubles it up to 40 ms.
+fn back_off(delay: &mut Duration, deadline: Option<Instant>) {
+    let nap = match deadline {
+        Some(d) => (*delay).min(d.saturating_duration_since(Instant::now())),
+        None => *delay,
+    };
+    std::thread::sleep(nap);
+    *delay = (*delay * 2).min(Duration::from_millis(40));
 }
 
 /// A timeout psutil accepts: None, or a number ≥ 0 (NaN and negatives are
@@ -285,19 +290,30 @@ fn wait_pid_polling(
         if deadline.is_some_and(|d| Instant::now() >= d) {
             return Err(timeout_expired(pid, timeout));
         }
-        let nap = match deadline {
-            Some(d) => delay.min(d.saturating_duration_since(Instant::now())),
-            None => delay,
-        };
-        std::thread::sleep(nap);
-        delay = (delay * 2).min(Duration::from_millis(40));
+        back_off(&mut delay, deadline);
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
-    use std::process::Command;
+    use std::process::{Child, Command};
+
+    /// `sh -c SCRIPT` with its stdout piped, and the number on the first line it
+    /// prints (a pid).
+    pub(crate) fn sh_line(script: &str) -> (Child, u32) {
+        use std::io::BufRead;
+        let mut sh = Command::new("sh")
+            .args(["-c", script])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(sh.stdout.as_mut().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        (sh, line.trim().parse().unwrap())
+    }
 
     #[test]
     fn child_exit_code_and_signal() {
@@ -366,17 +382,7 @@ mod tests {
     fn non_child_gives_none_after_exit() {
         // sh starts a grandchild, prints its pid and reaps it (PID 1 may never
         // reap an orphan, and psutil waits until the non-child is gone).
-        use std::io::BufRead;
-        let mut sh = Command::new("sh")
-            .args(["-c", "sleep 0.3 & echo $!; wait"])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(sh.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let pid: u32 = line.trim().parse().unwrap();
+        let (mut sh, pid) = sh_line("sleep 0.3 & echo $!; wait");
         assert_eq!(wait_pid(pid, Some(10.0)).unwrap(), None);
         assert!(sh.wait().unwrap().success());
     }

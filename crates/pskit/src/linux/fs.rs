@@ -75,21 +75,9 @@ pub(crate) fn with_bytes<T>(path: &Path, parse: impl FnOnce(&[u8]) -> Result<T>)
 /// has it all, so the read that would only confirm the end is skipped. (A
 /// multi-record seq_file may stop short before its end: never use this there.)
 pub(crate) fn with_text_single<T>(path: &Path, parse: impl FnOnce(&str) -> Result<T>) -> Result<T> {
-    let mut buf = BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
-    let out = match read_into_impl(path, &mut buf, SMALL, true) {
-        Ok(n) => parse(&String::from_utf8_lossy(&buf[..n])),
-        Err(e) => Err(Error::io(path, e)),
-    };
-    if buf.len() > KEEP {
-        buf = Vec::new();
-    }
-    BUF.with(|b| {
-        let mut slot = b.borrow_mut();
-        if slot.len() < buf.len() {
-            *slot = buf;
-        }
-    });
-    out
+    with_buf(path, SMALL, true, |bytes| {
+        parse(&String::from_utf8_lossy(bytes))
+    })
 }
 
 /// Like [`with_text`] for the files that grow with the machine ([`LARGE`] cap).
@@ -103,8 +91,19 @@ pub(crate) fn with_bytes_cap<T>(
     cap: usize,
     parse: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
+    with_buf(path, cap, false, parse)
+}
+
+/// Reads `path` into the thread's reused buffer and parses it (`single`: see
+/// [`with_text_single`]).
+fn with_buf<T>(
+    path: &Path,
+    cap: usize,
+    single: bool,
+    parse: impl FnOnce(&[u8]) -> Result<T>,
+) -> Result<T> {
     let mut buf = BUF.with(|b| std::mem::take(&mut *b.borrow_mut()));
-    let out = match read_into(path, &mut buf, cap) {
+    let out = match read_into(path, &mut buf, cap, single) {
         Ok(n) => parse(&buf[..n]),
         Err(e) => Err(Error::io(path, e)),
     };
@@ -126,13 +125,9 @@ pub(crate) fn with_bytes_cap<T>(
 /// `buf` is kept fully initialised (its length is its usable size) and is only
 /// grown, never cleared, so reuse costs nothing. A plain read loop is used rather
 /// than `read_to_end`, which adds a statx and an lseek per file to size its buffer
-/// (/proc files report size 0 anyway).
-fn read_into(path: &Path, buf: &mut Vec<u8>, cap: usize) -> io::Result<usize> {
-    read_into_impl(path, buf, cap, false)
-}
-
-/// [`read_into`]; with `single`, a short read ends it (see [`with_text_single`]).
-fn read_into_impl(path: &Path, buf: &mut Vec<u8>, cap: usize, single: bool) -> io::Result<usize> {
+/// (/proc files report size 0 anyway). With `single`, a short read ends it (see
+/// [`with_text_single`]).
+fn read_into(path: &Path, buf: &mut Vec<u8>, cap: usize, single: bool) -> io::Result<usize> {
     let mut f = open_checked(path)?;
     if buf.len() < CHUNK {
         buf.resize(CHUNK, 0);

@@ -618,20 +618,7 @@ mod tests {
         finish(c);
     }
 
-    /// `sh -c SCRIPT` with its stdout piped, and the first line it prints.
-    fn sh_line(script: &str) -> (Child, u32) {
-        use std::io::BufRead;
-        let mut sh = Command::new("sh")
-            .args(["-c", script])
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(sh.stdout.as_mut().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        (sh, line.trim().parse().unwrap())
-    }
+    use crate::linux::control::tests::sh_line;
 
     #[test]
     fn non_child_wait_is_none_once_its_parent_reaped_it() {
