@@ -33,6 +33,15 @@ fn finish(mut c: Child) {
     let _ = c.wait();
 }
 
+/// Reaps `c` on a thread as soon as it exits, as its shell would: `pskit wait`
+/// on a process that is not its child (like psutil's `wait` and `tail --pid`)
+/// returns once the pid is gone, and a zombie is not gone.
+fn reap_in_background(mut c: Child) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let _ = c.wait();
+    })
+}
+
 #[test]
 fn kill_sends_the_named_signal() {
     for (args, sig) in [
@@ -252,11 +261,14 @@ fn prlimit_sets_lists_and_runs() {
 #[test]
 fn wait_returns_when_processes_end_and_times_out() {
     let quick = Command::new("sleep").arg("0.3").spawn().unwrap();
+    let quick_pid = quick.id();
+    let reaper = reap_in_background(quick);
     let t = Instant::now();
-    let o = pskit(&["wait", &quick.id().to_string()]);
+    let o = pskit(&["wait", &quick_pid.to_string()]);
     assert!(o.status.success());
-    assert!(text(&o).contains(&format!("{} exited", quick.id())));
+    assert!(text(&o).contains(&format!("{quick_pid} exited")));
     assert!(t.elapsed() < Duration::from_secs(20));
+    reaper.join().unwrap();
     let c = sleeper();
     let o = pskit(&["wait", "--timeout", "0.2", &c.id().to_string()]);
     assert_eq!(o.status.code(), Some(124));
@@ -267,8 +279,6 @@ fn wait_returns_when_processes_end_and_times_out() {
         Some(2)
     );
     finish(c);
-    let mut quick = quick;
-    let _ = quick.wait();
 }
 
 /// Runs pskit as `nobody` (CI runs as root); an unprivileged caller runs it as is.
@@ -358,9 +368,10 @@ fn huge_numbers_are_errors_not_panics_and_an_empty_mask_changes_nothing() {
     // A huge wait timeout is no deadline: it returns when the process ends.
     let c = Command::new("sleep").arg("0.2").spawn().unwrap();
     let pid = c.id().to_string();
+    let reaper = reap_in_background(c);
     let o = pskit(&["wait", &pid, "--timeout", "1e300"]);
     assert_eq!(o.status.code(), Some(0), "{}", errtext(&o));
-    finish(c);
+    reaper.join().unwrap();
     // taskset -p 0 PID: util-linux's "Invalid argument", exit 1, affinity untouched.
     let c = sleeper();
     let pid = c.id().to_string();

@@ -215,7 +215,30 @@ impl<'py> Convs<'py> {
             .into_iter()
             .map(|x| value(py, &x))
             .collect::<PyResult<Vec<_>>>()?;
-        let t = PyTuple::new(py, items)?;
+        self.wrap(attr, PyTuple::new(py, items)?)
+    }
+
+    /// A typed record through `attr`'s converter.
+    fn typed<T: Fields>(&self, py: Python<'py>, attr: Attr, t: &T) -> PyResult<Bound<'py, PyAny>> {
+        self.wrap(attr, t.py_fields(py)?)
+    }
+
+    /// A list of typed records through `attr`'s converter.
+    fn typed_list<T: Fields>(
+        &self,
+        py: Python<'py>,
+        attr: Attr,
+        items: &[T],
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let items = items
+            .iter()
+            .map(|t| self.typed(py, attr, t))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PyList::new(py, items)?.into_any())
+    }
+
+    /// `fields` as `attr`'s named tuple (or through its function, or as is).
+    fn wrap(&self, attr: Attr, t: Bound<'py, PyTuple>) -> PyResult<Bound<'py, PyAny>> {
         match &self.by_attr[attr_index(attr)] {
             Some((cls, true)) => self.tuple_new.call1((cls, t)),
             Some((f, false)) => f.call1(t),
@@ -279,7 +302,6 @@ fn info_dict<'py>(
     let d = PyDict::new(py);
     let ad = ad_value;
     for &a in attrs {
-        let rec = |t: &dyn PsutilTupleDyn| convs.record(py, a, t.values());
         let obj = match a {
             Attr::Pid => Some(info.pid().into_pyobject(py)?.into_any()),
             Attr::Name => field_obj(&info.name, ad, |v| py_of(py, v))?,
@@ -299,13 +321,16 @@ fn info_dict<'py>(
             Attr::CreateTime => field_obj(&info.create_time, ad, |v| py_of(py, v))?,
             Attr::CpuPercent => field_obj(&info.cpu_percent, ad, |v| py_of(py, v))?,
             Attr::MemoryPercent => field_obj(&info.memory_percent, ad, |v| py_of(py, v))?,
-            Attr::CpuTimes => field_obj(&info.cpu_times, ad, |v| rec(v))?,
-            Attr::MemoryInfo => field_obj(&info.memory_info, ad, |v| rec(v))?,
-            Attr::MemoryFullInfo => field_obj(&info.memory_full_info, ad, |v| rec(v))?,
-            Attr::Uids => field_obj(&info.uids, ad, |v| rec(v))?,
-            Attr::Gids => field_obj(&info.gids, ad, |v| rec(v))?,
-            Attr::NumCtxSwitches => field_obj(&info.num_ctx_switches, ad, |v| rec(v))?,
-            Attr::IoCounters => field_obj(&info.io_counters, ad, |v| rec(v))?,
+            Attr::CpuTimes => field_obj(&info.cpu_times, ad, |v| convs.typed(py, a, v))?,
+            Attr::MemoryInfo => field_obj(&info.memory_info, ad, |v| convs.typed(py, a, v))?,
+            Attr::MemoryFullInfo => field_obj(&info.memory_full_info, ad, |v| convs.typed(py, a, v))?,
+            Attr::Uids => field_obj(&info.uids, ad, |v| convs.typed(py, a, v))?,
+            Attr::Gids => field_obj(&info.gids, ad, |v| convs.typed(py, a, v))?,
+            Attr::NumCtxSwitches => field_obj(&info.num_ctx_switches, ad, |v| convs.typed(py, a, v))?,
+            Attr::IoCounters => field_obj(&info.io_counters, ad, |v| convs.typed(py, a, v))?,
+            Attr::MemoryMaps => field_obj(&info.memory_maps, ad, |v| convs.typed_list(py, a, v))?,
+            Attr::Threads => field_obj(&info.threads, ad, |v| convs.typed_list(py, a, v))?,
+            Attr::OpenFiles => field_obj(&info.open_files, ad, |v| convs.typed_list(py, a, v))?,
             _ => {
                 if info.is_denied(a) {
                     Some(ad.clone())
@@ -324,16 +349,48 @@ fn info_dict<'py>(
     Ok(d)
 }
 
-/// A psutil record's field values, in order, behind a trait object (so one
-/// closure converts records of any type).
-trait PsutilTupleDyn {
-    fn values(&self) -> Vec<Value>;
+/// A process record's fields as a Python tuple, in psutil's order, straight
+/// from the typed struct (no JSON in between: process_iter builds two or three
+/// of these per process).
+trait Fields {
+    fn py_fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>>;
 }
 
-impl<T: PsutilTuple> PsutilTupleDyn for T {
-    fn values(&self) -> Vec<Value> {
-        self.fields().into_iter().map(|(_, v)| v).collect()
-    }
+/// Typed records as a list of plain tuples (the Python side names them).
+fn fields_list<'py, T: Fields>(py: Python<'py>, items: &[T]) -> PyResult<Bound<'py, PyAny>> {
+    let items = items
+        .iter()
+        .map(|t| t.py_fields(py))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok(PyList::new(py, items)?.into_any())
+}
+
+macro_rules! fields {
+    ($($t:ty => $($f:ident),+;)*) => {$(
+        impl Fields for $t {
+            fn py_fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyTuple>> {
+                PyTuple::new(
+                    py,
+                    [$(self.$f.clone().into_pyobject(py)?.into_any().into_bound()),+],
+                )
+            }
+        }
+    )*};
+}
+
+fields! {
+    pskit::process::ProcessCpuTimes => user, system, children_user, children_system, iowait;
+    pskit::process::MemoryInfo => rss, vms, shared, text, lib, data, dirty;
+    pskit::process::MemoryFullInfo => rss, vms, shared, text, lib, data, dirty, uss, pss, swap;
+    pskit::process::Uids => real, effective, saved;
+    pskit::process::Gids => real, effective, saved;
+    pskit::process::CtxSwitches => voluntary, involuntary;
+    pskit::process::IoCounters => read_count, write_count, read_bytes, write_bytes, read_chars,
+        write_chars;
+    pskit::process::MemoryMap => path, rss, size, pss, shared_clean, shared_dirty, private_clean,
+        private_dirty, referenced, anonymous, swap;
+    pskit::process::Thread => id, user_time, system_time;
+    pskit::process::OpenFile => path, fd, position, mode, flags;
 }
 
 /// A serializable pskit value (the beyond-psutil records) as plain Python data:
@@ -739,7 +796,7 @@ impl Handle {
 
     fn cpu_times<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.cpu_times())?;
-        tuple(py, &v)
+        Ok(v.py_fields(py)?.into_any())
     }
 
     #[pyo3(signature = (interval=None))]
@@ -749,12 +806,12 @@ impl Handle {
 
     fn memory_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.memory_info())?;
-        tuple(py, &v)
+        Ok(v.py_fields(py)?.into_any())
     }
 
     fn memory_full_info<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.memory_full_info())?;
-        tuple(py, &v)
+        Ok(v.py_fields(py)?.into_any())
     }
 
     fn memory_percent(&self, py: Python<'_>, memtype: String) -> PyResult<f64> {
@@ -764,7 +821,7 @@ impl Handle {
     fn memory_maps<'py>(&self, py: Python<'py>, grouped: bool) -> PyResult<Bound<'py, PyAny>> {
         if grouped {
             let v = self.with(py, |p| p.memory_maps())?;
-            tuples(py, &v)
+            fields_list(py, &v)
         } else {
             let v = self.with(py, |p| p.memory_maps_ext())?;
             tuples(py, &v)
@@ -773,12 +830,12 @@ impl Handle {
 
     fn io_counters<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.io_counters())?;
-        tuple(py, &v)
+        Ok(v.py_fields(py)?.into_any())
     }
 
     fn num_ctx_switches<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.num_ctx_switches())?;
-        tuple(py, &v)
+        Ok(v.py_fields(py)?.into_any())
     }
 
     fn num_fds(&self, py: Python<'_>) -> PyResult<u32> {
@@ -791,12 +848,12 @@ impl Handle {
 
     fn threads<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.threads())?;
-        tuples(py, &v)
+        fields_list(py, &v)
     }
 
     fn open_files<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.open_files())?;
-        tuples(py, &v)
+        fields_list(py, &v)
     }
 
     fn net_connections<'py>(&self, py: Python<'py>, kind: String) -> PyResult<Bound<'py, PyAny>> {
@@ -806,12 +863,12 @@ impl Handle {
 
     fn uids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.uids())?;
-        tuple(py, &v)
+        Ok(v.py_fields(py)?.into_any())
     }
 
     fn gids<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let v = self.with(py, |p| p.gids())?;
-        tuple(py, &v)
+        Ok(v.py_fields(py)?.into_any())
     }
 
     fn is_running(&self, py: Python<'_>) -> bool {
