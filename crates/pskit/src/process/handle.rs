@@ -34,7 +34,7 @@ impl Cached {
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    oneshot: u32,
+    pub(crate) oneshot: u32,
     files: [Option<Vec<u8>>; 4],
     pub(crate) cpu_sample: Option<(Instant, f64)>,
     pub(crate) exe: Option<String>,
@@ -43,6 +43,9 @@ pub(crate) struct State {
     pub(crate) create_time: Option<f64>,
     /// The exit code collected by `wait` (psutil caches it).
     pub(crate) exitcode: Option<Option<i32>>,
+    /// Inside oneshot, (uss, pss, swap) summed by a memory_maps read of smaps, so
+    /// memory_full_info need not parse it again.
+    pub(crate) smaps_sums: Option<(u64, u64, u64)>,
 }
 
 /// A process, identified by its pid and start time (psutil `Process`).
@@ -519,6 +522,7 @@ impl Process {
         st.oneshot = st.oneshot.saturating_sub(1);
         if st.oneshot == 0 {
             st.files = Default::default();
+            st.smaps_sums = None;
         }
     }
 

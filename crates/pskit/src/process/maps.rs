@@ -118,8 +118,13 @@ impl Process {
             parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
         };
         // Inside oneshot, smaps already read (for memory_maps) holds the same
-        // sums the rollup would give: no second file.
-        let cached = self.if_cached(Cached::Smaps, smaps_sums);
+        // sums the rollup would give: no second file (and, once memory_maps
+        // has summed them, no second parse).
+        let summed = self.lock().smaps_sums;
+        let cached = match summed {
+            Some(sums) => Some(Ok(sums)),
+            None => self.if_cached(Cached::Smaps, smaps_sums),
+        };
         let rollup = match cached {
             Some(sums) => sums,
             None => crate::linux::fs::with_bytes(&self.path("smaps_rollup"), |b| {
@@ -195,6 +200,19 @@ impl Process {
     pub fn memory_maps(&self) -> Result<Vec<MemoryMap>> {
         let grouped = parse::group_smaps(self.smaps_entries()?)
             .map_err(|m| sys::parse_err(&self.root, self.pid, "smaps", m))?;
+        {
+            // Inside oneshot, memory_full_info takes these sums instead of
+            // parsing smaps again (values: 2 pss, 5 and 6 private, 9 swap).
+            let mut st = self.lock();
+            if st.oneshot > 0 {
+                let sum = |i: usize| {
+                    grouped
+                        .iter()
+                        .fold(0u64, |a, (_, v)| a.saturating_add(v[i]))
+                };
+                st.smaps_sums = Some((sum(5).saturating_add(sum(6)), sum(2), sum(9)));
+            }
+        }
         Ok(grouped
             .into_iter()
             .map(|(path, v)| MemoryMap {

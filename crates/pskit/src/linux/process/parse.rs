@@ -492,13 +492,13 @@ pub(crate) fn parse_smaps(b: &[u8]) -> Res<Vec<SmapsEntry>> {
 /// The first word of a `Key: N kB` value in bytes: `Ok(None)` when it is not a
 /// number, an error naming the value when it or its × 1024 does not fit a u64.
 fn kb_value(key: &[u8], rest: &[u8]) -> Res<Option<u64>> {
-    let Some(word) = rest
-        .split(|c| c.is_ascii_whitespace())
-        .find(|w| !w.is_empty())
-    else {
-        return Ok(None);
-    };
-    if !word.iter().all(u8::is_ascii_digit) {
+    let rest = rest.trim_ascii_start();
+    let end = rest
+        .iter()
+        .position(u8::is_ascii_whitespace)
+        .unwrap_or(rest.len());
+    let word = &rest[..end];
+    if word.is_empty() || !word.iter().all(u8::is_ascii_digit) {
         return Ok(None);
     }
     match parse_u64(word).and_then(|v| v.checked_mul(1024)) {
