@@ -1,6 +1,6 @@
 """pskit against psutil from Python, in one run on the same process table.
 
-    python bench.py [--procs 300] [--rounds 7] [--json]
+    python bench.py [--procs 300] [--rounds 7] [--json] [--floor BIN]
 
 Both packages are imported in this interpreter (pskit as itself, psutil as
 itself). With fewer than --procs processes on the machine, sleepers are started
@@ -11,6 +11,12 @@ faster).
 
 The issue's targets: process_iter with ps attributes >= 5x, Process().as_dict()
 >= 3x, virtual_memory() >= 2x, import under 0.2 s.
+
+--floor BIN runs ../shared/bench's floor program (`BIN 20 status`: the least
+kernel work a scan reading stat, cmdline and status needs, the files ps.py's
+attributes need) beside them, and prints the ceiling that puts on any reader's
+ratio to psutil: psutil's time over the floor's, single-threaded and split
+ideally over every CPU.
 """
 
 import argparse
@@ -71,6 +77,7 @@ def main():
     ap.add_argument("--procs", type=int, default=300)
     ap.add_argument("--rounds", type=int, default=7)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--floor")
     a = ap.parse_args()
     if a.procs < 0 or a.procs > 20000 or a.rounds < 1 or a.rounds > 1000:
         ap.error("--procs must be 0..20000 and --rounds 1..1000")
@@ -93,13 +100,19 @@ def main():
             rows.append({"call": name, "psutil_ms": t_psutil * 1e3, "pskit_ms": t_pskit * 1e3,
                          "ratio": ratio, "target": target})
         imp = {"pskit_s": import_time("pskit", a.rounds), "psutil_s": import_time("psutil", a.rounds)}
+        floor = None
+        if a.floor:
+            out = subprocess.run([a.floor, "20", "status"], check=True, capture_output=True,
+                                 text=True).stdout
+            floor = float(out.split(" ms/scan")[0].split()[-1])
     finally:
         for s in sleepers:
             s.kill()
         for s in sleepers:
             s.wait()
     if a.json:
-        print(json.dumps({"processes": nprocs, "calls": rows, "import": imp}, indent=1))
+        print(json.dumps({"processes": nprocs, "calls": rows, "import": imp, "floor_ms": floor},
+                         indent=1))
         return
     print(f"{nprocs} processes; Python {sys.version.split()[0]}; median of {a.rounds} rounds")
     print(f"{'call':34} {'psutil ms':>10} {'pskit ms':>10} {'ratio':>7} {'target':>7}")
@@ -107,6 +120,12 @@ def main():
         tgt = f">= {r['target']:g}" if r["target"] else ""
         print(f"{r['call']:34} {r['psutil_ms']:10.3f} {r['pskit_ms']:10.3f} {r['ratio']:6.2f}x {tgt:>7}")
     print(f"import: pskit {imp['pskit_s']:.3f} s, psutil {imp['psutil_s']:.3f} s (target < 0.2 s)")
+    if floor is not None:
+        ps = rows[0]["psutil_ms"]
+        cpus = os.cpu_count() or 1
+        print(f"floor (stat+cmdline+status, one thread): {floor:.3f} ms; psutil/floor "
+              f"{ps / floor:.2f}x, and {ps / (floor / cpus):.2f}x with the floor split ideally "
+              f"over {cpus} CPUs: no reader can pass that ratio here")
 
 
 if __name__ == "__main__":

@@ -323,10 +323,14 @@ fn info_dict<'py>(
             Attr::MemoryPercent => field_obj(&info.memory_percent, ad, |v| py_of(py, v))?,
             Attr::CpuTimes => field_obj(&info.cpu_times, ad, |v| convs.typed(py, a, v))?,
             Attr::MemoryInfo => field_obj(&info.memory_info, ad, |v| convs.typed(py, a, v))?,
-            Attr::MemoryFullInfo => field_obj(&info.memory_full_info, ad, |v| convs.typed(py, a, v))?,
+            Attr::MemoryFullInfo => {
+                field_obj(&info.memory_full_info, ad, |v| convs.typed(py, a, v))?
+            }
             Attr::Uids => field_obj(&info.uids, ad, |v| convs.typed(py, a, v))?,
             Attr::Gids => field_obj(&info.gids, ad, |v| convs.typed(py, a, v))?,
-            Attr::NumCtxSwitches => field_obj(&info.num_ctx_switches, ad, |v| convs.typed(py, a, v))?,
+            Attr::NumCtxSwitches => {
+                field_obj(&info.num_ctx_switches, ad, |v| convs.typed(py, a, v))?
+            }
             Attr::IoCounters => field_obj(&info.io_counters, ad, |v| convs.typed(py, a, v))?,
             Attr::MemoryMaps => field_obj(&info.memory_maps, ad, |v| convs.typed_list(py, a, v))?,
             Attr::Threads => field_obj(&info.threads, ad, |v| convs.typed_list(py, a, v))?,
