@@ -383,6 +383,10 @@ macro_rules! fields {
 }
 
 fields! {
+    pskit::VirtualMemory => total, available, percent, used, free, active, inactive, buffers,
+        cached, shared, slab;
+    pskit::SwapMemory => total, used, free, percent, sin, sout;
+    pskit::CpuTimes => user, nice, system, idle, iowait, irq, softirq, steal, guest, guest_nice;
     pskit::process::ProcessCpuTimes => user, system, children_user, children_system, iowait;
     pskit::process::MemoryInfo => rss, vms, shared, text, lib, data, dirty;
     pskit::process::MemoryFullInfo => rss, vms, shared, text, lib, data, dirty, uss, pss, swap;
@@ -412,13 +416,13 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> pskit::Result<T> + Send
 #[pyfunction]
 fn virtual_memory(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     let m = detached(py, pskit::virtual_memory)?;
-    tuple(py, &m)
+    Ok(m.py_fields(py)?.into_any())
 }
 
 #[pyfunction]
 fn swap_memory(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
     let m = detached(py, pskit::swap_memory)?;
-    tuple(py, &m)
+    Ok(m.py_fields(py)?.into_any())
 }
 
 #[pyfunction]
@@ -426,10 +430,10 @@ fn swap_memory(py: Python<'_>) -> PyResult<Bound<'_, PyAny>> {
 fn cpu_times(py: Python<'_>, percpu: bool) -> PyResult<Bound<'_, PyAny>> {
     if percpu {
         let v = detached(py, pskit::cpu_times_percpu)?;
-        tuples(py, &v)
+        fields_list(py, &v)
     } else {
         let t = detached(py, pskit::cpu_times)?;
-        tuple(py, &t)
+        Ok(t.py_fields(py)?.into_any())
     }
 }
 

@@ -281,9 +281,13 @@ def pid_exists(pid):
     return _native(_pskit.pid_exists, pid)
 
 
+_tuple_new = tuple.__new__  # a named tuple from a tuple, without its Python __new__
+
+
 def virtual_memory():
     """System memory, as psutil's ``svmem``."""
-    return svmem(*_native(_pskit.virtual_memory))
+    # No _native wrapper: it raises only OSError, which needs no translation.
+    return _tuple_new(svmem, _pskit.virtual_memory())
 
 
 def swap_memory():
