@@ -34,7 +34,7 @@ impl Cached {
 
 #[derive(Debug, Default)]
 pub(crate) struct State {
-    pub(crate) oneshot: u32,
+    oneshot: u32,
     files: [Option<Vec<u8>>; 4],
     pub(crate) cpu_sample: Option<(Instant, f64)>,
     pub(crate) exe: Option<String>,
@@ -553,16 +553,18 @@ impl Process {
         parse(st.files[i].as_deref().unwrap_or_default())
     }
 
-    /// Parses `which` if this oneshot scope has read it already; None otherwise
-    /// (outside oneshot, or not read yet), so a caller can take the cached
-    /// bytes over reading another file.
-    pub(crate) fn if_cached<T>(
-        &self,
-        which: Cached,
-        parse: impl FnOnce(&[u8]) -> Result<T>,
-    ) -> Option<Result<T>> {
-        let st = self.lock();
-        st.files[which as usize].as_deref().map(parse)
+    /// Inside oneshot, keeps the (uss, pss, swap) sums of the smaps just parsed,
+    /// for memory_full_info; outside it, keeps nothing.
+    pub(crate) fn keep_smaps_sums(&self, sums: (u64, u64, u64)) {
+        let mut st = self.lock();
+        if st.oneshot > 0 {
+            st.smaps_sums = Some(sums);
+        }
+    }
+
+    /// The sums [`Process::keep_smaps_sums`] kept in this oneshot scope.
+    pub(crate) fn smaps_sums(&self) -> Option<(u64, u64, u64)> {
+        self.lock().smaps_sums
     }
 
     /// Parses stat and hands the fields to `f`.

@@ -114,19 +114,10 @@ impl Process {
     pub fn memory_full_info(&self) -> Result<MemoryFullInfo> {
         let m = self.memory_info()?;
         let (root, pid) = (&self.root, self.pid);
-        let smaps_sums = |b: &[u8]| {
-            parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
-        };
-        // Inside oneshot, smaps already read (for memory_maps) holds the same
-        // sums the rollup would give: no second file (and, once memory_maps
-        // has summed them, no second parse).
-        let summed = self.lock().smaps_sums;
-        let cached = match summed {
-            Some(sums) => Some(Ok(sums)),
-            None => self.if_cached(Cached::Smaps, smaps_sums),
-        };
-        let rollup = match cached {
-            Some(sums) => sums,
+        // Inside oneshot, a memory_maps read of smaps left the sums the rollup
+        // would give: no second file, no second parse.
+        let rollup = match self.smaps_sums() {
+            Some(sums) => Ok(sums),
             None => crate::linux::fs::with_bytes(&self.path("smaps_rollup"), |b| {
                 parse::parse_uss_pss_swap(b)
                     .map_err(|m| sys::parse_err(root, pid, "smaps_rollup", m))
@@ -140,7 +131,9 @@ impl Process {
                     Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH)
                 ) =>
             {
-                self.with_file(Cached::Smaps, smaps_sums)?
+                self.with_file(Cached::Smaps, |b| {
+                    parse::parse_uss_pss_swap(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
+                })?
             }
             Err(e) => return Err(self.translate(e)),
         };
@@ -200,19 +193,6 @@ impl Process {
     pub fn memory_maps(&self) -> Result<Vec<MemoryMap>> {
         let grouped = parse::group_smaps(self.smaps_entries()?)
             .map_err(|m| sys::parse_err(&self.root, self.pid, "smaps", m))?;
-        {
-            // Inside oneshot, memory_full_info takes these sums instead of
-            // parsing smaps again (values: 2 pss, 5 and 6 private, 9 swap).
-            let mut st = self.lock();
-            if st.oneshot > 0 {
-                let sum = |i: usize| {
-                    grouped
-                        .iter()
-                        .fold(0u64, |a, (_, v)| a.saturating_add(v[i]))
-                };
-                st.smaps_sums = Some((sum(5).saturating_add(sum(6)), sum(2), sum(9)));
-            }
-        }
         Ok(grouped
             .into_iter()
             .map(|(path, v)| MemoryMap {
@@ -275,6 +255,14 @@ impl Process {
                 e.path = sys::strip_deleted(root, std::mem::take(&mut e.path));
             }
         }
+        // For memory_full_info in the same oneshot scope (values: 2 pss, 5 and 6
+        // private, 9 swap).
+        let sum = |i: usize| {
+            entries
+                .iter()
+                .fold(0u64, |a, e| a.saturating_add(e.values[i]))
+        };
+        self.keep_smaps_sums((sum(5).saturating_add(sum(6)), sum(2), sum(9)));
         Ok(entries)
     }
 }
