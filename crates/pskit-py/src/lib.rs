@@ -169,7 +169,7 @@ fn attrs_of(names: &[String]) -> PyResult<Vec<Attr>> {
 }
 
 /// The converters of one call, resolved once: for each attribute (by its
-/// position in [`Attr::ALL`] + [`Attr::EXTRA`]) the callable that makes its
+/// discriminant, see [`attr_index`]) the callable that makes its
 /// record, and whether it is a named tuple class (built with the C-level
 /// `tuple.__new__(cls, fields)`, without the class's Python `__new__`).
 struct Convs<'py> {
@@ -177,28 +177,23 @@ struct Convs<'py> {
     tuple_new: Bound<'py, PyAny>,
 }
 
+/// `a`'s slot in [`Convs::by_attr`]: Attr is a fieldless enum.
 fn attr_index(a: Attr) -> usize {
-    Attr::ALL
-        .iter()
-        .chain(Attr::EXTRA.iter())
-        .position(|x| *x == a)
-        .unwrap_or(0)
+    a as usize
 }
 
 impl<'py> Convs<'py> {
     fn new(py: Python<'py>, convs: &Bound<'py, PyDict>) -> PyResult<Convs<'py>> {
         let tuple_type = py.get_type::<PyTuple>();
-        let mut by_attr = Vec::new();
-        for a in Attr::ALL.iter().chain(Attr::EXTRA.iter()) {
-            by_attr.push(match convs.get_item(a.name())? {
-                Some(c) => {
-                    let is_tuple = c
-                        .cast::<pyo3::types::PyType>()
-                        .is_ok_and(|t| t.is_subclass(&tuple_type).unwrap_or(false));
-                    Some((c, is_tuple))
-                }
-                None => None,
-            });
+        let every = || Attr::ALL.iter().chain(Attr::EXTRA.iter()).copied();
+        let mut by_attr = vec![None; every().map(attr_index).max().unwrap_or(0) + 1];
+        for a in every() {
+            if let Some(c) = convs.get_item(a.name())? {
+                let is_tuple = c
+                    .cast::<pyo3::types::PyType>()
+                    .is_ok_and(|t| t.is_subclass(&tuple_type).unwrap_or(false));
+                by_attr[attr_index(a)] = Some((c, is_tuple));
+            }
         }
         Ok(Convs {
             by_attr,
@@ -458,11 +453,6 @@ fn cpu_freq(py: Python<'_>, percpu: bool) -> PyResult<Bound<'_, PyAny>> {
     } else {
         tuple_or_none(py, detached(py, pskit::cpu_freq)?)
     }
-}
-
-#[pyfunction]
-fn getloadavg(py: Python<'_>) -> PyResult<(f64, f64, f64)> {
-    detached(py, pskit::getloadavg)
 }
 
 #[pyfunction]
@@ -743,10 +733,6 @@ impl Handle {
         self.with(py, |p| p.create_time())
     }
 
-    fn username(&self, py: Python<'_>) -> PyResult<String> {
-        self.with(py, |p| p.username())
-    }
-
     fn terminal(&self, py: Python<'_>) -> PyResult<Option<String>> {
         self.with(py, |p| p.terminal())
     }
@@ -953,7 +939,6 @@ fn _pskit(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(cpu_count, m)?)?;
     m.add_function(wrap_pyfunction!(cpu_stats, m)?)?;
     m.add_function(wrap_pyfunction!(cpu_freq, m)?)?;
-    m.add_function(wrap_pyfunction!(getloadavg, m)?)?;
     m.add_function(wrap_pyfunction!(boot_time, m)?)?;
     m.add_function(wrap_pyfunction!(users, m)?)?;
     m.add_function(wrap_pyfunction!(pids, m)?)?;

@@ -670,7 +670,7 @@ class Process:
     def __init__(self, pid=None):
         self._init(pid)
 
-    def _init(self, pid, _ignore_nsp=False, _handle=None):
+    def _init(self, pid, _ignore_nsp=False, _handle=None, _create_time=None):
         # _ignore_nsp: psutil's tests re-init a live object to drop its cache;
         # the handle (and its pidfd) stays that of the same process.
         if _handle is None and _ignore_nsp and getattr(self, "_h", None) is not None:
@@ -693,8 +693,13 @@ class Process:
         self._name = None
         self._ppid = None
         self._exitcode = None
-        self._create_time = None
         self.info = {}
+        if _create_time is not None:
+            # A scan read it already: no second read of stat.
+            self._create_time = _create_time
+            self._ident = (self._pid, _create_time)
+            return
+        self._create_time = None
         try:
             self._ident = self._get_ident()
         except (AccessDenied, ZombieProcess):
@@ -913,10 +918,8 @@ class Process:
         """The CPUs this process may run on; with ``cpus``, sets them ([] = all)."""
         if cpus is None:
             return sorted(set(_native(self._h.cpu_affinity)))
-        if not cpus:
-            cpus = list(range(len(cpu_times(percpu=True))))
-        cpus = list(set(cpus))
         allcpus = range(len(cpu_times(percpu=True)))
+        cpus = list(set(cpus or allcpus))
         for cpu in cpus:
             if not isinstance(cpu, int):
                 raise TypeError("invalid CPU %r; an integer is required" % cpu)
@@ -1041,9 +1044,10 @@ class Process:
         return code
 
 
-def _from_handle(h):
+def _from_handle(h, create_time=None):
+    """A Process over a native handle (create_time: when a scan read it)."""
     p = Process.__new__(Process)
-    p._init(None, _handle=h)
+    p._init(None, _handle=h, _create_time=create_time)
     return p
 
 
@@ -1102,19 +1106,6 @@ def _unpatched(proc_or_cls, names):
     return True
 
 
-def _from_scan(pid, ctime, h):
-    p = _PROCESS.__new__(_PROCESS)
-    p._h = h
-    p._pid = pid
-    p._name = None
-    p._ppid = None
-    p._exitcode = None
-    p._create_time = ctime
-    p.info = {}
-    p._ident = (pid, ctime)
-    return p
-
-
 _pmap = {}
 
 
@@ -1158,7 +1149,7 @@ def _scan(wanted, ad_value):
         live.add(pid)
         proc = pmap.get(pid)
         if proc is None or proc._ident != (pid, ctime):
-            proc = _from_scan(pid, ctime, h)
+            proc = _from_handle(h, ctime)
             pmap[pid] = proc
         proc.info = info
         procs.append(proc)
