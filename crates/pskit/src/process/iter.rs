@@ -192,10 +192,9 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
         };
         info.memory_percent = field(
             want(Attr::MemoryPercent),
-            mem.as_ref().zip(total).map(|(m, t)| match t {
-                0 => 0.0,
-                t => m.rss as f64 / t as f64 * 100.0,
-            }),
+            mem.as_ref()
+                .zip(total)
+                .map(|(m, t)| super::maps::percent_of_memory(m.rss, t)),
         );
         info.memory_info = field(want(Attr::MemoryInfo), mem);
         info.nice = field(want(Attr::Nice), Some(s.nice as i32));

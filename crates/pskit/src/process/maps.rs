@@ -176,11 +176,7 @@ impl Process {
             let m = self.memory_full_info()?;
             [m.uss, m.pss, m.swap][i - 7]
         };
-        let total = total_memory()?;
-        if total == 0 {
-            return Ok(0.0);
-        }
-        Ok(value as f64 / total as f64 * 100.0)
+        Ok(percent_of_memory(value, total_memory()?))
     }
 
     /// Memory maps summed per path, in order of first appearance (psutil
@@ -265,6 +261,15 @@ impl Process {
         self.keep_smaps_sums((sum(5).saturating_add(sum(6)), sum(2), sum(9)));
         Ok(entries)
     }
+}
+
+/// `value` bytes as a percentage of `total` (0 when the total is 0), not
+/// rounded: memory_percent's formula.
+pub(crate) fn percent_of_memory(value: u64, total: u64) -> f64 {
+    if total == 0 {
+        return 0.0;
+    }
+    value as f64 / total as f64 * 100.0
 }
 
 /// virtual_memory().total, read once (psutil caches it too).
