@@ -175,6 +175,8 @@ fn attrs_of(names: &[String]) -> PyResult<Vec<Attr>> {
 struct Convs<'py> {
     by_attr: Vec<Option<(Bound<'py, PyAny>, bool)>>,
     tuple_new: Bound<'py, PyAny>,
+    /// The status strings made so far (a scan needs a handful, many times).
+    statuses: std::cell::RefCell<Vec<(pskit::Status, Bound<'py, PyString>)>>,
 }
 
 /// `a`'s slot in [`Convs::by_attr`]: Attr is a fieldless enum.
@@ -198,7 +200,19 @@ impl<'py> Convs<'py> {
         Ok(Convs {
             by_attr,
             tuple_new: tuple_type.getattr("__new__")?,
+            statuses: Default::default(),
         })
+    }
+
+    /// psutil's status string for `s` (one Python string per status per call).
+    fn status(&self, py: Python<'py>, s: pskit::Status) -> Bound<'py, PyAny> {
+        let mut made = self.statuses.borrow_mut();
+        if let Some((_, o)) = made.iter().find(|(k, _)| *k == s) {
+            return o.clone().into_any();
+        }
+        let o = PyString::new(py, s.as_str());
+        made.push((s, o.clone()));
+        o.into_any()
     }
 
     /// A record's fields (JSON values, in psutil's order) through `attr`'s converter.
@@ -283,6 +297,15 @@ where
     Ok(v.clone().into_pyobject(py)?.into_any().into_bound())
 }
 
+/// Each attribute with its dict key, made once per call rather than once per
+/// process.
+fn keyed<'py>(py: Python<'py>, attrs: &[Attr]) -> Vec<(Attr, Bound<'py, PyString>)> {
+    attrs
+        .iter()
+        .map(|&a| (a, PyString::intern(py, a.name())))
+        .collect()
+}
+
 /// psutil's `as_dict` / `p.info` dict of what was read: exactly `attrs`, a
 /// denied one as `ad_value`, one left out (unsupported, when all were asked
 /// for) absent. The attributes of a ps-like scan are converted from their
@@ -290,13 +313,14 @@ where
 fn info_dict<'py>(
     py: Python<'py>,
     info: &ProcessInfo,
-    attrs: &[Attr],
+    attrs: &[(Attr, Bound<'py, PyString>)],
     ad_value: &Bound<'py, PyAny>,
     convs: &Convs<'py>,
 ) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
     let ad = ad_value;
-    for &a in attrs {
+    for (a, key) in attrs {
+        let a = *a;
         let obj = match a {
             Attr::Pid => Some(info.pid().into_pyobject(py)?.into_any()),
             Attr::Name => field_obj(&info.name, ad, |v| py_of(py, v))?,
@@ -305,9 +329,7 @@ fn info_dict<'py>(
             Attr::Cwd => field_obj(&info.cwd, ad, |v| py_of(py, v))?,
             Attr::Cmdline => field_obj(&info.cmdline, ad, |v| py_of(py, v))?,
             Attr::Terminal => field_obj(&info.terminal, ad, |v| py_of(py, v))?,
-            Attr::Status => field_obj(&info.status, ad, |v| {
-                Ok(PyString::new(py, v.as_str()).into_any())
-            })?,
+            Attr::Status => field_obj(&info.status, ad, |v| Ok(convs.status(py, *v)))?,
             Attr::Ppid => field_obj(&info.ppid, ad, |v| py_of(py, v))?,
             Attr::NumThreads => field_obj(&info.num_threads, ad, |v| py_of(py, v))?,
             Attr::NumFds => field_obj(&info.num_fds, ad, |v| py_of(py, v))?,
@@ -342,7 +364,7 @@ fn info_dict<'py>(
             }
         };
         if let Some(obj) = obj {
-            d.set_item(a.name(), obj)?;
+            d.set_item(key, obj)?;
         }
     }
     Ok(d)
@@ -599,23 +621,70 @@ fn scan<'py>(
     attrs: Vec<String>,
     ad_value: Bound<'py, PyAny>,
     convs: Bound<'py, PyDict>,
+    pmap: Bound<'py, PyDict>,
+    make: Bound<'py, PyAny>,
 ) -> PyResult<Bound<'py, PyList>> {
     let wanted = attrs_of(&attrs)?;
     let mut read = wanted.clone();
     if !read.contains(&Attr::CreateTime) {
         read.push(Attr::CreateTime);
     }
-    let infos = detached(py, || pskit::process_iter(read.as_slice()))?;
     let convs = Convs::new(py, &convs)?;
-    let rows = PyList::empty(py);
-    for info in infos {
-        let d = info_dict(py, &info, &wanted, &ad_value, &convs)?;
-        let ctime = info.create_time.get().copied();
+    let keys = keyed(py, &wanted);
+    let (ident, info_name) = (pyo3::intern!(py, "_ident"), pyo3::intern!(py, "info"));
+    // psutil's process_iter body for one process: its cached Process when the
+    // (pid, create time) identity still matches, else a new one, with `info` set.
+    let proc_of = |info: ProcessInfo| -> PyResult<(u32, Bound<'py, PyAny>)> {
+        let d = info_dict(py, &info, &keys, &ad_value, &convs)?;
         let pid = info.pid();
-        let h = Bound::new(py, Handle { p: info.process })?;
-        rows.append((pid, ctime, h, d))?;
+        let ctime = info.create_time.get().copied();
+        let proc = match pmap.get_item(pid)? {
+            Some(p) if p.getattr(ident)?.eq((pid, ctime))? => p,
+            _ => {
+                let h = Bound::new(py, Handle { p: info.process })?;
+                let p = make.call1((h, ctime))?;
+                pmap.set_item(pid, &p)?;
+                p
+            }
+        };
+        proc.setattr(info_name, d)?;
+        Ok((pid, proc))
+    };
+    let mut rows: Vec<(u32, Bound<'py, PyAny>)> = Vec::with_capacity(512);
+    let mut failed: Option<PyErr> = None;
+    // Each process is converted on this thread while the scanning threads read
+    // the next ones; the GIL is released only around the waits and reads.
+    pskit::process::process_iter_each(
+        read.as_slice(),
+        |wait| py.detach(wait),
+        |r| {
+            if failed.is_some() {
+                return;
+            }
+            match r.map_err(py_err).and_then(&proc_of) {
+                Ok(row) => rows.push(row),
+                Err(e) => failed = Some(e),
+            }
+        },
+    )
+    .map_err(py_err)?;
+    if let Some(e) = failed {
+        return Err(e);
     }
-    Ok(rows)
+    rows.sort_unstable_by_key(|(pid, _)| *pid);
+    let gone: Vec<Bound<'py, PyAny>> = pmap
+        .keys()
+        .iter()
+        .filter(|k| {
+            k.extract::<u32>().map_or(true, |pid| {
+                rows.binary_search_by_key(&pid, |(p, _)| *p).is_err()
+            })
+        })
+        .collect();
+    for k in gone {
+        pmap.del_item(k)?;
+    }
+    PyList::new(py, rows.into_iter().map(|(_, p)| p))
 }
 
 /// A process, as `pskit::Process`: the native half of `pskit.Process`.
@@ -680,7 +749,13 @@ impl Handle {
         } else {
             wanted
         };
-        info_dict(py, &info, &list, &ad_value, &Convs::new(py, &convs)?)
+        info_dict(
+            py,
+            &info,
+            &keyed(py, &list),
+            &ad_value,
+            &Convs::new(py, &convs)?,
+        )
     }
 
     /// Opens a oneshot scope (psutil's `oneshot()`): stat, status, statm and

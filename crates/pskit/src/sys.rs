@@ -6,6 +6,8 @@
 //!   `prlimit` always sets, and `getrlimit` only reads the caller's own limits.
 //! - `kill`/`pidfd_send_signal` with any signal number: rustix's `Signal` type
 //!   cannot carry real-time signals without an unsafe conversion either way.
+//! - `ioctl(PIDFD_GET_INFO)` (Linux 6.13+): rustix has no wrapper, and its
+//!   generic ioctl interface is unsafe too.
 
 use std::io;
 use std::os::fd::{AsRawFd, BorrowedFd};
@@ -92,6 +94,29 @@ pub(crate) fn pidfd_send_signal(pidfd: BorrowedFd<'_>, sig: i32) -> io::Result<(
         )
     };
     check(ret).map(|_| ())
+}
+
+/// A process's real, effective and saved uids and gids, read from its pidfd
+/// with `PIDFD_GET_INFO` (Linux 6.13+), mapped into the caller's user
+/// namespace as /proc/PID/status shows them to the caller. ENOTTY or EINVAL
+/// when the kernel lacks the ioctl; ESRCH when the process was reaped (or, on
+/// some kernels, has no parent visible in the caller's pid namespace).
+pub(crate) fn pidfd_creds(pidfd: BorrowedFd<'_>) -> io::Result<([u32; 3], [u32; 3])> {
+    // SAFETY: pidfd_info holds only integers, for which all-zero bytes are valid.
+    let mut info: libc::pidfd_info = unsafe { std::mem::zeroed() };
+    info.mask = u64::from(libc::PIDFD_INFO_CREDS);
+    // SAFETY: `info` is a live, writable pidfd_info whose size is the one
+    // PIDFD_GET_INFO encodes; the kernel reads its mask and writes at most that
+    // many bytes. The fd is borrowed for the call.
+    let ret = unsafe { libc::ioctl(pidfd.as_raw_fd(), libc::PIDFD_GET_INFO, &mut info) };
+    check(ret as libc::c_long)?;
+    if info.mask & u64::from(libc::PIDFD_INFO_CREDS) == 0 {
+        return Err(io::Error::from_raw_os_error(libc::ENOTTY));
+    }
+    Ok((
+        [info.ruid, info.euid, info.suid],
+        [info.rgid, info.egid, info.sgid],
+    ))
 }
 
 #[cfg(test)]

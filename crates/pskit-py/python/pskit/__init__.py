@@ -1140,22 +1140,10 @@ def process_iter(attrs=None, ad_value=None):
 
 
 def _scan(wanted, ad_value):
+    # One native call: the scan, p.info for each process, and _pmap's update
+    # (a Process is kept while its (pid, create_time) identity holds).
     names = sorted(wanted or _as_dict_attrnames)
-    rows = _native(_pskit.scan, names, ad_value, _CONV)
-    pmap = _pmap
-    live = set()
-    procs = []
-    for pid, ctime, h, info in rows:
-        live.add(pid)
-        proc = pmap.get(pid)
-        if proc is None or proc._ident != (pid, ctime):
-            proc = _from_handle(h, ctime)
-            pmap[pid] = proc
-        proc.info = info
-        procs.append(proc)
-    for pid in [p for p in pmap if p not in live]:
-        del pmap[pid]
-    return procs
+    return _native(_pskit.scan, names, ad_value, _CONV, _pmap, _from_handle)
 
 
 def net_connections(kind="inet"):

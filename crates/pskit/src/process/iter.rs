@@ -88,16 +88,92 @@ pub fn process_iter(attrs: impl AttrList) -> Result<Vec<ProcessInfo>> {
 }
 
 fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
+    let mut parts: Vec<Scan> = Vec::new();
+    scan_with(attrs, &mut |wait| wait(), &mut |b, r| {
+        if parts.len() <= b {
+            parts.resize_with(b + 1, || Scan {
+                processes: Vec::new(),
+                errors: Vec::new(),
+            });
+        }
+        match r {
+            Ok(p) => parts[b].processes.push(p),
+            Err(e) => parts[b].errors.push(e),
+        }
+    })?;
+    let mut scan = Scan {
+        processes: Vec::with_capacity(parts.iter().map(|p| p.processes.len()).sum()),
+        errors: Vec::new(),
+    };
+    for p in parts {
+        scan.processes.extend(p.processes);
+        scan.errors.extend(p.errors);
+    }
+    Ok(scan)
+}
+
+/// [`process_iter`] that hands each process (or the error for one that could
+/// not be read or parsed) to `each` on the calling thread as soon as a scanning
+/// thread has read it, so the caller's own work per process overlaps the reading
+/// of the others. pskit's Python bindings build Python objects this way while the
+/// table is still being read. Processes come in no particular order: each carries
+/// its pid. Fails as a whole only when the process table cannot be listed.
+///
+/// Every system read the calling thread makes (the table's listing, the setup,
+/// a small table's whole scan, each wait for the scanning threads) runs inside
+/// `block`, which must call the closure it is given once: the bindings release
+/// Python's GIL there. `|wait| wait()` just runs it.
+///
+/// ```
+/// let mut pids = Vec::new();
+/// pskit::process::process_iter_each(["name"], |wait| wait(), |r| {
+///     if let Ok(p) = r {
+///         pids.push(p.pid());
+///     }
+/// })
+/// .unwrap();
+/// assert!(pids.contains(&std::process::id()));
+/// ```
+pub fn process_iter_each(
+    attrs: impl AttrList,
+    mut block: impl FnMut(&mut (dyn FnMut() + Send)),
+    mut each: impl FnMut(Result<ProcessInfo>),
+) -> Result<()> {
+    scan_with(&attrs, &mut block, &mut |_, r| each(r))
+}
+
+/// What a scan reads once before the table: the files its attributes need
+/// besides each pid's own.
+struct Setup {
+    boot: Option<f64>,
+    total: Option<u64>,
+    users: HashMap<u32, String>,
+    old: Option<Arc<Generation>>,
+}
+
+/// The scan behind [`process_scan`] and [`process_iter_each`]: `take` gets each
+/// result with its block's index (see `scan::scan_stream`).
+fn scan_with(
+    attrs: &impl AttrList,
+    block: &mut scan::Block<'_>,
+    take: &mut dyn FnMut(usize, Result<ProcessInfo>),
+) -> Result<()> {
     let (names, all) = resolve(attrs)?;
     let want = |n: Attr| names.contains(&n);
+    let root = Root::current();
+    let creds = [Attr::Uids, Attr::Gids, Attr::Username]
+        .iter()
+        .any(|n| want(*n));
+    // The credentials come from the pidfd, unless status is read anyway (for
+    // the context switches) or the pidfd path is not open here.
+    let by_pidfd = creds && !want(Attr::NumCtxSwitches) && scan::creds_by_pidfd(&root);
     let mut need = scan::Need {
-        status: [Attr::Uids, Attr::Gids, Attr::Username, Attr::NumCtxSwitches]
-            .iter()
-            .any(|n| want(*n)),
+        status: want(Attr::NumCtxSwitches) || (creds && !by_pidfd),
         status_tail: want(Attr::NumCtxSwitches),
         statm: false,
         cmdline: want(Attr::Cmdline),
         name: want(Attr::Name),
+        creds: by_pidfd,
     };
     // With status read anyway, memory_info comes from it and statm is not read.
     need.statm = (want(Attr::MemoryInfo) || want(Attr::MemoryPercent)) && !need.status;
@@ -106,33 +182,53 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
         .copied()
         .filter(|n| !SCANNED.contains(n))
         .collect();
-    let root = Root::current();
     let tck = clk_tck();
     let page = page_size();
-    let boot = if want(Attr::CreateTime) {
-        Some(crate::linux::cpu::boot_time(&root)?)
-    } else {
-        None
+    let mut setup = None;
+    {
+        let (setup, root, others) = (&mut setup, &root, others.is_empty());
+        block(&mut move || {
+            *setup = Some((|| -> Result<Setup> {
+                Ok(Setup {
+                    boot: if want(Attr::CreateTime) {
+                        Some(crate::linux::cpu::boot_time(root)?)
+                    } else {
+                        None
+                    },
+                    total: if want(Attr::MemoryPercent) {
+                        Some(super::maps::total_memory()?)
+                    } else {
+                        None
+                    },
+                    users: if want(Attr::Username) {
+                        files::passwd_map(root)
+                    } else {
+                        HashMap::new()
+                    },
+                    // Attributes read through a handle (cpu_percent, …) use psutil's cache.
+                    old: if others {
+                        None
+                    } else {
+                        Some(pmap_snapshot(root))
+                    },
+                })
+            })())
+        });
+    }
+    let Some(setup) = setup else {
+        return Err(crate::Error::InvalidArgument(
+            "process_iter_each: `block` did not run the closure it was given".into(),
+        ));
     };
-    let total = if want(Attr::MemoryPercent) {
-        Some(super::maps::total_memory()?)
-    } else {
-        None
-    };
+    let Setup {
+        boot,
+        total,
+        users,
+        old,
+    } = setup?;
     let requested: Arc<[Attr]> = names.clone().into();
-    let users: HashMap<u32, String> = if want(Attr::Username) {
-        files::passwd_map(&root)
-    } else {
-        HashMap::new()
-    };
-    // Attributes read through a handle (cpu_percent, …) use psutil's cache.
-    let old = if others.is_empty() {
-        None
-    } else {
-        Some(pmap_snapshot(&root))
-    };
     type Out = (Option<Arc<Process>>, Result<ProcessInfo>);
-    let results = scan::scan_map(&root, need, |e| -> Option<Out> {
+    let read = |e: std::result::Result<scan::Entry<'_>, crate::Error>| -> Option<Out> {
         let e = match e {
             Ok(e) => e,
             Err(err) => return Some((None, Err(err))),
@@ -173,7 +269,14 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
             _ => None,
         };
         let status = e.status.and_then(|r| r.ok());
-        let uids = status.as_ref().and_then(|st| st.uid);
+        let uids = e
+            .creds
+            .map(|c| c.0)
+            .or_else(|| status.as_ref().and_then(|st| st.uid));
+        let gids = e
+            .creds
+            .map(|c| c.1)
+            .or_else(|| status.as_ref().and_then(|st| st.gid));
         if want(Attr::Name) {
             let comm = parse::lossy(s.comm);
             let from_cmd = || match &cmdline {
@@ -208,7 +311,7 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
         );
         info.gids = field(
             want(Attr::Gids),
-            status.as_ref().and_then(|st| st.gid).map(|g| Gids {
+            gids.map(|g| Gids {
                 real: g[0],
                 effective: g[1],
                 saved: g[2],
@@ -257,29 +360,20 @@ fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
             }),
         );
         Some((handle, Ok(info)))
+    };
+    let mut next: Generation = HashMap::new();
+    scan::scan_stream(&root, need, read, block, &mut |b, (h, r)| {
+        if let Some(h) = h.filter(|_| old.is_some()) {
+            if let Some(ident) = h.ident {
+                next.insert((h.pid(), ident), h);
+            }
+        }
+        take(b, r);
     })?;
     if old.is_some() {
-        let next: Generation = results
-            .iter()
-            .filter_map(|(h, _)| {
-                let h = h.as_ref()?;
-                Some(((h.pid(), h.ident?), h.clone()))
-            })
-            .collect();
         pmap_store(&root, next);
     }
-    let results = results.into_iter().map(|(_, r)| r);
-    let mut scan = Scan {
-        processes: Vec::with_capacity(results.len()),
-        errors: Vec::new(),
-    };
-    for r in results {
-        match r {
-            Ok(p) => scan.processes.push(p),
-            Err(e) => scan.errors.push(e),
-        }
-    }
-    Ok(scan)
+    Ok(())
 }
 
 /// psutil's `process_iter` cache (`_pmap`): per procfs directory, the handles of

@@ -24,7 +24,9 @@ mod types;
 pub use control::{wait_procs, WaitProcs};
 pub use handle::Process;
 pub use info::{AsAttr, Attr, AttrList, Field, ProcessInfo, ATTRS};
-pub use iter::{process_iter, process_iter_cache_clear, process_scan, processes, Scan};
+pub use iter::{
+    process_iter, process_iter_cache_clear, process_iter_each, process_scan, processes, Scan,
+};
 pub use popen::Popen;
 pub use sockets::ProcessConnection;
 pub use types::*;

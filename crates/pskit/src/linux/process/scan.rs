@@ -22,6 +22,70 @@ pub(crate) struct Need {
     /// cmdline for its own sake (`name` reads it only for a 15-byte comm).
     pub cmdline: bool,
     pub name: bool,
+    /// The uids and gids, from the pidfd when [`creds_by_pidfd`] allows (else
+    /// from status).
+    pub creds: bool,
+}
+
+/// Real, effective and saved uids, then gids.
+pub(crate) type Creds = ([u32; 3], [u32; 3]);
+
+/// Whether a scan under `root` may take credentials from pidfds rather than
+/// from status: only on the kernel's own procfs of this process's pid
+/// namespace (pidfd_open takes pids of the caller's namespace), and while the
+/// kernel has not shown it lacks `PIDFD_GET_INFO`. status is the costliest of
+/// the files a ps-like scan reads (the kernel formats some fifty lines); the
+/// ioctl reads the same credentials without formatting.
+pub(crate) fn creds_by_pidfd(root: &Root) -> bool {
+    static OWN_PROC: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if NO_PIDFD_INFO.load(std::sync::atomic::Ordering::Relaxed)
+        || !root.is_host()
+        || !crate::linux::fs::kernel_fs(root.proc())
+    {
+        return false;
+    }
+    *OWN_PROC.get_or_init(|| {
+        rustix::fs::readlink("/proc/self", Vec::new())
+            .ok()
+            .and_then(|l| l.to_str().ok()?.parse::<u32>().ok())
+            == Some(std::process::id())
+    })
+}
+
+/// Set once the kernel answered that it has no pidfds or no PIDFD_GET_INFO.
+static NO_PIDFD_INFO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// `pid`'s credentials through a pidfd opened before its other files were read
+/// (`pidfd`): None when that failed, and then status is read instead.
+fn pidfd_creds(pidfd: Option<&OwnedFd>) -> Option<Creds> {
+    use std::os::fd::AsFd;
+    match crate::sys::pidfd_creds(pidfd?.as_fd()) {
+        Ok(c) => Some(c),
+        Err(e) => {
+            if matches!(e.raw_os_error(), Some(libc::ENOTTY | libc::EINVAL)) {
+                NO_PIDFD_INFO.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            None
+        }
+    }
+}
+
+/// pidfd_open(`pid`) for [`pidfd_creds`]: None when it failed. A kernel
+/// without pidfds, or a sandbox that refuses them, stops the pidfd path for
+/// good; anything else (a vanished process, which its stat read will show; a
+/// pid now used by a thread; no free fd) is this pid's alone.
+fn open_for_creds(pid: u32) -> Option<OwnedFd> {
+    let raw = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)?;
+    match rustix::process::pidfd_open(raw, rustix::process::PidfdFlags::empty()) {
+        Ok(fd) => Some(fd),
+        Err(Errno::NOSYS | Errno::PERM | Errno::ACCESS) => {
+            NO_PIDFD_INFO.store(true, std::sync::atomic::Ordering::Relaxed);
+            None
+        }
+        Err(_) => None,
+    }
 }
 
 /// What one pid gave. A file that could not be read is `Err(errno)`.
@@ -31,7 +95,12 @@ pub(crate) struct Entry<'a> {
     pub status: Option<std::result::Result<Status, Errno>>,
     pub statm: Option<std::result::Result<[u64; 7], Errno>>,
     pub cmdline: Option<std::result::Result<&'a [u8], Errno>>,
+    /// The credentials from the pidfd (None: not asked for, or read from status).
+    pub creds: Option<Creds>,
 }
+
+/// The kernel-thread bit of stat's flags (include/linux/sched.h).
+const PF_KTHREAD: u64 = 0x0020_0000;
 
 /// Cap on stat, status and statm (a few hundred bytes each in practice).
 const SMALL: usize = crate::linux::fs::SMALL;
@@ -136,43 +205,115 @@ fn open_table(root: &Root) -> Result<(OwnedFd, Vec<u32>)> {
 /// Below this many processes a scan stays on the calling thread.
 const PARALLEL_MIN: usize = 256;
 
+/// How many results a scanning thread hands over at a time.
+const BATCH: usize = 16;
+
 /// Scans every pid and maps each entry with `f`, in pid order. A process that
 /// vanishes during the scan is skipped; one that exists but whose files cannot be
-/// read or parsed is handed to `f` as an error naming the file, never dropped. A large table is
-/// split in pid-ordered chunks read by a few scoped threads (at most 4, at most the
-/// CPUs available), each with its own buffers, as sysinfo does with rayon; the
-/// chunks are joined in order.
+/// read or parsed is handed to `f` as an error naming the file, never dropped. A
+/// large table is read by a few scoped threads (at most 4, at most the CPUs
+/// available), each with its own buffers, taking blocks of pids as they go; the
+/// blocks are joined in order.
 pub(crate) fn scan_map<T: Send>(
     root: &Root,
     need: Need,
     f: impl Fn(std::result::Result<Entry<'_>, Error>) -> Option<T> + Sync,
 ) -> Result<Vec<T>> {
-    let (dirfd, pids) = open_table(root)?;
+    let mut parts: Vec<Vec<T>> = Vec::new();
+    scan_stream(root, need, f, &mut |wait| wait(), &mut |b, t| {
+        if parts.len() <= b {
+            parts.resize_with(b + 1, Vec::new);
+        }
+        parts[b].push(t);
+    })?;
+    Ok(parts.into_iter().flatten().collect())
+}
+
+/// Runs the system reads of the calling thread, through `block`.
+pub(crate) type Block<'b> = dyn FnMut(&mut (dyn FnMut() + Send)) + 'b;
+
+/// [`scan_map`] that hands each result to `take` on the calling thread as soon
+/// as a scanning thread has it, with its block's index: results of one block
+/// come in pid order, block `i` holds lower pids than block `i + 1`, and blocks
+/// come in any order. So the caller's own work per result overlaps the reading.
+///
+/// Everything that reads the system on the calling thread (listing the table,
+/// a small table's whole scan, every wait for the scanning threads) runs inside
+/// `block`, which must call the closure it is given: Python's bindings release
+/// the GIL there, and hold it only in `take`.
+pub(crate) fn scan_stream<T: Send>(
+    root: &Root,
+    need: Need,
+    f: impl Fn(std::result::Result<Entry<'_>, Error>) -> Option<T> + Sync,
+    block: &mut Block<'_>,
+    take: &mut dyn FnMut(usize, T),
+) -> Result<()> {
+    let mut table = None;
+    {
+        let table = &mut table;
+        block(&mut move || *table = Some(open_table(root)));
+    }
+    let Some(table) = table else {
+        return Err(Error::InvalidArgument(
+            "process_iter_each: `block` did not run the closure it was given".into(),
+        ));
+    };
+    let (dirfd, pids) = table?;
     let threads = crate::linux::scan_threads();
+    let f = &f;
     if threads < 2 || pids.len() < PARALLEL_MIN {
         let mut out = Vec::with_capacity(pids.len());
-        scan_pids(root, &dirfd, &pids, need, &mut |e| out.extend(f(e)));
-        return Ok(out);
+        {
+            let (out, dirfd, pids) = (&mut out, &dirfd, &pids);
+            block(&mut move || scan_pids(root, dirfd, pids, need, &mut |e| out.extend(f(e))));
+        }
+        for t in out {
+            take(0, t);
+        }
+        return Ok(());
     }
-    let chunk = pids.len().div_ceil(threads);
-    let (dirfd, f) = (&dirfd, &f);
-    let parts: Vec<Vec<T>> = std::thread::scope(|sc| {
-        let handles: Vec<_> = pids
-            .chunks(chunk)
-            .map(|part| {
-                sc.spawn(move || {
-                    let mut out = Vec::with_capacity(part.len());
-                    scan_pids(root, dirfd, part, need, &mut |e| out.extend(f(e)));
-                    out
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_default())
-            .collect()
+    // The threads take blocks of BATCH pids from a shared counter until none are
+    // left, so a thread whose pids are cheap (kernel threads have no cmdline)
+    // takes more of them, and each block goes to the caller as one message.
+    let blocks: Vec<&[u32]> = pids.chunks(BATCH).collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let (dirfd, blocks, next) = (&dirfd, &blocks, &next);
+    let (tx, mut rx) = std::sync::mpsc::channel::<(usize, Vec<T>)>();
+    std::thread::scope(|sc| {
+        for _ in 0..threads.min(blocks.len()) {
+            let tx = tx.clone();
+            sc.spawn(move || loop {
+                let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(part) = blocks.get(b) else { break };
+                let mut out = Vec::with_capacity(part.len());
+                scan_pids(root, dirfd, part, need, &mut |e| out.extend(f(e)));
+                // The receiver lives until every sender is gone.
+                let _ = tx.send((b, out));
+            });
+        }
+        // The loop ends when every thread has dropped its sender (also when
+        // one panicked: the block it was reading is then missing).
+        drop(tx);
+        loop {
+            let got = match rx.try_recv() {
+                Ok(b) => Some(b),
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {
+                    let mut got = None;
+                    {
+                        let (got, rx) = (&mut got, &mut rx);
+                        block(&mut move || *got = rx.recv().ok());
+                    }
+                    got
+                }
+            };
+            let Some((b, out)) = got else { break };
+            for t in out {
+                take(b, t);
+            }
+        }
     });
-    Ok(parts.into_iter().flatten().collect())
+    Ok(())
 }
 
 /// The error for `<pid>/<file>` that failed with `e` (not a vanished process).
@@ -200,6 +341,14 @@ fn scan_pids(
     );
     let mut path = Vec::with_capacity(32);
     for &pid in pids {
+        // Opened before stat is read: if its ioctl then answers, the process
+        // was not reaped in between, so the credentials are those of the
+        // process whose stat (and start time) was read.
+        let pidfd = if need.creds {
+            open_for_creds(pid)
+        } else {
+            None
+        };
         set_path(&mut path, pid, b"stat");
         let n = match b_stat.read_at(dirfd, cstr(&path), SMALL) {
             Ok(n) => n,
@@ -216,7 +365,13 @@ fn scan_pids(
                 continue;
             }
         };
-        let status = if need.status {
+        let creds = if need.creds {
+            pidfd_creds(pidfd.as_ref())
+        } else {
+            None
+        };
+        drop(pidfd);
+        let status = if need.status || (need.creds && creds.is_none()) {
             set_path(&mut path, pid, b"status");
             match b_status.read_at(dirfd, cstr(&path), SMALL) {
                 Ok(n) => {
@@ -238,7 +393,13 @@ fn scan_pids(
         } else {
             None
         };
-        let statm = if need.statm {
+        // A kernel thread has no memory map: the kernel's statm shows zeros and
+        // its cmdline is empty (get_task_mm() refuses kernel threads), so on
+        // the kernel's own procfs those two files are not read for one.
+        let kthread = !check && stat.flags & PF_KTHREAD != 0;
+        let statm = if need.statm && kthread {
+            Some(Ok([0; 7]))
+        } else if need.statm {
             set_path(&mut path, pid, b"statm");
             match b_statm.read_at(dirfd, cstr(&path), SMALL) {
                 Ok(n) => match parse::parse_statm(&b_statm.0[..n]) {
@@ -260,7 +421,9 @@ fn scan_pids(
             None
         };
         let want_cmd = need.cmdline || (need.name && stat.comm.len() >= 15);
-        let cmd_len = if want_cmd {
+        let cmd_len = if want_cmd && kthread {
+            Some(Ok(0))
+        } else if want_cmd {
             set_path(&mut path, pid, b"cmdline");
             match b_cmd.read_at(dirfd, cstr(&path), crate::linux::fs::LARGE) {
                 Ok(n) => Some(Ok(n)),
@@ -282,6 +445,130 @@ fn scan_pids(
             status,
             statm,
             cmdline,
+            creds,
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    /// The status file's uids and gids of `pid`, when it still exists.
+    fn status_creds(pid: u32) -> Option<Creds> {
+        let text = std::fs::read(format!("/proc/{pid}/status")).ok()?;
+        let st = parse::parse_status_upto(&text, None);
+        Some((st.uid?, st.gid?))
+    }
+
+    /// Every process's credentials read through its pidfd equal the ones its
+    /// status shows, here including a process whose real, effective and saved
+    /// ids all differ (the case a /proc directory's owner would get wrong).
+    #[test]
+    fn pidfd_creds_match_status() {
+        let mut child = Command::new("python3")
+            .args([
+                "-c",
+                "import os, sys, time\n\
+                 os.setresgid(65534, 2, 3); os.setresuid(65534, 1, 4)\n\
+                 print('ready', flush=True); sys.stdin.read()",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3 runs");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let pid = child.id();
+        let root = Root::host();
+        let by_pidfd = creds_by_pidfd(&root);
+        let mut compared = 0;
+        let mut seen_child = None;
+        // Without the pidfd path (a kernel before 6.13, or a procfs of another
+        // pid namespace, where pids would not match) scans read status, which
+        // the next test covers.
+        for p in crate::linux::process::pids(&root).unwrap() {
+            if !by_pidfd {
+                break;
+            }
+            let fd = open_for_creds(p);
+            let Some(creds) = pidfd_creds(fd.as_ref()) else {
+                continue;
+            };
+            if let Some(st) = status_creds(p) {
+                assert_eq!(creds, st, "pid {p}");
+                compared += 1;
+            }
+            if p == pid {
+                seen_child = Some(creds);
+            }
+        }
+        drop(child.stdin.take());
+        let _ = child.wait();
+        if by_pidfd {
+            assert!(compared > 1, "compared {compared}");
+            // Root can take the three distinct ids; elsewhere setresuid fails.
+            if line.trim() == "ready" {
+                assert_eq!(seen_child, Some(([65534, 1, 4], [65534, 2, 3])));
+            }
+        }
+    }
+
+    /// The scan gives the same credentials on both paths.
+    #[test]
+    fn scan_creds_on_both_paths() {
+        let root = Root::host();
+        let need = Need {
+            creds: creds_by_pidfd(&root),
+            status: !creds_by_pidfd(&root),
+            ..Need::default()
+        };
+        let me = std::process::id();
+        let got = scan_map(&root, need, |e| {
+            let e = e.ok()?;
+            (e.pid == me).then(|| {
+                e.creds
+                    .or_else(|| e.status?.ok().and_then(|st| Some((st.uid?, st.gid?))))
+            })
+        })
+        .unwrap();
+        assert_eq!(got, vec![status_creds(me)]);
+    }
+
+    /// What the scan gives a kernel thread without reading its statm and
+    /// cmdline is what those files hold. (In a pid namespace no kernel thread is
+    /// visible and there is nothing to compare.)
+    #[test]
+    fn kernel_threads_statm_and_cmdline_unread() {
+        let root = Root::host();
+        let need = Need {
+            statm: true,
+            cmdline: true,
+            ..Need::default()
+        };
+        let kthreads = scan_map(&root, need, |e| {
+            let e = e.ok()?;
+            (e.stat.flags & PF_KTHREAD != 0).then(|| {
+                let cmd = e.cmdline.and_then(|c| c.ok()).map(|c| c.to_vec());
+                (e.pid, e.statm.and_then(|m| m.ok()), cmd)
+            })
+        })
+        .unwrap();
+        for (pid, statm, cmd) in kthreads {
+            let Ok(file) = std::fs::read_to_string(format!("/proc/{pid}/statm")) else {
+                continue;
+            };
+            let from_file: Vec<u64> = file
+                .split_whitespace()
+                .map(|v| v.parse().unwrap())
+                .collect();
+            assert_eq!(statm.map(|m| m.to_vec()), Some(from_file), "pid {pid}");
+            let cmd_file = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            assert_eq!(cmd, Some(cmd_file), "pid {pid}");
+        }
     }
 }
