@@ -48,7 +48,7 @@ def batch_time(fn, batch):
 
 def timed_pair(f_psutil, f_pskit, rounds, batch):
     """Both, alternating round by round (so drift hits both alike): the median
-    time of each and the median of the per-round ratios."""
+    time of each, and the median, lowest and highest of the per-round ratios."""
     f_psutil()  # warm: process_iter's cache, first reads
     f_pskit()
     a, b, r = [], [], []
@@ -58,7 +58,7 @@ def timed_pair(f_psutil, f_pskit, rounds, batch):
         a.append(ta)
         b.append(tb)
         r.append(ta / tb)
-    return statistics.median(a), statistics.median(b), statistics.median(r)
+    return statistics.median(a), statistics.median(b), statistics.median(r), min(r), max(r)
 
 
 def import_time(mod, rounds):
@@ -88,17 +88,18 @@ def main():
         nprocs = len(psutil.pids())
         cases = [
             ("list(process_iter(ps.py attrs))",
-             lambda m: lambda: list(m.process_iter(PS_ATTRS)), 3, 5.0),
+             lambda m: lambda: list(m.process_iter(PS_ATTRS)), 10, 5.0),
             ("list(process_iter(scan attrs))",
-             lambda m: lambda: list(m.process_iter(SCAN_ATTRS)), 3, None),
+             lambda m: lambda: list(m.process_iter(SCAN_ATTRS)), 10, None),
             ("Process().as_dict()", lambda m: lambda: m.Process().as_dict(), 20, 3.0),
             ("virtual_memory()", lambda m: m.virtual_memory, 2000, 2.0),
         ]
         rows = []
         for name, make, batch, target in cases:
-            t_psutil, t_pskit, ratio = timed_pair(make(psutil), make(pskit), a.rounds, batch)
+            t_psutil, t_pskit, ratio, lo, hi = timed_pair(make(psutil), make(pskit), a.rounds,
+                                                          batch)
             rows.append({"call": name, "psutil_ms": t_psutil * 1e3, "pskit_ms": t_pskit * 1e3,
-                         "ratio": ratio, "target": target})
+                         "ratio": ratio, "ratio_min": lo, "ratio_max": hi, "target": target})
         imp = {"pskit_s": import_time("pskit", a.rounds), "psutil_s": import_time("psutil", a.rounds)}
         floor = None
         if a.floor:
@@ -115,10 +116,13 @@ def main():
                          indent=1))
         return
     print(f"{nprocs} processes; Python {sys.version.split()[0]}; median of {a.rounds} rounds")
-    print(f"{'call':34} {'psutil ms':>10} {'pskit ms':>10} {'ratio':>7} {'target':>7}")
+    print(f"{'call':34} {'psutil ms':>10} {'pskit ms':>10} {'ratio':>7} {'rounds':>12} "
+          f"{'target':>7}")
     for r in rows:
         tgt = f">= {r['target']:g}" if r["target"] else ""
-        print(f"{r['call']:34} {r['psutil_ms']:10.3f} {r['pskit_ms']:10.3f} {r['ratio']:6.2f}x {tgt:>7}")
+        spread = f"{r['ratio_min']:.2f}-{r['ratio_max']:.2f}"
+        print(f"{r['call']:34} {r['psutil_ms']:10.3f} {r['pskit_ms']:10.3f} {r['ratio']:6.2f}x "
+              f"{spread:>12} {tgt:>7}")
     print(f"import: pskit {imp['pskit_s']:.3f} s, psutil {imp['psutil_s']:.3f} s (target < 0.2 s)")
     if floor is not None:
         ps = rows[0]["psutil_ms"]

@@ -211,9 +211,9 @@ const BATCH: usize = 16;
 /// Scans every pid and maps each entry with `f`, in pid order. A process that
 /// vanishes during the scan is skipped; one that exists but whose files cannot be
 /// read or parsed is handed to `f` as an error naming the file, never dropped. A
-/// large table is read by a few scoped threads (at most 4, at most the CPUs
-/// available), each with its own buffers, taking blocks of pids as they go; the
-/// blocks are joined in order.
+/// large table is read by the calling thread and a few scoped threads (at most
+/// 4 in all, at most the CPUs available), each with its own buffers, taking
+/// blocks of pids as they go; the blocks are joined in order.
 pub(crate) fn scan_map<T: Send>(
     root: &Root,
     need: Need,
@@ -248,6 +248,19 @@ pub(crate) fn scan_stream<T: Send>(
     block: &mut Block<'_>,
     take: &mut dyn FnMut(usize, T),
 ) -> Result<()> {
+    scan_stream_on(root, need, f, block, take, None)
+}
+
+/// [`scan_stream`] on `threads` threads, or with None as many as
+/// `scan_threads()` allows for a table of at least [`PARALLEL_MIN`] pids.
+fn scan_stream_on<T: Send>(
+    root: &Root,
+    need: Need,
+    f: impl Fn(std::result::Result<Entry<'_>, Error>) -> Option<T> + Sync,
+    block: &mut Block<'_>,
+    take: &mut dyn FnMut(usize, T),
+    threads: Option<usize>,
+) -> Result<()> {
     let mut table = None;
     {
         let table = &mut table;
@@ -259,9 +272,13 @@ pub(crate) fn scan_stream<T: Send>(
         ));
     };
     let (dirfd, pids) = table?;
-    let threads = crate::linux::scan_threads();
+    let threads = match threads {
+        Some(n) => n,
+        None if pids.len() < PARALLEL_MIN => 1,
+        None => crate::linux::scan_threads(),
+    };
     let f = &f;
-    if threads < 2 || pids.len() < PARALLEL_MIN {
+    if threads < 2 {
         let mut out = Vec::with_capacity(pids.len());
         {
             let (out, dirfd, pids) = (&mut out, &dirfd, &pids);
@@ -272,41 +289,58 @@ pub(crate) fn scan_stream<T: Send>(
         }
         return Ok(());
     }
-    // The threads take blocks of BATCH pids from a shared counter until none are
-    // left, so a thread whose pids are cheap (kernel threads have no cmdline)
-    // takes more of them, and each block goes to the caller as one message.
+    // The calling thread and threads - 1 others take blocks of BATCH pids from
+    // a shared counter until none are left, so a thread whose pids are cheap
+    // (kernel threads have no cmdline) takes more of them. The others send
+    // each block they read; the calling thread hands those to `take` between
+    // its own blocks, so the caller's work runs while the others read.
     let blocks: Vec<&[u32]> = pids.chunks(BATCH).collect();
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let (dirfd, blocks, next) = (&dirfd, &blocks, &next);
+    let claim = || {
+        let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        blocks.get(b).map(|part| (b, *part))
+    };
+    let (dirfd, claim) = (&dirfd, &claim);
     let (tx, mut rx) = std::sync::mpsc::channel::<(usize, Vec<T>)>();
     std::thread::scope(|sc| {
-        for _ in 0..threads.min(blocks.len()) {
+        for _ in 1..threads.min(blocks.len()) {
             let tx = tx.clone();
-            sc.spawn(move || loop {
-                let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(part) = blocks.get(b) else { break };
-                let mut out = Vec::with_capacity(part.len());
-                scan_pids(root, dirfd, part, need, &mut |e| out.extend(f(e)));
-                // The receiver lives until every sender is gone.
-                let _ = tx.send((b, out));
+            sc.spawn(move || {
+                while let Some((b, part)) = claim() {
+                    let mut out = Vec::with_capacity(part.len());
+                    scan_pids(root, dirfd, part, need, &mut |e| out.extend(f(e)));
+                    // The receiver lives until every sender is gone.
+                    let _ = tx.send((b, out));
+                }
             });
         }
-        // The loop ends when every thread has dropped its sender (also when
-        // one panicked: the block it was reading is then missing).
+        // The loop ends when every other thread has dropped its sender (also
+        // when one panicked: the block it was reading is then missing).
         drop(tx);
+        let mut own = Vec::with_capacity(BATCH);
         loop {
-            let got = match rx.try_recv() {
-                Ok(b) => Some(b),
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
-                Err(std::sync::mpsc::TryRecvError::Empty) => {
-                    let mut got = None;
-                    {
-                        let (got, rx) = (&mut got, &mut rx);
-                        block(&mut move || *got = rx.recv().ok());
-                    }
-                    got
+            while let Ok((b, out)) = rx.try_recv() {
+                for t in out {
+                    take(b, t);
                 }
-            };
+            }
+            if let Some((b, part)) = claim() {
+                {
+                    let own = &mut own;
+                    block(&mut move || {
+                        scan_pids(root, dirfd, part, need, &mut |e| own.extend(f(e)))
+                    });
+                }
+                for t in own.drain(..) {
+                    take(b, t);
+                }
+                continue;
+            }
+            let mut got = None;
+            {
+                let (got, rx) = (&mut got, &mut rx);
+                block(&mut move || *got = rx.recv().ok());
+            }
             let Some((b, out)) = got else { break };
             for t in out {
                 take(b, t);
@@ -570,5 +604,41 @@ mod tests {
             let cmd_file = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
             assert_eq!(cmd, Some(cmd_file), "pid {pid}");
         }
+    }
+
+    /// The threaded scan (here with more threads than CPUs, and blocks
+    /// claimed in any order) gives what the one-thread scan gives: every pid
+    /// once, each block in pid order, block i below block i + 1.
+    #[test]
+    fn threaded_scan_matches_one_thread() {
+        let root = Root::host();
+        let need = Need {
+            cmdline: true,
+            ..Need::default()
+        };
+        let read = |threads| {
+            let mut got: Vec<(usize, u32)> = Vec::new();
+            scan_stream_on(
+                &root,
+                need,
+                |e| e.ok().map(|e| e.pid),
+                &mut |wait| wait(),
+                &mut |b, pid| got.push((b, pid)),
+                Some(threads),
+            )
+            .unwrap();
+            got
+        };
+        let mut many = read(3);
+        let one: Vec<u32> = read(1).into_iter().map(|(_, p)| p).collect();
+        many.sort_by_key(|&(b, _)| b); // stable: keeps each block's own order
+        let many: Vec<u32> = many.into_iter().map(|(_, p)| p).collect();
+        assert!(many.windows(2).all(|w| w[0] < w[1]), "{many:?}");
+        let me = std::process::id();
+        assert!(many.contains(&me) && one.contains(&me));
+        // Processes may come and go between the two scans, not many.
+        let common = one.iter().filter(|p| many.contains(p)).count();
+        assert!(common + 10 >= one.len().max(many.len()), "{one:?} {many:?}");
+        assert!(many.len() > BATCH || one.len() <= BATCH);
     }
 }
