@@ -184,48 +184,38 @@ fn scan_with(
         .collect();
     let tck = clk_tck();
     let page = page_size();
-    let mut setup = None;
-    {
-        let (setup, root, others) = (&mut setup, &root, others.is_empty());
-        block(&mut move || {
-            *setup = Some((|| -> Result<Setup> {
-                Ok(Setup {
-                    boot: if want(Attr::CreateTime) {
-                        Some(crate::linux::cpu::boot_time(root)?)
-                    } else {
-                        None
-                    },
-                    total: if want(Attr::MemoryPercent) {
-                        Some(super::maps::total_memory()?)
-                    } else {
-                        None
-                    },
-                    users: if want(Attr::Username) {
-                        files::passwd_map(root)
-                    } else {
-                        HashMap::new()
-                    },
-                    // Attributes read through a handle (cpu_percent, …) use psutil's cache.
-                    old: if others {
-                        None
-                    } else {
-                        Some(pmap_snapshot(root))
-                    },
-                })
-            })())
-        });
-    }
-    let Some(setup) = setup else {
-        return Err(crate::Error::InvalidArgument(
-            "process_iter_each: `block` did not run the closure it was given".into(),
-        ));
-    };
+    let (root_ref, no_others) = (&root, others.is_empty());
     let Setup {
         boot,
         total,
         users,
         old,
-    } = setup?;
+    } = scan::through(block, move || -> Result<Setup> {
+        let root = root_ref;
+        Ok(Setup {
+            boot: if want(Attr::CreateTime) {
+                Some(crate::linux::cpu::boot_time(root)?)
+            } else {
+                None
+            },
+            total: if want(Attr::MemoryPercent) {
+                Some(super::maps::total_memory()?)
+            } else {
+                None
+            },
+            users: if want(Attr::Username) {
+                files::passwd_map(root)
+            } else {
+                HashMap::new()
+            },
+            // Attributes read through a handle (cpu_percent, …) use psutil's cache.
+            old: if no_others {
+                None
+            } else {
+                Some(pmap_snapshot(root))
+            },
+        })
+    })??;
     let requested: Arc<[Attr]> = names.clone().into();
     type Out = (Option<Arc<Process>>, Result<ProcessInfo>);
     let read = |e: std::result::Result<scan::Entry<'_>, crate::Error>| -> Option<Out> {

@@ -232,6 +232,25 @@ pub(crate) fn scan_map<T: Send>(
 /// Runs the system reads of the calling thread, through `block`.
 pub(crate) type Block<'b> = dyn FnMut(&mut (dyn FnMut() + Send)) + 'b;
 
+/// `f()` run through `block` (which must call the closure it is given: a
+/// caller's `block` that does not is an InvalidArgument).
+pub(crate) fn through<R: Send>(block: &mut Block<'_>, f: impl FnOnce() -> R + Send) -> Result<R> {
+    let (mut f, mut out) = (Some(f), None);
+    {
+        let (f, out) = (&mut f, &mut out);
+        block(&mut move || {
+            if let Some(f) = f.take() {
+                *out = Some(f());
+            }
+        });
+    }
+    out.ok_or_else(|| {
+        Error::InvalidArgument(
+            "process_iter_each: `block` did not run the closure it was given".into(),
+        )
+    })
+}
+
 /// [`scan_map`] that hands each result to `take` on the calling thread as soon
 /// as a scanning thread has it, with its block's index: results of one block
 /// come in pid order, block `i` holds lower pids than block `i + 1`, and blocks
@@ -261,17 +280,7 @@ fn scan_stream_on<T: Send>(
     take: &mut dyn FnMut(usize, T),
     threads: Option<usize>,
 ) -> Result<()> {
-    let mut table = None;
-    {
-        let table = &mut table;
-        block(&mut move || *table = Some(open_table(root)));
-    }
-    let Some(table) = table else {
-        return Err(Error::InvalidArgument(
-            "process_iter_each: `block` did not run the closure it was given".into(),
-        ));
-    };
-    let (dirfd, pids) = table?;
+    let (dirfd, pids) = through(block, || open_table(root))??;
     let threads = match threads {
         Some(n) => n,
         None if pids.len() < PARALLEL_MIN => 1,
@@ -279,11 +288,12 @@ fn scan_stream_on<T: Send>(
     };
     let f = &f;
     if threads < 2 {
-        let mut out = Vec::with_capacity(pids.len());
-        {
-            let (out, dirfd, pids) = (&mut out, &dirfd, &pids);
-            block(&mut move || scan_pids(root, dirfd, pids, need, &mut |e| out.extend(f(e))));
-        }
+        let (dirfd, pids) = (&dirfd, &pids);
+        let out = through(block, move || {
+            let mut out = Vec::with_capacity(pids.len());
+            scan_pids(root, dirfd, pids, need, &mut |e| out.extend(f(e)));
+            out
+        })?;
         for t in out {
             take(0, t);
         }
@@ -302,7 +312,7 @@ fn scan_stream_on<T: Send>(
     };
     let (dirfd, claim) = (&dirfd, &claim);
     let (tx, mut rx) = std::sync::mpsc::channel::<(usize, Vec<T>)>();
-    std::thread::scope(|sc| {
+    std::thread::scope(|sc| -> Result<()> {
         for _ in 1..threads.min(blocks.len()) {
             let tx = tx.clone();
             sc.spawn(move || {
@@ -317,7 +327,6 @@ fn scan_stream_on<T: Send>(
         // The loop ends when every other thread has dropped its sender (also
         // when one panicked: the block it was reading is then missing).
         drop(tx);
-        let mut own = Vec::with_capacity(BATCH);
         loop {
             while let Ok((b, out)) = rx.try_recv() {
                 for t in out {
@@ -325,29 +334,25 @@ fn scan_stream_on<T: Send>(
                 }
             }
             if let Some((b, part)) = claim() {
-                {
-                    let own = &mut own;
-                    block(&mut move || {
-                        scan_pids(root, dirfd, part, need, &mut |e| own.extend(f(e)))
-                    });
-                }
-                for t in own.drain(..) {
+                let own = through(block, move || {
+                    let mut own = Vec::with_capacity(part.len());
+                    scan_pids(root, dirfd, part, need, &mut |e| own.extend(f(e)));
+                    own
+                })?;
+                for t in own {
                     take(b, t);
                 }
                 continue;
             }
-            let mut got = None;
-            {
-                let (got, rx) = (&mut got, &mut rx);
-                block(&mut move || *got = rx.recv().ok());
-            }
+            let rx = &mut rx;
+            let got = through(block, move || rx.recv().ok())?;
             let Some((b, out)) = got else { break };
             for t in out {
                 take(b, t);
             }
         }
-    });
-    Ok(())
+        Ok(())
+    })
 }
 
 /// The error for `<pid>/<file>` that failed with `e` (not a vanished process).
@@ -640,5 +645,18 @@ mod tests {
         let common = one.iter().filter(|p| many.contains(p)).count();
         assert!(common + 10 >= one.len().max(many.len()), "{one:?} {many:?}");
         assert!(many.len() > BATCH || one.len() <= BATCH);
+    }
+
+    /// A caller's `block` that never runs what it is given is an error, not
+    /// an empty scan.
+    #[test]
+    fn block_that_does_not_run_is_an_error() {
+        assert_eq!(through(&mut |wait| wait(), || 7).unwrap(), 7);
+        assert!(matches!(
+            through(&mut |_| {}, || 7),
+            Err(Error::InvalidArgument(_))
+        ));
+        let r = crate::process::process_iter_each(["pid"], |_| {}, |_| {});
+        assert!(matches!(r, Err(Error::InvalidArgument(_))));
     }
 }
