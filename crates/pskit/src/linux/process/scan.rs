@@ -324,8 +324,9 @@ fn scan_stream_on<T: Send>(
                 }
             });
         }
-        // The loop ends when every other thread has dropped its sender (also
-        // when one panicked: the block it was reading is then missing).
+        // The loop ends when every other thread has dropped its sender. (One
+        // that panicked, a bug, drops it too; the scope then re-raises the
+        // panic rather than return a table with a block missing.)
         drop(tx);
         loop {
             while let Ok((b, out)) = rx.try_recv() {
