@@ -14,9 +14,10 @@ use crate::linux::cpu::clk_tck;
 use crate::linux::process::{files, parse, scan};
 use crate::root::Root;
 
-/// Attributes the scan fills from stat, status, statm and cmdline (nice is
-/// stat's field 19, the value getpriority(2) gives; memory_percent is rss over
-/// the cached total, as `Process::memory_percent("rss")`).
+/// Attributes the scan fills from stat, status, statm, cmdline and the pidfd's
+/// credentials (nice is stat's field 19, the value getpriority(2) gives;
+/// memory_percent is rss over the cached total, as
+/// `Process::memory_percent("rss")`).
 const SCANNED: [Attr; 19] = [
     Attr::ProcStat,
     Attr::Pid,
@@ -54,7 +55,10 @@ fn field<T>(wanted: bool, v: Option<T>) -> Field<T> {
 ///
 /// For stat, status, statm and cmdline attributes, each of those files is read at
 /// most once per process, and only when a requested attribute needs it; other
-/// attributes are read as `as_dict` reads them. Processes that vanish during the
+/// attributes are read as `as_dict` reads them. Beyond psutil, uids, gids and
+/// username come from a pidfd (`PIDFD_GET_INFO`, Linux 6.13+) on the kernel's
+/// own /proc of this pid namespace, which spares the kernel writing status;
+/// elsewhere from status. A large table is read on two or more threads. Processes that vanish during the
 /// scan are skipped; thread ids are never listed. Unknown names: InvalidArgument.
 /// A process that exists but cannot be read or parsed fails the call with that
 /// error, as psutil's generator raises; [`process_scan`] reports such processes
