@@ -289,11 +289,7 @@ fn scan_stream_on<T: Send>(
     let f = &f;
     if threads < 2 {
         let (dirfd, pids) = (&dirfd, &pids);
-        let out = through(block, move || {
-            let mut out = Vec::with_capacity(pids.len());
-            scan_pids(root, dirfd, pids, need, &mut |e| out.extend(f(e)));
-            out
-        })?;
+        let out = through(block, move || read_part(root, dirfd, pids, need, f))?;
         for t in out {
             take(0, t);
         }
@@ -317,8 +313,7 @@ fn scan_stream_on<T: Send>(
             let tx = tx.clone();
             sc.spawn(move || {
                 while let Some((b, part)) = claim() {
-                    let mut out = Vec::with_capacity(part.len());
-                    scan_pids(root, dirfd, part, need, &mut |e| out.extend(f(e)));
+                    let out = read_part(root, dirfd, part, need, f);
                     // The receiver lives until every sender is gone.
                     let _ = tx.send((b, out));
                 }
@@ -335,11 +330,7 @@ fn scan_stream_on<T: Send>(
                 }
             }
             if let Some((b, part)) = claim() {
-                let own = through(block, move || {
-                    let mut own = Vec::with_capacity(part.len());
-                    scan_pids(root, dirfd, part, need, &mut |e| own.extend(f(e)));
-                    own
-                })?;
+                let own = through(block, move || read_part(root, dirfd, part, need, f))?;
                 for t in own {
                     take(b, t);
                 }
@@ -354,6 +345,19 @@ fn scan_stream_on<T: Send>(
         }
         Ok(())
     })
+}
+
+/// `part`'s pids scanned and mapped with `f`, in pid order.
+fn read_part<T>(
+    root: &Root,
+    dirfd: &OwnedFd,
+    part: &[u32],
+    need: Need,
+    f: &impl Fn(std::result::Result<Entry<'_>, Error>) -> Option<T>,
+) -> Vec<T> {
+    let mut out = Vec::with_capacity(part.len());
+    scan_pids(root, dirfd, part, need, &mut |e| out.extend(f(e)));
+    out
 }
 
 /// The error for `<pid>/<file>` that failed with `e` (not a vanished process).
