@@ -171,7 +171,7 @@ pub fn smaps(data: &[u8]) {
         }
     }
     let n = entries.len();
-    match pp::group_smaps(entries) {
+    match pp::group_smaps(entries.iter().map(|e| (e.path, e.values))) {
         Ok(groups) => {
             assert!(groups.len() <= n);
             for (k, total) in totals.iter().enumerate() {

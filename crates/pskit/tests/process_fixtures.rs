@@ -295,3 +295,63 @@ fn oneshot_reads_each_file_once() {
     assert_eq!(p.status().unwrap(), "running");
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+#[test]
+fn memory_maps_group_by_the_path_without_a_deleted_suffix() {
+    let tmp = std::env::temp_dir().join(format!("pskit-smaps-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_tree(&common::fixture("process"), &tmp);
+    // A library mapped twice, once after its file was deleted (the suffix goes:
+    // no such file), an anonymous mapping between them.
+    let map = |addr: &str, path: &str, rss: u64, private: u64| {
+        format!(
+            "{addr} r-xp 00000000 08:01 99 {path}\nSize:  8 kB\nRss: {rss} kB\nPss: {rss} kB\n\
+             Private_Dirty: {private} kB\nSwap: 1 kB\nVmFlags: rd ex\n"
+        )
+    };
+    let smaps = [
+        map("1000-3000", "/nonexistent/pskit/lib.so", 4, 1),
+        map("3000-5000", "", 8, 8),
+        map("5000-7000", "/nonexistent/pskit/lib.so (deleted)", 2, 2),
+    ]
+    .concat();
+    std::fs::write(tmp.join("proc/4242/smaps"), smaps).unwrap();
+    let r = Root::new(&tmp);
+    let p = r.scope(|| Process::new(4242)).unwrap();
+    let g = p.memory_maps().unwrap();
+    let got: Vec<(&str, u64, u64, u64)> = g
+        .iter()
+        .map(|m| (m.path.as_str(), m.rss, m.size, m.private_dirty))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("/nonexistent/pskit/lib.so", 6 * 1024, 16 * 1024, 3 * 1024),
+            ("[anon]", 8 * 1024, 8 * 1024, 8 * 1024)
+        ]
+    );
+    let ext = p.memory_maps_ext().unwrap();
+    let paths: Vec<&str> = ext.iter().map(|m| m.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "/nonexistent/pskit/lib.so",
+            "[anon]",
+            "/nonexistent/pskit/lib.so"
+        ]
+    );
+    assert_eq!(
+        (ext[2].addr.as_str(), ext[2].perms.as_str()),
+        ("5000-7000", "r-xp")
+    );
+    // In one oneshot scope memory_full_info takes its sums from the maps read.
+    let full = p.oneshot(|p| {
+        p.memory_maps().unwrap();
+        p.memory_full_info().unwrap()
+    });
+    assert_eq!(
+        (full.uss, full.pss, full.swap),
+        (11 * 1024, 14 * 1024, 3 * 1024)
+    );
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

@@ -187,8 +187,34 @@ impl Process {
     /// assert!(maps.iter().any(|m| m.path == "[stack]"));
     /// ```
     pub fn memory_maps(&self) -> Result<Vec<MemoryMap>> {
-        let grouped = parse::group_smaps(self.smaps_entries()?)
-            .map_err(|m| sys::parse_err(&self.root, self.pid, "smaps", m))?;
+        let root = &self.root;
+        let fail = |m| sys::parse_err(root, self.pid, "smaps", m);
+        let grouped = self.with_smaps(|entries| {
+            // Grouped by the path as written (borrowed bytes), then one String per
+            // group; a ` (deleted)` path whose file exists again keeps its suffix.
+            let raw = parse::group_smaps(entries.iter().map(|e| (e.path, e.values)));
+            let mut deleted = false;
+            let named: Vec<(String, [u64; 10])> = raw
+                .map_err(fail)?
+                .into_iter()
+                .map(|(path, v)| {
+                    let path = parse::lossy(path);
+                    if path.ends_with(" (deleted)") {
+                        deleted = true;
+                        (sys::strip_deleted(root, path), v)
+                    } else {
+                        (path, v)
+                    }
+                })
+                .collect();
+            // A stripped path can name a group of its own: merge them, as psutil
+            // groups by the stripped path.
+            if deleted {
+                parse::group_smaps(named).map_err(fail)
+            } else {
+                Ok(named)
+            }
+        })?;
         Ok(grouped
             .into_iter()
             .map(|(path, v)| MemoryMap {
@@ -214,52 +240,63 @@ impl Process {
     /// assert!(maps.iter().any(|m| m.perms.contains('x')));
     /// ```
     pub fn memory_maps_ext(&self) -> Result<Vec<MemoryMapExt>> {
-        Ok(self
-            .smaps_entries()?
-            .into_iter()
-            .map(|e| {
-                let v = e.values;
-                MemoryMapExt {
-                    addr: e.addr,
-                    perms: e.perms,
-                    path: e.path,
-                    rss: v[0],
-                    size: v[1],
-                    pss: v[2],
-                    shared_clean: v[3],
-                    shared_dirty: v[4],
-                    private_clean: v[5],
-                    private_dirty: v[6],
-                    referenced: v[7],
-                    anonymous: v[8],
-                    swap: v[9],
-                }
-            })
-            .collect())
+        let root = &self.root;
+        self.with_smaps(|entries| {
+            Ok(entries
+                .iter()
+                .map(|e| {
+                    let v = e.values;
+                    let mut path = parse::lossy(e.path);
+                    if path.ends_with(" (deleted)") {
+                        path = sys::strip_deleted(root, path);
+                    }
+                    MemoryMapExt {
+                        addr: parse::lossy(e.addr),
+                        perms: parse::lossy(e.perms),
+                        path,
+                        rss: v[0],
+                        size: v[1],
+                        pss: v[2],
+                        shared_clean: v[3],
+                        shared_dirty: v[4],
+                        private_clean: v[5],
+                        private_dirty: v[6],
+                        referenced: v[7],
+                        anonymous: v[8],
+                        swap: v[9],
+                    }
+                })
+                .collect())
+        })
     }
 
-    fn smaps_entries(&self) -> Result<Vec<parse::SmapsEntry>> {
+    /// Parses smaps and hands its entries to `f`; an empty smaps of a zombie is
+    /// ZombieProcess. Inside oneshot, the (uss, pss, swap) sums are kept for
+    /// memory_full_info.
+    fn with_smaps<T>(&self, f: impl FnOnce(&[parse::SmapsEntry<'_>]) -> Result<T>) -> Result<T> {
         let (root, pid) = (&self.root, self.pid);
-        let mut entries = self.with_file(Cached::Smaps, |b| {
-            parse::parse_smaps(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))
-        })?;
-        if entries.is_empty() && sys::is_zombie(root, pid) {
-            return Err(self.named(sys::zombie(pid)));
-        }
-        for e in &mut entries {
-            if e.path.ends_with(" (deleted)") {
-                e.path = sys::strip_deleted(root, std::mem::take(&mut e.path));
-            }
-        }
-        // For memory_full_info in the same oneshot scope (values: 2 pss, 5 and 6
-        // private, 9 swap).
-        let sum = |i: usize| {
-            entries
-                .iter()
-                .fold(0u64, |a, e| a.saturating_add(e.values[i]))
-        };
-        self.keep_smaps_sums((sum(5).saturating_add(sum(6)), sum(2), sum(9)));
-        Ok(entries)
+        let mut sums = (0, 0, 0);
+        // Inside oneshot `with_file` holds the handle's lock while this runs: only
+        // `sys` functions here, no handle methods.
+        let out = self
+            .with_file(Cached::Smaps, |b| {
+                let entries =
+                    parse::parse_smaps(b).map_err(|m| sys::parse_err(root, pid, "smaps", m))?;
+                if entries.is_empty() && sys::is_zombie(root, pid) {
+                    return Err(sys::zombie(pid));
+                }
+                // values: 2 pss, 5 and 6 private, 9 swap.
+                let sum = |i: usize| {
+                    entries
+                        .iter()
+                        .fold(0u64, |a, e| a.saturating_add(e.values[i]))
+                };
+                sums = (sum(5).saturating_add(sum(6)), sum(2), sum(9));
+                f(&entries)
+            })
+            .map_err(|e| self.named(e))?;
+        self.keep_smaps_sums(sums);
+        Ok(out)
     }
 }
 

@@ -101,12 +101,15 @@ pub(crate) fn read_pid_file<T>(
     parse: impl FnOnce(&[u8]) -> Result<T>,
 ) -> Result<T> {
     let path = pid_path(root, pid, rel);
-    // The files that grow with the process get the large cap (see linux::fs).
-    let cap = match rel {
-        "smaps" | "maps" | "cmdline" | "environ" => crate::linux::fs::LARGE,
-        _ => crate::linux::fs::SMALL,
+    use crate::linux::fs::{with_buf, Shape, LARGE, SMALL};
+    // The files that grow with the process get the large cap; smaps is read in
+    // steps that keep the kernel from walking a mapping twice (see linux::fs).
+    let (cap, shape) = match rel {
+        "smaps" => (LARGE, Shape::Walked),
+        "maps" | "cmdline" | "environ" => (LARGE, Shape::Records),
+        _ => (SMALL, Shape::Records),
     };
-    crate::linux::fs::with_bytes_cap(&path, cap, parse).map_err(|e| translate(root, pid, e))
+    with_buf(&path, cap, shape, parse).map_err(|e| translate(root, pid, e))
 }
 
 /// Wraps a parser's message as a parse error on `<pid>/<rel>`.

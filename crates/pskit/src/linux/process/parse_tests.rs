@@ -158,9 +158,9 @@ Size:                132 kB\nRss:                  12 kB\nPss:                  
 fn smaps_entries() {
     let e = parse_smaps(SMAPS).unwrap();
     assert_eq!(e.len(), 4);
-    assert_eq!(e[0].addr, "55d0c0000000-55d0c0021000");
-    assert_eq!(e[0].perms, "r-xp");
-    assert_eq!(e[0].path, "/usr/bin/cat");
+    assert_eq!(e[0].addr, b"55d0c0000000-55d0c0021000");
+    assert_eq!(e[0].perms, b"r-xp");
+    assert_eq!(e[0].path, b"/usr/bin/cat");
     assert_eq!(
         e[0].values,
         [
@@ -176,10 +176,10 @@ fn smaps_entries() {
             0
         ]
     );
-    assert_eq!(e[1].path, "[stack]");
+    assert_eq!(e[1].path, b"[stack]");
     assert_eq!(e[1].values[9], 4 * 1024);
-    assert_eq!(e[2].path, "[anon]");
-    assert_eq!(e[3].path, "/tmp/gone (deleted)");
+    assert_eq!(e[2].path, b"[anon]");
+    assert_eq!(e[3].path, b"/tmp/gone (deleted)");
     assert!(parse_smaps(b"").unwrap().is_empty());
     assert!(parse_smaps(b"Rss: 4 kB\n").is_err());
 }
@@ -292,14 +292,23 @@ fn smaps_totals_beyond_u64_are_out_of_range() {
 
 #[test]
 fn grouped_maps_sum_per_path_in_first_seen_order() {
-    let g = group_smaps(parse_smaps(SMAPS).unwrap()).unwrap();
-    let paths: Vec<&str> = g.iter().map(|(p, _)| p.as_str()).collect();
+    let by_path = |e: Vec<SmapsEntry<'_>>| {
+        let pairs: Vec<_> = e.iter().map(|e| (e.path.to_vec(), e.values)).collect();
+        group_smaps(pairs).unwrap()
+    };
+    let g = by_path(parse_smaps(SMAPS).unwrap());
+    let paths: Vec<&[u8]> = g.iter().map(|(p, _)| p.as_slice()).collect();
     assert_eq!(
         paths,
-        ["/usr/bin/cat", "[stack]", "[anon]", "/tmp/gone (deleted)"]
+        [
+            &b"/usr/bin/cat"[..],
+            b"[stack]",
+            b"[anon]",
+            b"/tmp/gone (deleted)"
+        ]
     );
     let twice = [SMAPS, SMAPS].concat();
-    let g2 = group_smaps(parse_smaps(&twice).unwrap()).unwrap();
+    let g2 = by_path(parse_smaps(&twice).unwrap());
     assert_eq!(g2.len(), 4);
     assert_eq!(g2[0].1[0], 2 * 100 * 1024);
     assert_eq!(g2[1].1[9], 2 * 4 * 1024);
@@ -311,8 +320,9 @@ fn grouped_maps_sum_beyond_u64_is_out_of_range() {
     let max_kb = u64::MAX / 1024;
     let one =
         format!("7f0000000000-7f0000001000 rw-p 00000000 00:00 0 /lib/x.so\nRss: {max_kb} kB\n");
-    let entries = parse_smaps(one.repeat(2).as_bytes()).unwrap();
-    let e = group_smaps(entries).unwrap_err();
+    let text = one.repeat(2);
+    let entries = parse_smaps(text.as_bytes()).unwrap();
+    let e = group_smaps(entries.iter().map(|e| (e.path, e.values))).unwrap_err();
     assert!(
         e.contains("Rss sum of \"/lib/x.so\" is out of range"),
         "{e}"
