@@ -633,13 +633,15 @@ fn scan<'py>(
     let keys = keyed(py, &wanted);
     let (ident, info_name) = (pyo3::intern!(py, "_ident"), pyo3::intern!(py, "info"));
     // psutil's process_iter body for one process: its cached Process when the
-    // (pid, create time) identity still matches, else a new one, with `info` set.
+    // (pid, start after boot) identity still matches, else a new one, with
+    // `info` set.
     let proc_of = |info: ProcessInfo| -> PyResult<(u32, Bound<'py, PyAny>)> {
         let d = info_dict(py, &info, &keys, &ad_value, &convs)?;
         let pid = info.pid();
         let ctime = info.create_time.get().copied();
+        let since_boot = info.process.create_time_monotonic();
         let proc = match pmap.get_item(pid)? {
-            Some(p) if p.getattr(ident)?.eq((pid, ctime))? => p,
+            Some(p) if p.getattr(ident)?.eq((pid, since_boot))? => p,
             _ => {
                 let h = Bound::new(py, Handle { p: info.process })?;
                 let p = make.call1((h, ctime))?;
@@ -806,6 +808,12 @@ impl Handle {
 
     fn create_time(&self, py: Python<'_>) -> PyResult<f64> {
         self.with(py, |p| p.create_time())
+    }
+
+    /// Seconds from boot to the start, read when the handle was made (psutil's
+    /// identity); no read, so the GIL is kept.
+    fn create_time_monotonic(&self) -> Option<f64> {
+        self.p.create_time_monotonic()
     }
 
     fn terminal(&self, py: Python<'_>) -> PyResult<Option<String>> {

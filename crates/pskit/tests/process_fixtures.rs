@@ -355,3 +355,49 @@ fn memory_maps_group_by_the_path_without_a_deleted_suffix() {
     );
     std::fs::remove_dir_all(&tmp).unwrap();
 }
+
+#[test]
+fn oneshot_reads_the_fd_directory_once() {
+    let tmp = std::env::temp_dir().join(format!("pskit-fds-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    copy_tree(&common::fixture("process"), &tmp);
+    // fd 3 is socket:[123]: a UNIX socket bound to a path.
+    std::fs::create_dir_all(tmp.join("proc/net")).unwrap();
+    std::fs::write(
+        tmp.join("proc/net/unix"),
+        "Num       RefCount Protocol Flags    Type St Inode Path\n\
+         0000000000000000: 00000002 00000000 00010000 0001 01 123 /run/pskit.sock\n",
+    )
+    .unwrap();
+    let r = Root::new(&tmp);
+    let p = r.scope(|| Process::new(4242)).unwrap();
+    let fd_dir = tmp.join("proc/4242/fd");
+    p.oneshot(|p| {
+        let conns = p.net_connections("unix").unwrap();
+        let got: Vec<(i32, String)> = conns
+            .iter()
+            .map(|c| (c.fd, format!("{:?}", c.laddr)))
+            .collect();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert_eq!(got[0].0, 3);
+        assert!(got[0].1.contains("/run/pskit.sock"), "{got:?}");
+        // An fd opened after that read is not seen inside the scope: num_fds and
+        // open_files use the same listing.
+        // (The link names a host path, which the root maps to its own proc/stat.)
+        std::os::unix::fs::symlink("/proc/stat", fd_dir.join("7")).unwrap();
+        let fdinfo = tmp.join("proc/4242/fdinfo");
+        std::fs::create_dir_all(&fdinfo).unwrap();
+        std::fs::write(fdinfo.join("7"), "pos:\t5\nflags:\t0100002\nmnt_id:\t1\n").unwrap();
+        assert_eq!(p.num_fds().unwrap(), 2);
+        assert!(p.open_files().unwrap().is_empty());
+    });
+    assert_eq!(p.num_fds().unwrap(), 3);
+    let files = p.open_files().unwrap();
+    assert_eq!(files.len(), 1);
+    let f = &files[0];
+    assert_eq!(
+        (f.fd, f.path.as_str(), f.position, f.mode.as_str()),
+        (7, "/proc/stat", 5, "r+")
+    );
+    std::fs::remove_dir_all(&tmp).unwrap();
+}

@@ -126,15 +126,23 @@ fn every_getter_names_the_gone_process() {
     let mut child = Command::new("sleep").arg("30").spawn().unwrap();
     let p = pskit::Process::new(child.id()).unwrap();
     assert_eq!(p.name().unwrap(), "sleep");
+    let q = pskit::Process::new(child.id()).unwrap();
+    let started = p.create_time().unwrap();
     child.kill().unwrap();
     child.wait().unwrap();
+    // As psutil's: the start time read when the handle was made still answers,
+    // asked before the end or not, until the cache is cleared.
+    assert_eq!(p.create_time().unwrap(), started);
+    // (boot_time is read again: a clock step between the reads may move it.)
+    assert!((q.create_time().unwrap() - started).abs() <= 1.0);
+    q.clear_cache();
+    assert!(q.create_time().unwrap_err().is_no_such_process());
     type Getter = fn(&pskit::Process) -> pskit::Result<()>;
     let getters: Vec<(&str, Getter)> = vec![
         ("ppid", |p| p.ppid().map(drop)),
         ("exe", |p| p.exe().map(drop)),
         ("cmdline", |p| p.cmdline().map(drop)),
         ("environ", |p| p.environ().map(drop)),
-        ("create_time", |p| p.create_time().map(drop)),
         ("status", |p| p.status().map(drop)),
         ("cwd", |p| p.cwd().map(drop)),
         ("username", |p| p.username().map(drop)),

@@ -694,23 +694,20 @@ class Process:
         self._ppid = None
         self._exitcode = None
         self.info = {}
+        # As psutil's: create_time() when asked (a scan passes the one it read).
+        self._create_time = _create_time
         if _create_time is not None:
-            # A scan read it already: no second read of stat.
-            self._create_time = _create_time
-            self._ident = (self._pid, _create_time)
+            self._ident = (self._pid, _handle.create_time_monotonic())
             return
-        self._create_time = None
         try:
             self._ident = self._get_ident()
         except (AccessDenied, ZombieProcess):
             self._ident = (self._pid, None)
 
     def _get_ident(self):
-        try:
-            self._create_time = self._h.create_time()
-        except (_pskit.NativeError, OSError):
-            self._create_time = None
-        return (self._pid, self._create_time)
+        # psutil's identity: the pid and the start time after boot, which clock
+        # changes do not move. The native handle read it when it was made.
+        return (self._pid, self._h.create_time_monotonic())
 
     # -- identity
     @property
@@ -736,7 +733,7 @@ class Process:
             info["name"] = self._name
         try:
             info["name"] = self._name = self.name()
-            if self._create_time is not None and not self.is_running():
+            if self._ident[1] is not None and not self.is_running():
                 raise NoSuchProcess(self.pid)
             info["status"] = self.status()
         except ZombieProcess:
@@ -754,8 +751,9 @@ class Process:
     @_contextlib.contextmanager
     def oneshot(self):
         """A block of reads of this process, as psutil's: inside it stat, status,
-        statm and smaps are read once each however many methods use them (the
-        cache belongs to this Process object, and is dropped at the end)."""
+        statm, smaps and the fd directory are read once each however many methods
+        use them (the cache belongs to this Process object, and is dropped at the
+        end)."""
         self._h.oneshot_enter()
         try:
             yield

@@ -41,11 +41,18 @@ pub(crate) struct State {
     /// The name, once `name()` has read it: psutil's errors quote it from then on.
     pub(crate) name: Option<String>,
     pub(crate) create_time: Option<f64>,
+    /// Set by `clear_cache`: create_time reads stat again, as a re-initialised
+    /// psutil Process does, rather than take the start time the handle was
+    /// made with.
+    pub(crate) reread_start: bool,
     /// The exit code collected by `wait` (psutil caches it).
     pub(crate) exitcode: Option<Option<i32>>,
     /// Inside oneshot, (uss, pss, swap) summed by a memory_maps read of smaps, so
     /// memory_full_info need not parse it again.
     pub(crate) smaps_sums: Option<(u64, u64, u64)>,
+    /// Inside oneshot, the fd directory as open_files or net_connections read
+    /// it, for the other and for num_fds.
+    pub(crate) fds: Option<Arc<sys::files::FdTable>>,
 }
 
 /// A process, identified by its pid and start time (psutil `Process`).
@@ -468,14 +475,15 @@ impl Process {
         st.name = None;
         st.exe = None;
         st.create_time = None;
+        st.reread_start = true;
         st.exitcode = None;
         st.cpu_sample = None;
     }
 
     /// Runs `f` with the oneshot cache on (psutil `oneshot()`): inside it, stat,
-    /// status, statm and smaps are read at most once each, however many methods
-    /// use them. Nested scopes are fine; the cache is dropped when the outermost
-    /// ends.
+    /// status, statm, smaps and the fd directory (with its links) are read at
+    /// most once each, however many methods use them. Nested scopes are fine;
+    /// the cache is dropped when the outermost ends.
     ///
     /// ```
     /// let p = pskit::Process::current().unwrap();
@@ -523,6 +531,7 @@ impl Process {
         if st.oneshot == 0 {
             st.files = Default::default();
             st.smaps_sums = None;
+            st.fds = None;
         }
     }
 
@@ -565,6 +574,25 @@ impl Process {
     /// The sums [`Process::keep_smaps_sums`] kept in this oneshot scope.
     pub(crate) fn smaps_sums(&self) -> Option<(u64, u64, u64)> {
         self.lock().smaps_sums
+    }
+
+    /// The fd directory with every link read: inside oneshot, read once and
+    /// kept; errors are translated and named.
+    pub(crate) fn fd_table(&self) -> Result<Arc<sys::files::FdTable>> {
+        if let Some(t) = self.cached_fd_table() {
+            return Ok(t);
+        }
+        let t = Arc::new(sys::files::fd_table(&self.root, self.pid).map_err(|e| self.named(e))?);
+        let mut st = self.lock();
+        if st.oneshot > 0 {
+            st.fds = Some(t.clone());
+        }
+        Ok(t)
+    }
+
+    /// The fd table this oneshot scope has read, if any.
+    pub(crate) fn cached_fd_table(&self) -> Option<Arc<sys::files::FdTable>> {
+        self.lock().fds.clone()
     }
 
     /// Parses stat and hands the fields to `f`.

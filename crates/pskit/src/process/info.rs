@@ -691,11 +691,16 @@ impl Process {
     ) -> Result<ProcessInfo> {
         self.oneshot(|p| {
             let mut info = ProcessInfo::empty(p.clone(), attrs.clone());
-            // memory_maps first: the smaps it reads then serves memory_full_info
-            // (and memory_percent's uss/pss) without a read of smaps_rollup.
-            let maps_first = attrs.iter().filter(|a| **a == Attr::MemoryMaps);
-            let rest = attrs.iter().filter(|a| **a != Attr::MemoryMaps);
-            for &a in maps_first.chain(rest) {
+            // The reads that leave something in the oneshot cache for others go
+            // first: memory_maps's smaps serves memory_full_info (and
+            // memory_percent's uss/pss) without a read of smaps_rollup; the fd
+            // directory that open_files and net_connections read serves each
+            // other and num_fds.
+            let feeds =
+                |a: &&Attr| matches!(a, Attr::MemoryMaps | Attr::OpenFiles | Attr::NetConnections);
+            let first = attrs.iter().filter(feeds);
+            let rest = attrs.iter().filter(|a| !feeds(a));
+            for &a in first.chain(rest) {
                 info.read(p, a, skip_unsupported)?;
             }
             // A copy made after the reads carries their state (cpu_percent's sample).

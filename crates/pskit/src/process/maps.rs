@@ -61,9 +61,13 @@ impl Process {
     /// assert!(pskit::Process::current().unwrap().num_fds().unwrap() >= 3);
     /// ```
     pub fn num_fds(&self) -> Result<u32> {
-        files::num_fds(&self.root, self.pid)
-            .map(|n| u32::try_from(n).unwrap_or(u32::MAX))
-            .map_err(|e| self.named(e))
+        // Inside oneshot, the listing open_files or net_connections made; else a
+        // listing alone (no link reads).
+        let n = match self.cached_fd_table() {
+            Some(t) => t.entries.len(),
+            None => files::num_fds(&self.root, self.pid).map_err(|e| self.named(e))?,
+        };
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// Each thread's id and CPU times, sorted by id as text (psutil `threads`).
@@ -91,7 +95,8 @@ impl Process {
     /// assert!(files.iter().all(|f| f.path.starts_with('/')));
     /// ```
     pub fn open_files(&self) -> Result<Vec<OpenFile>> {
-        Ok(files::open_files(&self.root, self.pid)
+        let fds = self.fd_table()?;
+        Ok(files::open_files(&self.root, self.pid, &fds)
             .map_err(|e| self.named(e))?
             .into_iter()
             .map(|(path, fd, position, flags)| OpenFile {

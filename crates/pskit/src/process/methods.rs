@@ -137,21 +137,45 @@ impl Process {
     }
 
     /// Start time in seconds since the epoch (psutil `create_time`): stat#22 /
-    /// CLK_TCK + boot_time(), computed once per handle.
+    /// CLK_TCK + boot_time(), computed once per handle. The start time is the
+    /// one read when the handle was made, as psutil's is: a handle whose
+    /// process has ended still answers, until [`Process::clear_cache`] (after
+    /// it, stat is read again).
     ///
     /// ```
     /// let t = pskit::Process::current().unwrap().create_time().unwrap();
     /// assert!(t > pskit::boot_time().unwrap() - 1.0);
     /// ```
     pub fn create_time(&self) -> Result<f64> {
-        let cached = self.lock().create_time;
+        let (cached, reread) = {
+            let st = self.lock();
+            (st.create_time, st.reread_start)
+        };
         if let Some(t) = cached {
             return Ok(t);
         }
-        let ticks = self.stat(|s| Ok(s.starttime))?;
+        let ticks = match self.ident {
+            Some(t) if !reread => t,
+            _ => self.stat(|s| Ok(s.starttime))?,
+        };
         let t = ticks as f64 / clk_tck() + crate::linux::cpu::boot_time(&self.root)?;
         self.lock().create_time = Some(t);
         Ok(t)
+    }
+
+    /// Seconds from boot to this process's start (stat#22 / CLK_TCK), as read
+    /// when the handle was made; None when stat could not be read then. This is
+    /// the part of psutil's process identity that clock changes do not move
+    /// (its `create_time(monotonic=True)`); it costs no read.
+    ///
+    /// ```
+    /// let p = pskit::Process::current().unwrap();
+    /// let since_boot = p.create_time_monotonic().unwrap();
+    /// let t = p.create_time().unwrap();
+    /// assert!((t - pskit::boot_time().unwrap() - since_boot).abs() < 1.0);
+    /// ```
+    pub fn create_time_monotonic(&self) -> Option<f64> {
+        self.ident.map(|t| t as f64 / clk_tck())
     }
 
     /// The parent process, or None for the first process, when the parent is gone,

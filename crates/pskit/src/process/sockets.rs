@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::error::Result;
-use crate::net::{net_connections_pids, ConnAddr};
+use crate::net::ConnAddr;
 use crate::process::Process;
 
 /// A socket of one process (psutil `pconn`): the fields of a system-wide
@@ -46,7 +46,12 @@ impl Process {
     /// assert!(tcp.iter().any(|c| matches!(&c.laddr, pskit::net::ConnAddr::Inet(a) if a.port == port)));
     /// ```
     pub fn net_connections(&self, kind: &str) -> Result<Vec<ProcessConnection>> {
-        let conns = net_connections_pids(kind, Some(&[self.pid])).map_err(|e| self.translate(e))?;
+        let conns =
+            crate::linux::net::conn::process_connections(&self.root, kind, self.pid, || {
+                // From the fd directory this oneshot scope read already, if any.
+                Ok(self.fd_table()?.sockets())
+            })
+            .map_err(|e| self.translate(e))?;
         Ok(conns
             .into_iter()
             .map(|c| ProcessConnection {

@@ -209,6 +209,36 @@ pub(crate) fn net_connections(
     Ok(join(rows, &owners, only.as_ref()))
 }
 
+/// One process's sockets of a `kind`, given its sockets as (inode, fd) in fd
+/// order (from its fd directory, which `sockets` reads after `kind` is checked).
+/// The socket tables are read only when it holds a socket, as psutil does.
+pub(crate) fn process_connections(
+    root: &Root,
+    kind: &str,
+    pid: u32,
+    sockets: impl FnOnce() -> Result<Vec<(u64, i32)>>,
+) -> Result<Vec<Connection>> {
+    let tables = tables(kind).ok_or_else(|| invalid_kind(kind))?;
+    let sockets = sockets()?;
+    if sockets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut owners: std::collections::HashMap<u64, Owner> = std::collections::HashMap::new();
+    for (inode, fd) in sockets {
+        owners
+            .entry(inode)
+            .or_insert_with(|| Owner {
+                pid,
+                fds: Vec::new(),
+            })
+            .fds
+            .push(fd);
+    }
+    let rows = read_tables(root, tables, root.is_host())?;
+    let only: HashSet<u32> = [pid].into();
+    Ok(join(rows, &owners, Some(&only)))
+}
+
 /// `{proc}/<pid>/comm`, for the `-p` column of netstat-like tools.
 pub(crate) fn process_comm(root: &Root, pid: u32) -> Result<String> {
     match read_trimmed(&root.proc_path(format!("{pid}/comm"))) {

@@ -115,6 +115,52 @@ fn dirent_len(len: usize) -> usize {
     (19 + len + 1 + 7) & !7
 }
 
+/// Walks an open `<pid>/fd` directory: hands each numeric entry's fd to `each`,
+/// with its link target (read with readlinkat into `link`, cut to `link`'s
+/// length) or the error of that read. An error of `each` or of the listing
+/// stops the walk. `buf` holds the directory entries.
+///
+/// `procfs`: the directory is the kernel's, which lists every fd in one
+/// getdents64 call unless the buffer fills up; the second call, which would
+/// return 0, is then skipped.
+pub(crate) fn walk_fd_dir(
+    fdfd: &OwnedFd,
+    procfs: bool,
+    buf: &mut [MaybeUninit<u8>],
+    link: &mut [u8],
+    mut each: impl FnMut(i32, std::result::Result<&[u8], Errno>) -> std::result::Result<(), Errno>,
+) -> std::result::Result<(), Errno> {
+    let capacity = buf.len();
+    let mut consumed = 0;
+    let mut dir = RawDir::new(fdfd, buf);
+    // fd names are at most 10 digits: copied out (NUL-terminated) so that the
+    // directory iterator can be asked whether its batch is exhausted.
+    let mut name = [0u8; 12];
+    while let Some(ent) = dir.next() {
+        let ent = ent?;
+        let bytes = ent.file_name().to_bytes();
+        consumed += dirent_len(bytes.len());
+        let fd = parse_decimal(bytes).and_then(|n| i32::try_from(n).ok());
+        let len = bytes.len().min(name.len() - 1);
+        name[..len].copy_from_slice(&bytes[..len]);
+        name[len] = 0;
+        let last_of_batch = dir.is_buffer_empty();
+        if let (Some(fd), Ok(cname)) = (fd, CStr::from_bytes_with_nul(&name[..=len])) {
+            match readlinkat_raw(fdfd, cname, &mut *link) {
+                Ok(n) => {
+                    let n = n.min(link.len());
+                    each(fd, Ok(&link[..n]))?
+                }
+                Err(e) => each(fd, Err(e))?,
+            }
+        }
+        if procfs && last_of_batch && consumed + MAX_DIRENT <= capacity {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// One owner scan: the open `{proc}` directory and how to treat errors.
 struct Scan<'a> {
     procfd: OwnedFd,
@@ -149,40 +195,24 @@ impl Scan<'_> {
             Ok(fd) => fd,
             Err(e) => return fail(e),
         };
+        // Socket targets ("socket:[N]") fit in 32 bytes; longer ones are cut, and
+        // cut they cannot look like a socket.
         let mut link = [0u8; 32];
-        let capacity = buf.len();
-        let mut consumed = 0;
-        let mut dir = RawDir::new(&fdfd, buf);
-        // fd names are at most 10 digits: copied out (NUL-terminated) so that the
-        // directory iterator can be asked whether its batch is exhausted.
-        let mut name = [0u8; 12];
-        while let Some(ent) = dir.next() {
-            let ent = match ent {
-                Ok(ent) => ent,
-                Err(e) => return fail(e),
-            };
-            let bytes = ent.file_name().to_bytes();
-            consumed += dirent_len(bytes.len());
-            let fd = parse_decimal(bytes).and_then(|n| i32::try_from(n).ok());
-            let len = bytes.len().min(name.len() - 1);
-            name[..len].copy_from_slice(&bytes[..len]);
-            name[len] = 0;
-            let last_of_batch = dir.is_buffer_empty();
-            if let (Some(fd), Ok(cname)) = (fd, CStr::from_bytes_with_nul(&name[..=len])) {
-                match readlinkat_raw(&fdfd, cname, &mut link) {
-                    Ok(n) => {
-                        if let Some(inode) = socket_inode(&link[..n.min(link.len())]) {
-                            found.push((inode, fd));
-                        }
+        let walked = walk_fd_dir(&fdfd, self.procfs, buf, &mut link, |fd, target| {
+            match target {
+                Ok(t) => {
+                    if let Some(inode) = socket_inode(t) {
+                        found.push((inode, fd));
                     }
-                    // The fd was closed meanwhile, or is not a link: psutil skips it.
-                    Err(Errno::NOENT | Errno::SRCH | Errno::INVAL | Errno::NAMETOOLONG) => {}
-                    Err(e) => return fail(e),
+                    Ok(())
                 }
+                // The fd was closed meanwhile, or is not a link: psutil skips it.
+                Err(Errno::NOENT | Errno::SRCH | Errno::INVAL | Errno::NAMETOOLONG) => Ok(()),
+                Err(e) => Err(e),
             }
-            if self.procfs && last_of_batch && consumed + MAX_DIRENT <= capacity {
-                break;
-            }
+        });
+        if let Err(e) = walked {
+            return fail(e);
         }
         // procfs lists fds in ascending order; other trees (fixtures) may not.
         found.sort_unstable_by_key(|&(_, fd)| fd);

@@ -6,9 +6,10 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use super::{errno, libc_errno, no_such_process, parse, pid_path, readlink_path, translate};
+use super::{errno, libc_errno, no_such_process, parse, pid_path, translate};
 use crate::error::{Error, Result};
 use crate::linux::fs::with_bytes;
+use crate::linux::net::inodes::{socket_inode, walk_fd_dir};
 use crate::root::Root;
 
 /// The name of `uid` in `{etc}/passwd`, else the uid as text (psutil's fallback).
@@ -146,28 +147,103 @@ pub(crate) fn threads(root: &Root, pid: u32, tck: f64) -> Result<Vec<(u32, f64, 
     Ok(out)
 }
 
+/// What reading one `<pid>/fd/<n>` link gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FdLink {
+    /// The link's target.
+    Target(Box<[u8]>),
+    /// The fd was closed between the listing and the read.
+    Vanished,
+    /// Not a link, or a target too long to read (psutil skips these).
+    Unreadable,
+}
+
+/// A process's `fd` directory read once: each fd, in listing order, with its
+/// link. `num_fds`, `open_files` and `net_connections` all read this directory;
+/// inside one oneshot scope they share one read (see `Process::fd_table`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct FdTable {
+    pub entries: Vec<(i32, FdLink)>,
+}
+
+impl FdTable {
+    /// (socket inode, fd) of each socket, in fd order.
+    pub(crate) fn sockets(&self) -> Vec<(u64, i32)> {
+        let mut out: Vec<(u64, i32)> = self
+            .entries
+            .iter()
+            .filter_map(|(fd, l)| match l {
+                FdLink::Target(t) => socket_inode(t).map(|i| (i, *fd)),
+                _ => None,
+            })
+            .collect();
+        // procfs lists fds in ascending order; other trees (fixtures) may not.
+        out.sort_unstable_by_key(|&(_, fd)| fd);
+        out
+    }
+}
+
+/// Reads `<pid>/fd` and every link in it: one open of the directory, its
+/// entries from getdents64, each link read with readlinkat relative to it (no
+/// path walk per fd).
+pub(crate) fn fd_table(root: &Root, pid: u32) -> Result<FdTable> {
+    use rustix::fs::{openat, Mode, OFlags, CWD};
+    use rustix::io::Errno;
+    use std::mem::MaybeUninit;
+    let dir = pid_path(root, pid, "fd");
+    let fail = |e: Errno| {
+        let e = std::io::Error::from_raw_os_error(e.raw_os_error());
+        translate(root, pid, Error::io(&dir, e))
+    };
+    let fdfd = openat(
+        CWD,
+        &dir,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .map_err(fail)?;
+    let mut buf = vec![MaybeUninit::<u8>::uninit(); 16 * 1024];
+    // A link target is at most PATH_MAX - 1 bytes (procfs renders it into a
+    // PATH_MAX buffer, a symlink holds no more), so a full buffer cannot happen
+    // there; elsewhere it would be a cut target, which is left out.
+    const PATH_MAX: usize = 4096;
+    let mut link = vec![0u8; PATH_MAX];
+    let mut entries = Vec::new();
+    let procfs = crate::linux::fs::kernel_fs(&dir);
+    walk_fd_dir(&fdfd, procfs, &mut buf, &mut link, |fd, target| {
+        let l = match target {
+            Ok(t) if t.len() < PATH_MAX => FdLink::Target(t.into()),
+            Ok(_) => FdLink::Unreadable,
+            Err(Errno::NOENT | Errno::SRCH) => FdLink::Vanished,
+            Err(Errno::INVAL | Errno::NAMETOOLONG) => FdLink::Unreadable,
+            Err(e) => return Err(e),
+        };
+        entries.push((fd, l));
+        Ok(())
+    })
+    .map_err(fail)?;
+    Ok(FdTable { entries })
+}
+
 /// One open regular file: (path, fd, position, flags).
 pub(crate) type RawOpenFile = (String, i32, u64, u32);
 
-/// psutil `open_files`: fds whose link is an absolute path to a regular file,
-/// with position and flags from fdinfo; vanished fds skipped.
-pub(crate) fn open_files(root: &Root, pid: u32) -> Result<Vec<RawOpenFile>> {
-    let fds = list_numeric(root, pid, "fd")?;
+/// psutil `open_files` over a read of the fd directory: fds whose link is an
+/// absolute path to a regular file, with position and flags from fdinfo;
+/// vanished fds skipped.
+pub(crate) fn open_files(root: &Root, pid: u32, fds: &FdTable) -> Result<Vec<RawOpenFile>> {
     let mut out = Vec::new();
     let mut vanished = false;
-    for (name, fd) in fds {
-        let link = match readlink_path(&pid_path(root, pid, &format!("fd/{name}"))) {
-            Ok(l) => l,
-            Err(e) => match errno(&e) {
-                Some(libc_errno::ENOENT) | Some(libc_errno::ESRCH) => {
-                    vanished = true;
-                    continue;
-                }
-                Some(libc_errno::EINVAL) | Some(libc_errno::ENAMETOOLONG) => continue,
-                _ => return Err(translate(root, pid, e)),
-            },
+    for (fd, link) in &fds.entries {
+        let link = match link {
+            FdLink::Target(t) => t,
+            FdLink::Vanished => {
+                vanished = true;
+                continue;
+            }
+            FdLink::Unreadable => continue,
         };
-        let text = parse::lossy(&link);
+        let text = parse::lossy(link);
         if !text.starts_with('/') {
             continue;
         }
@@ -181,11 +257,11 @@ pub(crate) fn open_files(root: &Root, pid: u32) -> Result<Vec<RawOpenFile>> {
             }
             Err(_) => continue,
         }
-        let info = pid_path(root, pid, &format!("fdinfo/{name}"));
+        let info = pid_path(root, pid, &format!("fdinfo/{fd}"));
         match with_bytes(&info, |b| {
             parse::parse_fdinfo(b).map_err(|m| Error::parse(&info, m))
         }) {
-            Ok((pos, flags)) => out.push((text, fd as i32, pos, flags)),
+            Ok((pos, flags)) => out.push((text, *fd, pos, flags)),
             Err(e)
                 if matches!(
                     errno(&e),

@@ -89,8 +89,6 @@ pub(crate) mod libc_errno {
     pub const ENOENT: i32 = 2;
     pub const ESRCH: i32 = 3;
     pub const EACCES: i32 = 13;
-    pub const EINVAL: i32 = 22;
-    pub const ENAMETOOLONG: i32 = 36;
 }
 
 /// Reads `<pid>/<rel>` and parses it, translating errors the psutil way.
