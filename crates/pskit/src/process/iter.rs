@@ -58,8 +58,9 @@ fn field<T>(wanted: bool, v: Option<T>) -> Field<T> {
 /// attributes are read as `as_dict` reads them. Beyond psutil, uids, gids and
 /// username come from a pidfd (`PIDFD_GET_INFO`, Linux 6.13+) on the kernel's
 /// own /proc of this pid namespace, which spares the kernel writing status;
-/// elsewhere from status. A large table is read on two or more threads. Processes that vanish during the
-/// scan are skipped; thread ids are never listed. Unknown names: InvalidArgument.
+/// elsewhere from status. A large table is read on two or more threads.
+/// Processes that vanish during the scan are skipped; thread ids are never
+/// listed. Unknown names: InvalidArgument.
 /// A process that exists but cannot be read or parsed fails the call with that
 /// error, as psutil's generator raises; [`process_scan`] reports such processes
 /// and goes on.
@@ -92,26 +93,17 @@ pub fn process_iter(attrs: impl AttrList) -> Result<Vec<ProcessInfo>> {
 }
 
 fn scan_impl(attrs: &impl AttrList) -> Result<Scan> {
-    let mut parts: Vec<Scan> = Vec::new();
-    scan_with(attrs, &mut |wait| wait(), &mut |b, r| {
-        if parts.len() <= b {
-            parts.resize_with(b + 1, || Scan {
-                processes: Vec::new(),
-                errors: Vec::new(),
-            });
-        }
-        match r {
-            Ok(p) => parts[b].processes.push(p),
-            Err(e) => parts[b].errors.push(e),
-        }
-    })?;
+    let mut parts = crate::linux::process::scan::InOrder::default();
+    scan_with(attrs, &mut |wait| wait(), &mut |b, r| parts.push(b, r))?;
     let mut scan = Scan {
-        processes: Vec::with_capacity(parts.iter().map(|p| p.processes.len()).sum()),
+        processes: Vec::new(),
         errors: Vec::new(),
     };
-    for p in parts {
-        scan.processes.extend(p.processes);
-        scan.errors.extend(p.errors);
+    for r in parts.into_vec() {
+        match r {
+            Ok(p) => scan.processes.push(p),
+            Err(e) => scan.errors.push(e),
+        }
     }
     Ok(scan)
 }

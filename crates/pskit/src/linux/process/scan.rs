@@ -219,14 +219,36 @@ pub(crate) fn scan_map<T: Send>(
     need: Need,
     f: impl Fn(std::result::Result<Entry<'_>, Error>) -> Option<T> + Sync,
 ) -> Result<Vec<T>> {
-    let mut parts: Vec<Vec<T>> = Vec::new();
+    let mut parts = InOrder::default();
     scan_stream(root, need, f, &mut |wait| wait(), &mut |b, t| {
-        if parts.len() <= b {
-            parts.resize_with(b + 1, Vec::new);
-        }
-        parts[b].push(t);
+        parts.push(b, t)
     })?;
-    Ok(parts.into_iter().flatten().collect())
+    Ok(parts.into_vec())
+}
+
+/// What [`scan_stream`] hands over, kept by block index and put back in pid
+/// order at the end.
+pub(crate) struct InOrder<T>(Vec<Vec<T>>);
+
+impl<T> Default for InOrder<T> {
+    fn default() -> Self {
+        InOrder(Vec::new())
+    }
+}
+
+impl<T> InOrder<T> {
+    /// Keeps `t`, a result of block `block`.
+    pub(crate) fn push(&mut self, block: usize, t: T) {
+        if self.0.len() <= block {
+            self.0.resize_with(block + 1, Vec::new);
+        }
+        self.0[block].push(t);
+    }
+
+    /// Every result, in pid order.
+    pub(crate) fn into_vec(self) -> Vec<T> {
+        self.0.into_iter().flatten().collect()
+    }
 }
 
 /// Runs the system reads of the calling thread, through `block`.
