@@ -241,11 +241,18 @@ fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-#[test]
-fn pid_reuse_is_detected_by_start_time() {
-    let tmp = std::env::temp_dir().join(format!("pskit-reuse-{}", std::process::id()));
+/// A copy of the process fixture that a test may change, in a fresh
+/// directory named after `tag` and this test run.
+fn scratch_copy(tag: &str) -> std::path::PathBuf {
+    let tmp = std::env::temp_dir().join(format!("pskit-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     copy_tree(&common::fixture("process"), &tmp);
+    tmp
+}
+
+#[test]
+fn pid_reuse_is_detected_by_start_time() {
+    let tmp = scratch_copy("reuse");
     let r = Root::new(&tmp);
     let p = r.scope(|| Process::new(4242)).unwrap();
     let same = r.scope(|| Process::new(4242)).unwrap();
@@ -276,9 +283,7 @@ fn pid_reuse_is_detected_by_start_time() {
 
 #[test]
 fn oneshot_reads_each_file_once() {
-    let tmp = std::env::temp_dir().join(format!("pskit-oneshot-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    copy_tree(&common::fixture("process"), &tmp);
+    let tmp = scratch_copy("oneshot");
     let r = Root::new(&tmp);
     let p = r.scope(|| Process::new(4242)).unwrap();
     let stat = tmp.join("proc/4242/stat");
@@ -298,9 +303,7 @@ fn oneshot_reads_each_file_once() {
 
 #[test]
 fn memory_maps_group_by_the_path_without_a_deleted_suffix() {
-    let tmp = std::env::temp_dir().join(format!("pskit-smaps-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    copy_tree(&common::fixture("process"), &tmp);
+    let tmp = scratch_copy("smaps");
     // A library mapped twice, once after its file was deleted (the suffix goes:
     // no such file), an anonymous mapping between them.
     let map = |addr: &str, path: &str, rss: u64, private: u64| {
@@ -358,9 +361,7 @@ fn memory_maps_group_by_the_path_without_a_deleted_suffix() {
 
 #[test]
 fn oneshot_reads_the_fd_directory_once() {
-    let tmp = std::env::temp_dir().join(format!("pskit-fds-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    copy_tree(&common::fixture("process"), &tmp);
+    let tmp = scratch_copy("fds");
     // fd 3 is socket:[123]: a UNIX socket bound to a path.
     std::fs::create_dir_all(tmp.join("proc/net")).unwrap();
     std::fs::write(

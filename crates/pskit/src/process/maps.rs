@@ -10,6 +10,27 @@ use crate::error::{Error, Result};
 use crate::linux::cpu::clk_tck;
 use crate::linux::process::{self as sys, files, libc_errno, parse};
 
+/// A memory map record: the named fields, then smaps' ten values in
+/// `parse::SmapsEntry::values` order (one list for both record types).
+macro_rules! with_smaps_values {
+    ($ty:ident { $($field:ident),* }, $v:expr) => {{
+        let v: [u64; 10] = $v;
+        $ty {
+            $($field,)*
+            rss: v[0],
+            size: v[1],
+            pss: v[2],
+            shared_clean: v[3],
+            shared_dirty: v[4],
+            private_clean: v[5],
+            private_dirty: v[6],
+            referenced: v[7],
+            anonymous: v[8],
+            swap: v[9],
+        }
+    }};
+}
+
 impl Process {
     /// The children (psutil `children(recursive)`): processes whose ppid is this
     /// pid and that started no earlier than this process (so a reused ppid does not
@@ -203,13 +224,9 @@ impl Process {
                 .map_err(fail)?
                 .into_iter()
                 .map(|(path, v)| {
-                    let path = parse::lossy(path);
-                    if path.ends_with(" (deleted)") {
-                        deleted = true;
-                        (sys::strip_deleted(root, path), v)
-                    } else {
-                        (path, v)
-                    }
+                    let (path, suffix) = smaps_path(root, path);
+                    deleted |= suffix;
+                    (path, v)
                 })
                 .collect();
             // A stripped path can name a group of its own: merge them, as psutil
@@ -222,19 +239,7 @@ impl Process {
         })?;
         Ok(grouped
             .into_iter()
-            .map(|(path, v)| MemoryMap {
-                path,
-                rss: v[0],
-                size: v[1],
-                pss: v[2],
-                shared_clean: v[3],
-                shared_dirty: v[4],
-                private_clean: v[5],
-                private_dirty: v[6],
-                referenced: v[7],
-                anonymous: v[8],
-                swap: v[9],
-            })
+            .map(|(path, v)| with_smaps_values!(MemoryMap { path }, v))
             .collect())
     }
 
@@ -250,26 +255,9 @@ impl Process {
             Ok(entries
                 .iter()
                 .map(|e| {
-                    let v = e.values;
-                    let mut path = parse::lossy(e.path);
-                    if path.ends_with(" (deleted)") {
-                        path = sys::strip_deleted(root, path);
-                    }
-                    MemoryMapExt {
-                        addr: parse::lossy(e.addr),
-                        perms: parse::lossy(e.perms),
-                        path,
-                        rss: v[0],
-                        size: v[1],
-                        pss: v[2],
-                        shared_clean: v[3],
-                        shared_dirty: v[4],
-                        private_clean: v[5],
-                        private_dirty: v[6],
-                        referenced: v[7],
-                        anonymous: v[8],
-                        swap: v[9],
-                    }
+                    let (addr, perms) = (parse::lossy(e.addr), parse::lossy(e.perms));
+                    let path = smaps_path(root, e.path).0;
+                    with_smaps_values!(MemoryMapExt { addr, perms, path }, e.values)
                 })
                 .collect())
         })
@@ -302,6 +290,17 @@ impl Process {
             .map_err(|e| self.named(e))?;
         self.keep_smaps_sums(sums);
         Ok(out)
+    }
+}
+
+/// A smaps path as text, with psutil's rule for a ` (deleted)` suffix (dropped
+/// when no file of the suffixed name exists); true when it had the suffix.
+fn smaps_path(root: &crate::Root, raw: &[u8]) -> (String, bool) {
+    let path = parse::lossy(raw);
+    if path.ends_with(" (deleted)") {
+        (sys::strip_deleted(root, path), true)
+    } else {
+        (path, false)
     }
 }
 
