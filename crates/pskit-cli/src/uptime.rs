@@ -33,26 +33,44 @@ fn plural(n: u64, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// procps `uptime -p`: decades, years, weeks, days, hours, minutes; zero parts left
-/// out, minutes shown when everything else is zero.
-fn pretty(secs: u64) -> String {
-    let mins = secs / 60;
-    let parts = [
-        (mins / (60 * 24 * 365 * 10), "decade"),
-        ((mins / (60 * 24 * 365)) % 10, "year"),
-        ((mins / (60 * 24 * 7)) % 52, "week"),
-        ((mins / (60 * 24)) % 7, "day"),
-        ((mins / 60) % 24, "hour"),
+/// procps 4.0.2's `uptime -p`. Each unit (decade, year of 365 days, week, day,
+/// hour, minute) is taken off what is left of the uptime, only when what is
+/// left is strictly more than one unit; a unit that came out 0 is left out,
+/// except the minutes, shown also when they are 0 and under a minute is left.
+/// So "up 1 hour, 0 minutes" at 1 h 0 min 30 s, "up 60 minutes" at exactly
+/// 3600.0 s and "up " at exactly 60.0 s, as the real tool prints (checked
+/// beside it on bind-mounted /proc/uptime values).
+fn pretty(up: f64) -> String {
+    const UNITS: [(f64, &str); 5] = [
+        (315_360_000.0, "decade"),
+        (31_536_000.0, "year"),
+        (604_800.0, "week"),
+        (86_400.0, "day"),
+        (3_600.0, "hour"),
     ];
-    let mut out: Vec<String> = parts
-        .iter()
-        .filter(|(n, _)| *n > 0)
-        .map(|(n, w)| plural(*n, w))
-        .collect();
-    if mins % 60 > 0 || out.is_empty() {
-        out.push(plural(mins % 60, "minute"));
+    let mut left = up;
+    let mut parts = Vec::new();
+    // procps truncates what is left to whole seconds before each division.
+    let mut take = |unit: f64| -> i64 {
+        if left > unit {
+            let n = (left as i64) / unit as i64;
+            left -= n as f64 * unit;
+            n
+        } else {
+            0
+        }
+    };
+    for (unit, word) in UNITS {
+        let n = take(unit);
+        if n > 0 {
+            parts.push(format!("{n} {word}{}", if n > 1 { "s" } else { "" }));
+        }
     }
-    format!("up {}", out.join(", "))
+    let minutes = take(60.0);
+    if minutes != 0 || left < 60.0 {
+        parts.push(plural(minutes as u64, "minute"));
+    }
+    format!("up {}", parts.join(", "))
 }
 
 /// Runs `pskit uptime`.
@@ -80,7 +98,7 @@ pub fn run(args: Args) -> CmdResult {
             .ok_or("boot time out of range")?;
         println!("{}", since.format("%Y-%m-%d %H:%M:%S"));
     } else if args.pretty {
-        println!("{}", pretty(up as u64));
+        println!("{}", pretty(up));
     } else {
         println!(
             " {} up {},  {} user{},  load average: {:.2}, {:.2}, {:.2}",
@@ -102,12 +120,33 @@ mod tests {
 
     #[test]
     fn pretty_like_procps() {
-        assert_eq!(pretty(30), "up 0 minutes");
-        assert_eq!(pretty(6 * 60 + 5), "up 6 minutes");
-        assert_eq!(pretty(3600), "up 1 hour");
-        assert_eq!(
-            pretty(9 * 86400 + 3 * 3600 + 60),
-            "up 1 week, 2 days, 3 hours, 1 minute"
-        );
+        // What procps 4.0.2's `uptime -p` printed for these /proc/uptime values.
+        let cases = [
+            (30.5, "up 0 minutes"),
+            (59.9, "up 0 minutes"),
+            (60.0, "up "),
+            (60.5, "up 1 minute"),
+            (3599.0, "up 59 minutes"),
+            (3600.0, "up 60 minutes"),
+            (3600.5, "up 1 hour, 0 minutes"),
+            (3659.0, "up 1 hour, 0 minutes"),
+            (3660.5, "up 1 hour, 1 minute"),
+            (64800.2, "up 18 hours, 0 minutes"),
+            (86400.5, "up 1 day, 0 minutes"),
+            (86460.5, "up 1 day, 1 minute"),
+            (90000.5, "up 1 day, 1 hour, 0 minutes"),
+            (604800.5, "up 1 week, 0 minutes"),
+            (31449600.5, "up 52 weeks, 0 minutes"),
+            (31536000.5, "up 1 year, 0 minutes"),
+            (31622400.5, "up 1 year, 1 day, 0 minutes"),
+            (315360000.5, "up 1 decade, 0 minutes"),
+            (
+                9.0 * 86400.0 + 3.0 * 3600.0 + 60.5,
+                "up 1 week, 2 days, 3 hours, 1 minute",
+            ),
+        ];
+        for (up, want) in cases {
+            assert_eq!(pretty(up), want, "{up}");
+        }
     }
 }

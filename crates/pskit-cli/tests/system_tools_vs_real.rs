@@ -1,5 +1,5 @@
 //! System tools beside the real ones (issue #13): procps `free` in every unit
-//! and layout, its argument errors and statuses, and procps `uptime -s`.
+//! and layout, its argument errors and statuses, and procps `uptime -s` and `-p`.
 
 use std::process::{Command, Output};
 
@@ -118,6 +118,48 @@ fn uptime_since_matches_procps() {
     assert_eq!(r.stdout, o.stdout);
     let (r, o) = (real("uptime", &["-p"]), ours("uptime", &["-p"]));
     assert_eq!(r.stdout, o.stdout);
+}
+
+/// `uptime -p` beside procps at the edges of its units: in a private mount
+/// namespace (root, as the test command runs), a chosen /proc/uptime is
+/// bind-mounted over the real one and both tools read it. The live comparison
+/// above sees only the machine's own uptime.
+#[test]
+fn uptime_pretty_matches_procps_at_unit_edges() {
+    let dir = std::env::temp_dir().join(format!("pskit-uptime-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("uptime");
+    let ups = [
+        "30.5",
+        "60.0",
+        "3600.0",
+        "3600.5",
+        "64800.2",
+        "90000.5",
+        "31449600.5",
+        "31622400.5",
+        "315360000.5",
+    ];
+    for up in ups {
+        std::fs::write(&file, format!("{up} 100.00\n")).unwrap();
+        let script = r#"mount --bind "$1" /proc/uptime && uptime -p && "$2" uptime -p"#;
+        let out = Command::new("unshare")
+            .args(["-m", "sh", "-c", script, "sh"])
+            .arg(&file)
+            .arg(BIN)
+            .output()
+            .expect("unshare runs");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{up}: {text}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 2, "{up}: {text}");
+        assert_eq!(lines[1], lines[0], "uptime -p at {up} s");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
