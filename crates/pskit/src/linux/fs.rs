@@ -107,11 +107,7 @@ pub(crate) fn with_text_large<T>(path: &Path, parse: impl FnOnce(&str) -> Result
 }
 
 /// Like [`with_bytes`], with the size cap `cap`.
-pub(crate) fn with_bytes_cap<T>(
-    path: &Path,
-    cap: usize,
-    parse: impl FnOnce(&[u8]) -> Result<T>,
-) -> Result<T> {
+fn with_bytes_cap<T>(path: &Path, cap: usize, parse: impl FnOnce(&[u8]) -> Result<T>) -> Result<T> {
     with_buf(path, cap, Shape::Records, parse)
 }
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use crate::error::{Error, Result};
 use crate::linux::fs::{is_not_found, read_trimmed, with_text_large};
-use crate::linux::net::inodes::{socket_owners, OnError, Owner};
+use crate::linux::net::inodes::{owners_by_inode, socket_owners, OnError, Owner};
 use crate::linux::net::{diag, proc_net};
 use crate::net::{
     Connection, SocketEntry, AF_INET, AF_INET6, AF_UNIX, CONN_KINDS, SOCK_DGRAM, SOCK_STREAM,
@@ -223,17 +223,7 @@ pub(crate) fn process_connections(
     if sockets.is_empty() {
         return Ok(Vec::new());
     }
-    let mut owners: std::collections::HashMap<u64, Owner> = std::collections::HashMap::new();
-    for (inode, fd) in sockets {
-        owners
-            .entry(inode)
-            .or_insert_with(|| Owner {
-                pid,
-                fds: Vec::new(),
-            })
-            .fds
-            .push(fd);
-    }
+    let owners = owners_by_inode(sockets.into_iter().map(|(inode, fd)| (pid, inode, fd)));
     let rows = read_tables(root, tables, root.is_host())?;
     let only: HashSet<u32> = [pid].into();
     Ok(join(rows, &owners, Some(&only)))

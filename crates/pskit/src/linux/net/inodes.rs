@@ -320,6 +320,15 @@ pub(crate) fn socket_owners(
         scan.run(&pids, &mut buf, &mut found)?;
         found
     };
+    Ok(owners_by_inode(found))
+}
+
+/// (pid, inode, fd) triples in pid then fd order, as socket inode → owner. As
+/// in psutil, a later (higher) pid holding the same inode replaces an earlier
+/// one, and within a process every fd on the inode is kept in fd order.
+pub(crate) fn owners_by_inode(
+    found: impl IntoIterator<Item = (u32, u64, i32)>,
+) -> HashMap<u64, Owner> {
     let mut owners: HashMap<u64, Owner> = HashMap::new();
     for (pid, inode, fd) in found {
         match owners.get_mut(&inode) {
@@ -329,7 +338,7 @@ pub(crate) fn socket_owners(
             }
         }
     }
-    Ok(owners)
+    owners
 }
 
 fn open_dir_path(proc: &Path) -> Result<OwnedFd> {
